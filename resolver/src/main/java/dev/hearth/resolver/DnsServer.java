@@ -1,0 +1,120 @@
+package dev.hearth.resolver;
+
+import dev.hearth.resolver.access.AccessControlStage;
+import dev.hearth.resolver.access.RateLimitStage;
+import dev.hearth.resolver.cache.CacheStage;
+import dev.hearth.resolver.pipeline.Pipeline;
+import dev.hearth.resolver.pipeline.QueryStage;
+import dev.hearth.resolver.protocol.ProtocolStage;
+import dev.hearth.resolver.server.Listeners;
+import dev.hearth.resolver.server.Transports;
+import dev.hearth.resolver.upstream.Forwarder;
+import dev.hearth.resolver.upstream.UpstreamStage;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Hearth resolver: UDP and TCP listeners feeding the query pipeline. Start one with
+ * {@link #start(ResolverConfig)}; {@link #close()} stops listening and releases every thread.
+ */
+public final class DnsServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+
+  private final EventLoopGroup group;
+  private final Forwarder forwarder;
+  private final Pipeline pipeline;
+  private final Listeners listeners;
+
+  private DnsServer(EventLoopGroup group, Forwarder forwarder, Pipeline pipeline,
+      Listeners listeners) {
+    this.group = group;
+    this.forwarder = forwarder;
+    this.pipeline = pipeline;
+    this.listeners = listeners;
+  }
+
+  /**
+   * Binds every listener and starts answering. Unreachable upstreams do not stop the start: they
+   * are logged and queries get SERVFAIL with an Extended DNS Error until one answers.
+   *
+   * @throws StartupException when a listener cannot be bound (address in use, no permission)
+   */
+  public static DnsServer start(ResolverConfig config) throws StartupException {
+    LongSupplier clock = System::nanoTime;
+    int threads = Math.max(1, config.threads());
+    EventLoopGroup group = Transports.newGroup(threads, "hearth-dns");
+    Forwarder forwarder = null;
+    try {
+      forwarder = new Forwarder(config.upstreams(), group, config.upstreamTimeout().toMillis(),
+          config.resolutionTimeout().toMillis(), config.ednsUdpSize(), clock);
+      Pipeline pipeline = new Pipeline(stages(config, forwarder, clock));
+      Listeners listeners = Listeners.bind(config, group, threads, pipeline, clock);
+      log.info("Hearth resolver listening on {} ({} transport{}), {} thread(s)",
+          listeners.addresses(), Transports.name(),
+          Transports.epoll() ? "" : ": epoll unavailable, " + Transports.fallbackReason(), threads);
+      if (config.upstreams().isEmpty()) {
+        log.warn("no upstream servers configured: every query gets SERVFAIL until one is");
+      } else {
+        log.info("upstreams: {}", config.upstreams());
+        forwarder.checkReachability();
+      }
+      return new DnsServer(group, forwarder, pipeline, listeners);
+    } catch (StartupException e) {
+      shutdown(group, forwarder);
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      shutdown(group, forwarder);
+      throw new StartupException("interrupted while starting", e);
+    }
+  }
+
+  /** The query path, in order; each stage's comment says why it sits where it does. */
+  static List<QueryStage> stages(ResolverConfig config, Forwarder forwarder, LongSupplier clock) {
+    List<QueryStage> stages = new ArrayList<>();
+    // Before anything else: never serve clients outside the configured networks.
+    stages.add(new AccessControlStage(config.allowedClients(), config.dropRefused()));
+    // Keyed on the socket address, before any later stage could rewrite who the client is.
+    if (config.rateLimitPerClient() > 0) {
+      stages.add(new RateLimitStage(config.rateLimitPerClient(), clock));
+    }
+    // Protocol rules answer locally what must not reach the cache or an upstream.
+    stages.add(new ProtocolStage());
+    // (Client identification and policy will sit here, before the cache.)
+    stages.add(new CacheStage(config.cache(), clock));
+    stages.add(new UpstreamStage(forwarder, config.cache(), clock));
+    return stages;
+  }
+
+  /** The addresses actually bound, UDP and TCP alike (port 0 in the config becomes the real port). */
+  public List<InetSocketAddress> boundAddresses() {
+    return listeners.addresses();
+  }
+
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  public Forwarder forwarder() {
+    return forwarder;
+  }
+
+  @Override
+  public void close() {
+    listeners.close();
+    shutdown(group, forwarder);
+  }
+
+  private static void shutdown(EventLoopGroup group, Forwarder forwarder) {
+    if (forwarder != null) {
+      forwarder.close();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.hearth.resolver.access;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/** An IPv4 or IPv6 network prefix such as {@code 10.0.0.0/8} or {@code fd00::/8}. */
+public record Prefix(byte[] network, int length) {
+
+  public Prefix {
+    network = network.clone();
+    if (length < 0 || length > network.length * 8) {
+      throw new IllegalArgumentException("prefix length " + length + " out of range");
+    }
+    network = mask(network, length);
+  }
+
+  /**
+   * Parses {@code address/length} or a bare address (a host prefix).
+   *
+   * @throws IllegalArgumentException with a readable message when the text is not a prefix
+   */
+  public static Prefix parse(String text) {
+    String t = text.trim();
+    int slash = t.indexOf('/');
+    String addr = slash < 0 ? t : t.substring(0, slash);
+    if (addr.isEmpty() || !addr.matches("[0-9A-Fa-f:.]+")) {
+      throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
+    }
+    byte[] bytes;
+    try {
+      bytes = InetAddress.getByName(addr).getAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
+    }
+    int len = bytes.length * 8;
+    if (slash >= 0) {
+      try {
+        len = Integer.parseInt(t.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+      }
+      if (len < 0 || len > bytes.length * 8) {
+        throw new IllegalArgumentException("'" + text + "' has a prefix length out of range");
+      }
+    }
+    return new Prefix(bytes, len);
+  }
+
+  public boolean isIpv4() {
+    return network.length == 4;
+  }
+
+  public boolean contains(InetAddress address) {
+    byte[] a = address.getAddress();
+    return a.length == network.length && Arrays.equals(mask(a, length), network);
+  }
+
+  static byte[] mask(byte[] address, int length) {
+    byte[] out = address.clone();
+    for (int i = 0; i < out.length; i++) {
+      int bitsHere = Math.max(0, Math.min(8, length - i * 8));
+      out[i] &= (byte) (0xff << (8 - bitsHere));
+    }
+    return out;
+  }
+
+  @Override
+  public byte[] network() {
+    return network.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Prefix p && p.length == length && Arrays.equals(p.network, network);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(network) * 31 + length;
+  }
+
+  @Override
+  public String toString() {
+    try {
+      String a = InetAddress.getByAddress(network).getHostAddress();
+      return a + "/" + length;
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static boolean isIpv4(InetAddress a) {
+    return a instanceof Inet4Address;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.hearth.resolver.pipeline;
+
+/** Where an answer came from; drives metrics, logs and the Extended DNS Error. */
+public enum AnswerSource {
+  /** Served from the cache while fresh. */
+  CACHE,
+  /** Fetched from an upstream for this query. */
+  UPSTREAM,
+  /** Served from the cache after expiry because every upstream failed (RFC 8767). */
+  STALE,
+  /** Made up locally: refusals, protocol errors, RFC 8482 answers. */
+  LOCAL,
+  /** Nothing is sent (refused client configured to be dropped, rate limited). */
+  DROPPED
+}

@@ -1,0 +1,152 @@
+package dev.hearth.resolver.server;
+
+import dev.hearth.resolver.ResolverConfig;
+import dev.hearth.resolver.StartupException;
+import dev.hearth.resolver.pipeline.Pipeline;
+import dev.hearth.resolver.wire.ResponseWriter;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Binds the UDP and TCP listeners for every configured address, on the same port for both.
+ * With epoll, each event-loop thread gets its own UDP socket on the port (SO_REUSEPORT), so the
+ * kernel spreads queries over the threads without a shared queue.
+ */
+public final class Listeners implements AutoCloseable {
+  private final List<Channel> channels;
+  private final List<InetSocketAddress> addresses;
+  private final QueryHandler handler;
+  private final ConnectionLimits limits;
+
+  private Listeners(List<Channel> channels, List<InetSocketAddress> addresses, QueryHandler handler,
+      ConnectionLimits limits) {
+    this.channels = channels;
+    this.addresses = addresses;
+    this.handler = handler;
+    this.limits = limits;
+  }
+
+  public static Listeners bind(ResolverConfig config, EventLoopGroup group, int threads,
+      Pipeline pipeline, LongSupplier clock) throws StartupException, InterruptedException {
+    QueryHandler handler = new QueryHandler(pipeline, new ResponseWriter(config.ednsUdpSize()),
+        config.allowedClients(), clock);
+    UdpQueryHandler udpHandler = new UdpQueryHandler(handler);
+    ConnectionLimits limits = new ConnectionLimits(config.tcp().maxConnections(),
+        config.tcp().maxConnectionsPerClient());
+    long idleMillis = config.tcp().idleTimeout().toMillis();
+    List<Channel> channels = new ArrayList<>();
+    Set<InetSocketAddress> bound = new LinkedHashSet<>();
+    try {
+      for (InetSocketAddress wanted : config.dnsListen()) {
+        InetSocketAddress actual = bindUdp(wanted, group, threads, udpHandler, channels);
+        bindTcp(actual, group, handler, limits, idleMillis, channels);
+        bound.add(actual);
+      }
+    } catch (StartupException e) {
+      channels.forEach(Channel::close);
+      throw e;
+    }
+    return new Listeners(channels, List.copyOf(bound), handler, limits);
+  }
+
+  private static InetSocketAddress bindUdp(InetSocketAddress wanted, EventLoopGroup group,
+      int threads, UdpQueryHandler handler, List<Channel> channels)
+      throws StartupException, InterruptedException {
+    int sockets = Transports.epoll() ? threads : 1;
+    InetSocketAddress addr = wanted;
+    for (int i = 0; i < sockets; i++) {
+      Bootstrap b = new Bootstrap()
+          .group(group)
+          .channel(Transports.datagramChannel())
+          .option(ChannelOption.SO_RCVBUF, 4 << 20)
+          .option(ChannelOption.SO_SNDBUF, 4 << 20)
+          .handler(handler);
+      if (Transports.epoll()) {
+        b.option(EpollChannelOption.SO_REUSEPORT, true);
+        b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 0);
+      }
+      Channel ch = bindOrExplain(b.bind(addr), addr, "UDP");
+      channels.add(ch);
+      addr = (InetSocketAddress) ch.localAddress();
+    }
+    return addr;
+  }
+
+  private static void bindTcp(InetSocketAddress addr, EventLoopGroup group, QueryHandler handler,
+      ConnectionLimits limits, long idleMillis, List<Channel> channels)
+      throws StartupException, InterruptedException {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(Transports.serverSocketChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            if (!limits.admit(ch)) {
+              return;
+            }
+            ch.pipeline()
+                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                .addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
+                .addLast(new TcpQueryHandler(handler));
+          }
+        });
+    if (Transports.epoll()) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    channels.add(bindOrExplain(b.bind(addr), addr, "TCP"));
+  }
+
+  private static Channel bindOrExplain(io.netty.channel.ChannelFuture f, InetSocketAddress addr,
+      String proto) throws StartupException, InterruptedException {
+    f.await();
+    if (!f.isSuccess()) {
+      Throwable c = f.cause();
+      String why = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+      if (addr.getPort() < 1024 && why.toLowerCase().contains("permission")) {
+        why += " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+      }
+      throw new StartupException("cannot listen on " + addr.getAddress().getHostAddress() + ":"
+          + addr.getPort() + " (" + proto + "): " + why, c);
+    }
+    return f.channel();
+  }
+
+  public List<InetSocketAddress> addresses() {
+    return addresses;
+  }
+
+  public long queries() {
+    return handler.queries.sum();
+  }
+
+  public long malformed() {
+    return handler.malformed.sum();
+  }
+
+  public int openTcpConnections() {
+    return limits.open();
+  }
+
+  @Override
+  public void close() {
+    for (Channel ch : channels) {
+      ch.close().syncUninterruptibly();
+    }
+  }
+}

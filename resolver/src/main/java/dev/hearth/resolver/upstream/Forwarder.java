@@ -1,0 +1,187 @@
+package dev.hearth.resolver.upstream;
+
+import dev.hearth.resolver.wire.Ede;
+import dev.hearth.resolver.wire.WireQuery;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Message;
+
+/**
+ * Forwards a question to the upstreams, best first by measured health, within a total deadline.
+ * UDP first; a truncated reply is retried over TCP to the same server. Timeouts and SERVFAIL move
+ * on to the next server. Servers that keep failing are marked down and probed in the background
+ * until they answer again, so a dead upstream costs nothing while a live one exists.
+ */
+public final class Forwarder implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+  private static final int MAX_ATTEMPTS = 6;
+  private static final long PROBE_INTERVAL_MS = 2_000;
+
+  private final List<Upstream> upstreams;
+  private final UdpUpstreamClient udp;
+  private final TcpUpstreamClient tcp;
+  private final long perTryMillis;
+  private final long totalMillis;
+  private final int udpSize;
+  private final LongSupplier clockNanos;
+  private final ScheduledFuture<?> prober;
+
+  /** A reply that passed every check, with the server that sent it. */
+  public record Reply(Message message, Upstream from) {}
+
+  public Forwarder(List<UpstreamSpec> specs, EventLoopGroup group, long perTryMillis,
+      long totalMillis, int udpSize, LongSupplier clockNanos) throws InterruptedException {
+    this.upstreams = specs.stream().map(Upstream::new).toList();
+    this.udp = new UdpUpstreamClient(group, 16);
+    this.tcp = new TcpUpstreamClient(group);
+    this.perTryMillis = perTryMillis;
+    this.totalMillis = totalMillis;
+    this.udpSize = udpSize;
+    this.clockNanos = clockNanos;
+    this.prober = group.next().scheduleWithFixedDelay(this::probeDown, PROBE_INTERVAL_MS,
+        PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+  }
+
+  public List<Upstream> upstreams() {
+    return upstreams;
+  }
+
+  public long rejectedReplies() {
+    return udp.rejectedReplies.sum();
+  }
+
+  public CompletableFuture<Reply> forward(WireQuery q) {
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    if (upstreams.isEmpty()) {
+      result.completeExceptionally(
+          new UpstreamFailure("no upstream servers configured", Ede.NO_REACHABLE_AUTHORITY));
+      return result;
+    }
+    List<Upstream> order = new ArrayList<>(upstreams);
+    order.sort(Comparator.comparingDouble(Upstream::score));
+    UpstreamQuery uq = new UpstreamQuery(q.question, q.dnssecOk, q.checkingDisabled(), udpSize);
+    long deadline = clockNanos.getAsLong() + totalMillis * 1_000_000L;
+    attempt(uq, order, 0, deadline, new StringBuilder(), null, result);
+    return result;
+  }
+
+  private void attempt(UpstreamQuery uq, List<Upstream> order, int n, long deadline,
+      StringBuilder why, Reply lastServfail, CompletableFuture<Reply> result) {
+    long now = clockNanos.getAsLong();
+    long left = (deadline - now) / 1_000_000L;
+    if (left <= 0 || n >= MAX_ATTEMPTS) {
+      if (lastServfail != null) {
+        result.complete(lastServfail);
+      } else {
+        result.completeExceptionally(new UpstreamFailure(
+            "no upstream answered: " + why, Ede.NO_REACHABLE_AUTHORITY));
+      }
+      return;
+    }
+    Upstream u = order.get(n % order.size());
+    long timeout = Math.min(left, u.timeoutMillis(Math.min(200, perTryMillis), perTryMillis));
+    long start = now;
+    udp.send(u.spec().address(), uq, timeout)
+        .thenCompose(bytes -> isTruncated(bytes)
+            ? tcp.send(u.spec().address(), uq, Math.max(1, Math.min(left, perTryMillis * 2)))
+            : CompletableFuture.completedFuture(bytes))
+        .whenComplete((bytes, error) -> {
+          if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+            u.recordTimeout();
+            note(why, u, cause instanceof TimeoutException ? "timeout" : describe(cause));
+            attempt(uq, order, n + 1, deadline, why, lastServfail, result);
+            return;
+          }
+          Message m;
+          try {
+            m = new Message(bytes);
+          } catch (IOException e) {
+            u.recordTimeout();
+            note(why, u, "malformed reply");
+            attempt(uq, order, n + 1, deadline, why, lastServfail, result);
+            return;
+          }
+          int rcode = m.getRcode();
+          boolean serverFailure = rcode == org.xbill.DNS.Rcode.SERVFAIL
+              || rcode == org.xbill.DNS.Rcode.REFUSED;
+          u.recordAnswer(clockNanos.getAsLong() - start, serverFailure);
+          Reply reply = new Reply(m, u);
+          if (serverFailure && order.size() > 1 && n + 1 < order.size()) {
+            note(why, u, org.xbill.DNS.Rcode.string(rcode));
+            attempt(uq, order, n + 1, deadline, why, reply, result);
+          } else {
+            result.complete(reply);
+          }
+        });
+  }
+
+  private static boolean isTruncated(byte[] reply) {
+    return reply.length >= 4 && (reply[2] & 0x02) != 0;
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  private static void note(StringBuilder why, Upstream u, String what) {
+    if (why.length() > 0) {
+      why.append("; ");
+    }
+    why.append(u.spec().address().getAddress().getHostAddress()).append(':')
+        .append(u.spec().address().getPort()).append(' ').append(what);
+  }
+
+  /** Checks every upstream once without waiting, and logs the ones that do not answer. */
+  public void checkReachability() {
+    for (Upstream u : upstreams) {
+      UpstreamQuery probe = new UpstreamQuery(rootNsQuestion(), false, false, udpSize);
+      udp.send(u.spec().address(), probe, 2_000).whenComplete((bytes, error) -> {
+        if (error != null) {
+          log.warn("upstream {} does not answer yet; queries get SERVFAIL until an upstream does",
+              u.spec());
+        }
+      });
+    }
+  }
+
+  private void probeDown() {
+    for (Upstream u : upstreams) {
+      if (!u.isDown()) {
+        continue;
+      }
+      UpstreamQuery probe = new UpstreamQuery(rootNsQuestion(), false, false, udpSize);
+      long start = clockNanos.getAsLong();
+      udp.send(u.spec().address(), probe, 1_000).whenComplete((bytes, error) -> {
+        if (error == null) {
+          u.markAlive(clockNanos.getAsLong() - start);
+          log.info("upstream {} answers again", u.spec());
+        }
+      });
+    }
+  }
+
+  /** ". IN NS": any server answers it somehow, which is all a liveness probe needs. */
+  private static byte[] rootNsQuestion() {
+    return new byte[] {0, 0, 2, 0, 1};
+  }
+
+  @Override
+  public void close() {
+    prober.cancel(false);
+    udp.close();
+  }
+}

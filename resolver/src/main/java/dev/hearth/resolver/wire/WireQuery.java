@@ -1,0 +1,60 @@
+package dev.hearth.resolver.wire;
+
+/**
+ * A client query parsed just far enough to answer it: header, the single question and the OPT
+ * record. Parsing stops there on purpose, so cache hits never build full message objects.
+ *
+ * <p>{@code question} holds the question section exactly as the client sent it (name case
+ * preserved, so it can be echoed back); {@code name} is the same name in lower case, uncompressed
+ * wire form, used for cache keys and policy.
+ */
+public final class WireQuery {
+  public final int id;
+  public final int flags;
+  public final byte[] question;
+  public final byte[] name;
+  public final int qtype;
+  public final int qclass;
+  public final boolean edns;
+  public final int ednsVersion;
+  public final int udpSize;
+  public final boolean dnssecOk;
+  /** The raw EDNS options (RFC 6891 option list), empty when none; later stages read them. */
+  public final byte[] ednsOptions;
+
+  public WireQuery(int id, int flags, byte[] question, byte[] name, int qtype, int qclass,
+      boolean edns, int ednsVersion, int udpSize, boolean dnssecOk, byte[] ednsOptions) {
+    this.id = id;
+    this.flags = flags;
+    this.question = question;
+    this.name = name;
+    this.qtype = qtype;
+    this.qclass = qclass;
+    this.edns = edns;
+    this.ednsVersion = ednsVersion;
+    this.udpSize = udpSize;
+    this.dnssecOk = dnssecOk;
+    this.ednsOptions = ednsOptions;
+  }
+
+  public int opcode() {
+    return (flags >> 11) & 0xf;
+  }
+
+  public boolean recursionDesired() {
+    return (flags & Flags.RD) != 0;
+  }
+
+  public boolean checkingDisabled() {
+    return (flags & Flags.CD) != 0;
+  }
+
+  public boolean authenticData() {
+    return (flags & Flags.AD) != 0;
+  }
+
+  /** The name in presentation form, e.g. {@code www.example.com.}; for logs and errors only. */
+  public String nameText() {
+    return Names.toText(name, 0);
+  }
+}

@@ -46,7 +46,14 @@ public final class DnsServer implements AutoCloseable {
    * @throws StartupException when a listener cannot be bound (address in use, no permission)
    */
   public static DnsServer start(ResolverConfig config) throws StartupException {
-    LongSupplier clock = System::nanoTime;
+    return start(config, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(ResolverConfig)}, with the monotonic clock used for TTLs and deadlines
+   * (tests move it forward instead of sleeping).
+   */
+  public static DnsServer start(ResolverConfig config, LongSupplier clock) throws StartupException {
     int threads = Math.max(1, config.threads());
     EventLoopGroup group = Transports.newGroup(threads, "hearth-dns");
     Forwarder forwarder = null;
@@ -103,6 +110,10 @@ public final class DnsServer implements AutoCloseable {
 
   public Forwarder forwarder() {
     return forwarder;
+  }
+
+  public Listeners listeners() {
+    return listeners;
   }
 
   @Override

@@ -90,7 +90,7 @@ public final class Forwarder implements AutoCloseable {
       return;
     }
     Upstream u = order.get(n % order.size());
-    long timeout = Math.min(left, u.timeoutMillis(Math.min(200, perTryMillis), perTryMillis));
+    long timeout = Math.min(left, u.timeoutMillis(Math.min(400, perTryMillis), perTryMillis));
     long start = now;
     udp.send(u.spec().address(), uq, timeout)
         .thenCompose(bytes -> isTruncated(bytes)
@@ -160,7 +160,7 @@ public final class Forwarder implements AutoCloseable {
 
   private void probeDown() {
     for (Upstream u : upstreams) {
-      if (!u.isDown()) {
+      if (u.healthy()) {
         continue;
       }
       UpstreamQuery probe = new UpstreamQuery(rootNsQuestion(), false, false, udpSize);

@@ -9,7 +9,7 @@ public final class Upstream {
   static final int FAILURES_TO_DOWN = 3;
 
   private final UpstreamSpec spec;
-  private double srttMillis = 50;
+  private double srttMillis = 100;
   private double servfailRate;
   private int consecutiveFailures;
   private boolean down;
@@ -56,6 +56,11 @@ public final class Upstream {
 
   public synchronized boolean isDown() {
     return down;
+  }
+
+  /** No failure since the last answer: nothing to probe. */
+  public synchronized boolean healthy() {
+    return !down && consecutiveFailures == 0;
   }
 
   /** Lower is better: expected latency, penalised by how often it answers SERVFAIL. */

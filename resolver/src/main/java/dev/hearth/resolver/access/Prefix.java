@@ -25,7 +25,9 @@ public record Prefix(byte[] network, int length) {
     String t = text.trim();
     int slash = t.indexOf('/');
     String addr = slash < 0 ? t : t.substring(0, slash);
-    if (addr.isEmpty() || !addr.matches("[0-9A-Fa-f:.]+")) {
+    boolean literal = addr.contains(":") ? addr.matches("[0-9A-Fa-f:.]+")
+        : addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (!literal) { // never let InetAddress look a name up in DNS
       throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
     }
     byte[] bytes;

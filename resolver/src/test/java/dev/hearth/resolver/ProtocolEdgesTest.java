@@ -104,6 +104,10 @@ class ProtocolEdgesTest {
     assertNotNull(reply);
     assertEquals(Rcode.FORMERR, rcodeOf(reply));
 
+    byte[] formerrReply = qrSet.clone();
+    formerrReply[3] = (byte) ((formerrReply[3] & 0xf0) | Rcode.FORMERR);
+    assertNull(c.udpRaw(formerrReply, 300), "an error response is never answered: no ping-pong");
+
     // Question name made of a pointer to itself: a compression loop.
     byte[] loop = concat(header(0x1234, 0x0100, 1, 0, 0, 0), new byte[] {(byte) 0xc0, 12, 0, 1, 0, 1});
     reply = c.udpRaw(loop, 2000);

@@ -23,7 +23,9 @@ public final class QueryParser {
     int id = buf.getUnsignedShort(base);
     int flags = buf.getUnsignedShort(base + 2);
     if ((flags & Flags.QR) != 0) {
-      throw new MalformedMessageException("QR bit set: not a query", true);
+      // FORMERR, but only to a "response" that is not itself an error: otherwise two servers
+      // answering each other's FORMERR could be made to bounce a spoofed packet for ever.
+      throw new MalformedMessageException("QR bit set: not a query", (flags & Flags.RCODE_MASK) == 0);
     }
     int opcode = (flags >> 11) & 0xf;
     if (opcode != 0) {

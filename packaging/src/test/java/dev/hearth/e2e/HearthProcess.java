@@ -1,0 +1,192 @@
+package dev.hearth.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The built {@code hearth.jar} running as {@code java -jar hearth.jar serve ...} on a free port
+ * (one number for UDP and TCP), with a private data dir and its stdout+stderr captured to a file.
+ */
+final class HearthProcess implements AutoCloseable {
+  /** How startup is detected. */
+  enum Ready {
+    /** Any reply to a UDP probe query (NOERROR, SERVFAIL, REFUSED... all mean "serving"). */
+    QUERY,
+    /** A TCP connect succeeds; for configurations that deliberately never answer us. */
+    TCP_CONNECT
+  }
+
+  private static final long START_TIMEOUT_SECONDS = 20;
+  private static final long STOP_TIMEOUT_SECONDS = 10;
+
+  private final Path dir;
+  private final Path log;
+  private final int port;
+  private final List<String> command;
+  private Process process;
+
+  private HearthProcess(Path dir, int port, List<String> command) {
+    this.dir = dir;
+    this.log = dir.resolve("hearth.log");
+    this.port = port;
+    this.command = command;
+  }
+
+  /** Starts Hearth forwarding to the given upstreams ("127.0.0.1:PORT"), plus extra CLI args. */
+  static HearthProcess start(List<String> upstreams, List<String> extraArgs) throws IOException {
+    return start(upstreams, extraArgs, Ready.QUERY);
+  }
+
+  static HearthProcess start(List<String> upstreams, List<String> extraArgs, Ready ready)
+      throws IOException {
+    Path jar = E2e.hearthJar();
+    Path dir = Files.createTempDirectory("hearth-e2e-");
+    Path dataDir = Files.createDirectories(dir.resolve("data"));
+    int port = E2e.freePort();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-jar");
+    cmd.add(jar.toAbsolutePath().toString());
+    cmd.add("serve");
+    cmd.add("--dns");
+    cmd.add("127.0.0.1:" + port);
+    for (String u : upstreams) {
+      cmd.add("--upstream");
+      cmd.add(u);
+    }
+    cmd.add("--data-dir");
+    cmd.add(dataDir.toString());
+    cmd.addAll(extraArgs);
+    HearthProcess h = new HearthProcess(dir, port, List.copyOf(cmd));
+    h.launch(ready);
+    return h;
+  }
+
+  private void launch(Ready ready) throws IOException {
+    process = new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+    int id = 0x7000;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        fail("Hearth exited with status " + process.exitValue() + " during startup\n" + describe());
+      }
+      try {
+        if (ready == Ready.QUERY) {
+          // Connected UDP socket: before the listener is bound the ICMP error returns at once.
+          Optional<byte[]> r = Wire.udpExchange(port,
+              Wire.query(++id, "hearth-probe.e2e.test.", Wire.TYPE_A), 4_000);
+          if (r.isPresent() && r.get().length >= 12 && Wire.id(r.get()) == id && Wire.qr(r.get())) {
+            return;
+          }
+        } else {
+          try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(E2e.LOOPBACK, port), 500);
+            return;
+          }
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      E2e.sleep(100);
+    }
+    String why = describe();
+    close();
+    fail("Hearth did not answer a probe on 127.0.0.1:" + port + " within " + START_TIMEOUT_SECONDS
+        + " s (ready check " + ready + ")\n" + why);
+  }
+
+  int port() {
+    return port;
+  }
+
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  String log() {
+    return E2e.readQuietly(log);
+  }
+
+  /** Command line and captured log, for assertion messages. */
+  String describe() {
+    return "--- hearth command ---\n" + String.join(" ", command) + "\n--- hearth log (" + log + ") ---\n"
+        + E2e.tail(log(), 20_000);
+  }
+
+  /**
+   * SIGTERM, then requires the JVM to exit within 10 s. Fails the test (after a SIGKILL cleanup)
+   * when it does not.
+   */
+  void stop() {
+    if (process == null) {
+      return;
+    }
+    Process p = process;
+    process = null;
+    List<ProcessHandle> descendants = p.descendants().toList();
+    p.destroy();
+    boolean exited;
+    try {
+      exited = p.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exited = false;
+    }
+    if (!exited) {
+      String why = describe();
+      p.destroyForcibly();
+      descendants.forEach(ProcessHandle::destroyForcibly);
+      fail("Hearth did not exit within " + STOP_TIMEOUT_SECONDS + " s of SIGTERM\n" + why);
+    }
+  }
+
+  /** Stops (without failing on a slow exit: the test already has its verdict) and cleans up. */
+  @Override
+  public void close() {
+    if (process != null) {
+      Process p = process;
+      process = null;
+      p.destroy();
+      try {
+        if (!p.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
+    keepLogIfAsked();
+    E2e.deleteTree(dir);
+  }
+
+  /** -Dhearth.e2e.keepLogs=DIR copies every Hearth log there before the temp dir is removed. */
+  private void keepLogIfAsked() {
+    String keep = System.getProperty("hearth.e2e.keepLogs");
+    if (keep == null || !Files.exists(log)) {
+      return;
+    }
+    try {
+      Path target = Files.createDirectories(Path.of(keep)).resolve("hearth-" + port + ".log");
+      Files.copy(log, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException ignored) {
+      // diagnostics only
+    }
+  }
+}

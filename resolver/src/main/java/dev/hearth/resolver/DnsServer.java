@@ -116,8 +116,25 @@ public final class DnsServer implements AutoCloseable {
     return listeners;
   }
 
+  /** One line of counters for logs: queries, cache behaviour, upstream health. */
+  public String statsLine() {
+    CacheStage cache = pipeline.stage(CacheStage.class);
+    StringBuilder sb = new StringBuilder();
+    sb.append("queries=").append(listeners.queries())
+        .append(" malformed=").append(listeners.malformed())
+        .append(" cache_hits=").append(cache.hits())
+        .append(" cache_misses=").append(cache.misses())
+        .append(" cache_entries=").append(cache.cache().size())
+        .append(" stale_served=").append(cache.staleServed())
+        .append(" prefetches=").append(cache.prefetches())
+        .append(" rejected_upstream_replies=").append(forwarder.rejectedReplies());
+    forwarder.upstreams().forEach(u -> sb.append(" | ").append(u.describe()));
+    return sb.toString();
+  }
+
   @Override
   public void close() {
+    log.info("final counters: {}", statsLine());
     listeners.close();
     shutdown(group, forwarder);
   }

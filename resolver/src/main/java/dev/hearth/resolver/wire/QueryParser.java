@@ -1,6 +1,7 @@
 package dev.hearth.resolver.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /**
  * Parses client queries straight from the receive buffer. It accepts exactly what a resolver
@@ -14,14 +15,24 @@ public final class QueryParser {
 
   private QueryParser() {}
 
+  /** Parses the readable bytes of {@code buf}, copying them once (queries are tiny). */
   public static WireQuery parse(ByteBuf buf) throws MalformedMessageException {
-    int base = buf.readerIndex();
-    int end = buf.writerIndex();
-    if (end - base < 12) {
+    int len = buf.readableBytes();
+    if (len < 12) {
       throw new MalformedMessageException("shorter than a DNS header", false);
     }
-    int id = buf.getUnsignedShort(base);
-    int flags = buf.getUnsignedShort(base + 2);
+    byte[] bytes = new byte[len];
+    buf.getBytes(buf.readerIndex(), bytes);
+    return parse(bytes);
+  }
+
+  public static WireQuery parse(byte[] m) throws MalformedMessageException {
+    int end = m.length;
+    if (end < 12) {
+      throw new MalformedMessageException("shorter than a DNS header", false);
+    }
+    int id = u16(m, 0);
+    int flags = u16(m, 2);
     if ((flags & Flags.QR) != 0) {
       // FORMERR, but only to a "response" that is not itself an error: otherwise two servers
       // answering each other's FORMERR could be made to bounce a spoofed packet for ever.
@@ -31,24 +42,24 @@ public final class QueryParser {
     if (opcode != 0) {
       throw new MalformedMessageException("opcode " + opcode + " not implemented", true, Rcode.NOTIMP);
     }
-    int qd = buf.getUnsignedShort(base + 4);
-    int an = buf.getUnsignedShort(base + 6);
-    int ns = buf.getUnsignedShort(base + 8);
-    int ar = buf.getUnsignedShort(base + 10);
+    int qd = u16(m, 4);
+    int an = u16(m, 6);
+    int ns = u16(m, 8);
+    int ar = u16(m, 10);
     if (qd != 1) {
       throw new MalformedMessageException(qd == 0 ? "no question" : "several questions", true);
     }
     if (an != 0 || ns != 0) {
       throw new MalformedMessageException("query carries answer or authority records", true);
     }
-    int p = base + 12;
+    int p = 12;
     byte[] nameBuf = new byte[255];
     int nameLen = 0;
     while (true) {
       if (p >= end) {
         throw new MalformedMessageException("question name runs past the end", true);
       }
-      int len = buf.getUnsignedByte(p++);
+      int len = m[p++] & 0xff;
       if (len == 0) {
         nameBuf[nameLen++] = 0;
         break;
@@ -64,17 +75,16 @@ public final class QueryParser {
       }
       nameBuf[nameLen++] = (byte) len;
       for (int i = 0; i < len; i++) {
-        nameBuf[nameLen++] = Names.lower(buf.getByte(p++));
+        nameBuf[nameLen++] = Names.lower(m[p++]);
       }
     }
     if (p + 4 > end) {
       throw new MalformedMessageException("question type/class missing", true);
     }
-    int qtype = buf.getUnsignedShort(p);
-    int qclass = buf.getUnsignedShort(p + 2);
+    int qtype = u16(m, p);
+    int qclass = u16(m, p + 2);
     p += 4;
-    byte[] question = new byte[p - (base + 12)];
-    buf.getBytes(base + 12, question);
+    byte[] question = Arrays.copyOfRange(m, 12, p);
     byte[] name = new byte[nameLen];
     System.arraycopy(nameBuf, 0, name, 0, nameLen);
 
@@ -85,12 +95,12 @@ public final class QueryParser {
     byte[] options = NO_OPTIONS;
     for (int i = 0; i < ar; i++) {
       int owner = p;
-      p = skipName(buf, p, end);
+      p = skipName(m, p, end);
       if (p + 10 > end) {
         throw new MalformedMessageException("additional record truncated", true);
       }
-      int type = buf.getUnsignedShort(p);
-      int rdlen = buf.getUnsignedShort(p + 8);
+      int type = u16(m, p);
+      int rdlen = u16(m, p + 8);
       if (p + 10 + rdlen > end) {
         throw new MalformedMessageException("additional record data runs past the end", true);
       }
@@ -102,11 +112,10 @@ public final class QueryParser {
           throw new MalformedMessageException("OPT record owner is not the root", true);
         }
         edns = true;
-        udpSize = Math.max(512, buf.getUnsignedShort(p + 2));
-        version = buf.getUnsignedByte(p + 5);
-        dnssecOk = (buf.getUnsignedShort(p + 6) & 0x8000) != 0;
-        options = new byte[rdlen];
-        buf.getBytes(p + 10, options);
+        udpSize = Math.max(512, u16(m, p + 2));
+        version = m[p + 5] & 0xff;
+        dnssecOk = (u16(m, p + 6) & 0x8000) != 0;
+        options = Arrays.copyOfRange(m, p + 10, p + 10 + rdlen);
         checkOptions(options);
       }
       p += 10 + rdlen;
@@ -115,10 +124,14 @@ public final class QueryParser {
         dnssecOk, options);
   }
 
-  private static int skipName(ByteBuf buf, int p, int end) throws MalformedMessageException {
+  private static int u16(byte[] m, int p) {
+    return ((m[p] & 0xff) << 8) | (m[p + 1] & 0xff);
+  }
+
+  private static int skipName(byte[] m, int p, int end) throws MalformedMessageException {
     int hops = 0;
     while (p < end) {
-      int len = buf.getUnsignedByte(p);
+      int len = m[p] & 0xff;
       if (len == 0) {
         return p + 1;
       }

@@ -31,10 +31,14 @@ public final class ResponseWriter {
       int fixedTtl, long nowNanos, int maxSize) {
     byte[] edeBytes = q.edns && ede != null ? ede.encode() : null;
     int optLen = q.edns ? 11 + (edeBytes == null ? 0 : edeBytes.length) : 0;
-    int bodyLen = t.wire.length - t.bodyOffset;
-    int full = 12 + q.question.length + bodyLen + optLen;
+    byte[] tw = t.wire;
+    int bodyLen = tw.length - t.bodyOffset;
+    int qlen = q.question.length;
+    int full = 12 + qlen + bodyLen + optLen;
     boolean truncated = full > maxSize;
-    ByteBuf out = alloc.ioBuffer(truncated ? 12 + q.question.length + optLen : full);
+    int size = truncated ? 12 + qlen + optLen : full;
+    // Assembled in a heap array (plain stores, no per-call bounds checks), copied out once.
+    byte[] b = new byte[size];
     int flags = Flags.QR | Flags.RA | (q.flags & (Flags.RD | Flags.CD)) | (t.rcode & Flags.RCODE_MASK);
     if (t.authenticData && (q.dnssecOk || q.authenticData())) {
       flags |= Flags.AD;
@@ -42,45 +46,54 @@ public final class ResponseWriter {
     if (truncated) {
       flags |= Flags.TC;
     }
-    out.writeShort(q.id);
-    out.writeShort(flags);
-    out.writeShort(1);
+    put16(b, 0, q.id);
+    put16(b, 2, flags);
+    b[5] = 1;
+    int extra = q.edns ? 1 : 0;
     if (truncated) {
-      out.writeShort(0);
-      out.writeShort(0);
-      out.writeShort(q.edns ? 1 : 0);
+      b[11] = (byte) extra;
     } else {
-      out.writeBytes(t.wire, 6, 4);
-      int ar = ((t.wire[10] & 0xff) << 8) | (t.wire[11] & 0xff);
-      out.writeShort(ar + (q.edns ? 1 : 0));
+      System.arraycopy(tw, 6, b, 6, 4);
+      put16(b, 10, (((tw[10] & 0xff) << 8) | (tw[11] & 0xff)) + extra);
     }
-    out.writeBytes(q.question);
+    System.arraycopy(q.question, 0, b, 12, qlen);
+    int p = 12 + qlen;
     if (!truncated) {
-      int bodyStart = out.writerIndex();
-      out.writeBytes(t.wire, t.bodyOffset, bodyLen);
-      int shift = bodyStart - t.bodyOffset;
+      System.arraycopy(tw, t.bodyOffset, b, p, bodyLen);
+      int shift = p - t.bodyOffset;
       long elapsed = (nowNanos - t.createdNanos) / 1_000_000_000L;
       int[] offs = t.ttlOffsets;
       for (int i = 0; i < offs.length; i++) {
         long ttl = fixedTtl >= 0 ? fixedTtl : Math.max(0, t.ttls[i] - elapsed);
-        out.setInt(offs[i] + shift, (int) ttl);
+        put32(b, offs[i] + shift, (int) ttl);
       }
+      p += bodyLen;
     }
     if (q.edns) {
-      out.writeByte(0);
-      out.writeShort(QueryParser.OPT);
-      out.writeShort(ednsUdpSize);
-      out.writeByte(t.rcode >> 4);
-      out.writeByte(0);
-      out.writeShort(q.dnssecOk ? 0x8000 : 0);
+      b[p] = 0;
+      put16(b, p + 1, QueryParser.OPT);
+      put16(b, p + 3, ednsUdpSize);
+      b[p + 5] = (byte) (t.rcode >> 4);
+      b[p + 6] = 0;
+      put16(b, p + 7, q.dnssecOk ? 0x8000 : 0);
       if (edeBytes == null) {
-        out.writeShort(0);
+        put16(b, p + 9, 0);
       } else {
-        out.writeShort(edeBytes.length);
-        out.writeBytes(edeBytes);
+        put16(b, p + 9, edeBytes.length);
+        System.arraycopy(edeBytes, 0, b, p + 11, edeBytes.length);
       }
     }
-    return out;
+    return alloc.ioBuffer(size).writeBytes(b);
+  }
+
+  private static void put16(byte[] b, int p, int v) {
+    b[p] = (byte) (v >> 8);
+    b[p + 1] = (byte) v;
+  }
+
+  private static void put32(byte[] b, int p, int v) {
+    put16(b, p, v >>> 16);
+    put16(b, p + 2, v);
   }
 
   /**

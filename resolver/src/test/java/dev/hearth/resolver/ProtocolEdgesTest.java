@@ -303,6 +303,16 @@ class ProtocolEdgesTest {
   }
 
   @Test
+  void aSecondServerOnTheSamePort_failsToStart() throws Exception {
+    start(cfg -> cfg.withThreads(2));
+    ResolverConfig again = ResolverConfig.defaults(List.of(server.boundAddresses().get(0)),
+        List.of(new UpstreamSpec(upstream.address(), false))).withThreads(2);
+    StartupException e = org.junit.jupiter.api.Assertions.assertThrows(StartupException.class,
+        () -> DnsServer.start(again).close());
+    assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:"), e.getMessage());
+  }
+
+  @Test
   void formerrReplyKeepsTheRequestId() throws Exception {
     DnsClient c = start();
     byte[] loop = concat(header(0xbeef, 0x0100, 1, 0, 0, 0), new byte[] {(byte) 0xc0, 12, 0, 1, 0, 1});

@@ -25,8 +25,7 @@ public record Prefix(byte[] network, int length) {
     String t = text.trim();
     int slash = t.indexOf('/');
     String addr = slash < 0 ? t : t.substring(0, slash);
-    boolean literal = addr.contains(":") ? addr.matches("[0-9A-Fa-f:.]+")
-        : addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    boolean literal = addr.contains(":") ? addr.matches("[0-9A-Fa-f:.]+") : isDottedQuad(addr);
     if (!literal) { // never let InetAddress look a name up in DNS
       throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
     }
@@ -48,6 +47,19 @@ public record Prefix(byte[] network, int length) {
       }
     }
     return new Prefix(bytes, len);
+  }
+
+  private static boolean isDottedQuad(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean isIpv4() {

@@ -68,6 +68,9 @@ public final class Listeners implements AutoCloseable {
       int threads, UdpQueryHandler handler, List<Channel> channels)
       throws StartupException, InterruptedException {
     int sockets = Transports.epoll() ? threads : 1;
+    if (sockets > 1 && wanted.getPort() != 0) {
+      refuseIfTaken(wanted);
+    }
     InetSocketAddress addr = wanted;
     for (int i = 0; i < sockets; i++) {
       Bootstrap b = new Bootstrap()
@@ -77,7 +80,9 @@ public final class Listeners implements AutoCloseable {
           .option(ChannelOption.SO_SNDBUF, 4 << 20)
           .handler(handler);
       if (Transports.epoll()) {
-        b.option(EpollChannelOption.SO_REUSEPORT, true);
+        if (sockets > 1) {
+          b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
         if (RECVMMSG > 0) {
           // recvmmsg: up to 16 queries per system call, each in its own slice of one buffer.
           b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, RECVMMSG);
@@ -111,10 +116,21 @@ public final class Listeners implements AutoCloseable {
                 .addLast(new TcpQueryHandler(handler));
           }
         });
-    if (Transports.epoll()) {
-      b.option(EpollChannelOption.SO_REUSEPORT, true);
-    }
     channels.add(bindOrExplain(b.bind(addr), addr, "TCP"));
+  }
+
+  /**
+   * SO_REUSEPORT would let a second Hearth (or anything else of the same user) share the port and
+   * silently take half the queries; a plain bind first turns that into "address in use".
+   */
+  private static void refuseIfTaken(InetSocketAddress addr) throws StartupException {
+    try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+      probe.setReuseAddress(false);
+      probe.bind(addr);
+    } catch (java.io.IOException e) {
+      throw new StartupException("cannot listen on " + addr.getAddress().getHostAddress() + ":"
+          + addr.getPort() + " (UDP): " + e.getMessage(), e);
+    }
   }
 
   private static Channel bindOrExplain(io.netty.channel.ChannelFuture f, InetSocketAddress addr,

@@ -45,6 +45,8 @@ class ClientNetworksTest {
     assertTrue(e.getMessage().contains("10.0.0.0/33"));
     assertThrows(IllegalArgumentException.class, () -> Prefix.parse("example.com"));
     assertThrows(IllegalArgumentException.class, () -> Prefix.parse("10.0.0.0/x"));
+    assertThrows(IllegalArgumentException.class, () -> Prefix.parse("300.1.1.1/8"));
+    assertThrows(IllegalArgumentException.class, () -> Prefix.parse("dead.beef"));
     assertEquals("10.0.0.0/8", Prefix.parse("10.1.2.3/8").toString());
   }
 }

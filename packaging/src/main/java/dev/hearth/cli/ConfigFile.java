@@ -1,0 +1,399 @@
+package dev.hearth.cli;
+
+import dev.hearth.resolver.ResolverConfig;
+import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.upstream.UpstreamSpec;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads the YAML config file into a {@link Settings.Builder}. It walks the composed node tree
+ * rather than letting SnakeYAML build maps, because nodes keep their line numbers: every error
+ * names {@code file:line: key.path:}, unknown keys are errors (a typo must not silently fall
+ * back to a default), and nothing is ever constructed from YAML tags.
+ */
+final class ConfigFile {
+  private static final List<String> TOP_KEYS = List.of("dns", "upstream", "cache", "http", "data_dir");
+  private static final List<String> DNS_KEYS =
+      List.of("listen", "allow", "refused_action", "rate_limit", "threads", "edns_udp_size", "tcp");
+  private static final List<String> TCP_KEYS =
+      List.of("idle_timeout", "max_connections", "max_connections_per_client");
+  private static final List<String> UPSTREAM_KEYS = List.of("servers", "timeout", "resolution_timeout");
+  private static final List<String> SERVER_KEYS = List.of("address", "validating");
+  private static final List<String> CACHE_KEYS = List.of("size", "min_ttl", "max_ttl", "negative_max_ttl",
+      "prefetch", "serve_stale", "stale_max_age", "stale_answer_ttl");
+  private static final List<String> HTTP_KEYS = List.of("listen");
+
+  private static final String SECONDS = "a whole number of seconds";
+
+  private final String source;
+  private final Settings.Builder into;
+
+  private ConfigFile(String source, Settings.Builder into) {
+    this.source = source;
+    this.into = into;
+  }
+
+  /** Reads {@code file} and applies every setting it contains to {@code into}. */
+  static void read(Path file, Settings.Builder into) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": config file not found");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file + ": config file is not valid UTF-8");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read config file: " + e.getMessage());
+    }
+    parse(text, file.toString(), into);
+  }
+
+  /** Parses YAML {@code text}; {@code source} names it in error messages. */
+  static void parse(String text, String source, Settings.Builder into) throws ConfigException {
+    Node root;
+    try {
+      root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String line = mark == null ? "" : ":" + (mark.getLine() + 1);
+      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+      throw new ConfigException(source + line + ": invalid YAML: " + problem);
+    } catch (YAMLException e) {
+      throw new ConfigException(source + ": invalid YAML: " + e.getMessage());
+    }
+    new ConfigFile(source, into).root(root);
+  }
+
+  private void root(Node node) throws ConfigException {
+    if (node == null) {
+      return; // an empty file (or only comments): all defaults
+    }
+    if (!(node instanceof MappingNode)) {
+      throw error(node, "(top level)", "expected a mapping of settings such as 'dns:' and 'cache:', got "
+          + describe(node));
+    }
+    Map<String, Node> top = mapping(node, "", TOP_KEYS);
+    if (top.containsKey("dns")) {
+      dns(top.get("dns"));
+    }
+    if (top.containsKey("upstream")) {
+      upstream(top.get("upstream"));
+    }
+    if (top.containsKey("cache")) {
+      cache(top.get("cache"));
+    }
+    if (top.containsKey("http")) {
+      Map<String, Node> http = mapping(top.get("http"), "http", HTTP_KEYS);
+      if (http.containsKey("listen")) {
+        into.httpListen(value(http.get("listen"), "http.listen", "HOST:PORT", HostPort::parseListen));
+      }
+    }
+    if (top.containsKey("data_dir")) {
+      into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
+    }
+  }
+
+  private void dns(Node node) throws ConfigException {
+    Map<String, Node> dns = mapping(node, "dns", DNS_KEYS);
+    if (dns.containsKey("listen")) {
+      into.dnsListen(nonEmptyList(dns.get("listen"), "dns.listen", "HOST:PORT", HostPort::parseListen));
+    }
+    if (dns.containsKey("allow")) {
+      List<Prefix> prefixes = nonEmptyList(dns.get("allow"), "dns.allow", "CIDR", Values::prefix);
+      into.allowedClients(new ClientNetworks(prefixes));
+    }
+    if (dns.containsKey("refused_action")) {
+      into.dropRefused(value(dns.get("refused_action"), "dns.refused_action", "refuse or drop",
+          ConfigFile::refusedAction));
+    }
+    if (dns.containsKey("rate_limit")) {
+      into.rateLimitPerClient(number(dns.get("rate_limit"), "dns.rate_limit", 0,
+          "a whole number of responses per second (0 turns limiting off)"));
+    }
+    if (dns.containsKey("threads")) {
+      into.threads(number(dns.get("threads"), "dns.threads", 1, "a whole number of threads, at least 1"));
+    }
+    if (dns.containsKey("edns_udp_size")) {
+      String bytes = "a number of bytes between 512 and 4096";
+      into.ednsUdpSize(value(dns.get("edns_udp_size"), "dns.edns_udp_size", bytes,
+          t -> Values.wholeNumber(t, 512, 4096, bytes)));
+    }
+    if (dns.containsKey("tcp")) {
+      Map<String, Node> tcp = mapping(dns.get("tcp"), "dns.tcp", TCP_KEYS);
+      ResolverConfig.Tcp t = into.tcp();
+      Duration idle = tcp.containsKey("idle_timeout")
+          ? value(tcp.get("idle_timeout"), "dns.tcp.idle_timeout", Values.DURATION, Values::duration)
+          : t.idleTimeout();
+      int max = tcp.containsKey("max_connections")
+          ? number(tcp.get("max_connections"), "dns.tcp.max_connections", 1, "a whole number, at least 1")
+          : t.maxConnections();
+      int perClient = tcp.containsKey("max_connections_per_client")
+          ? number(tcp.get("max_connections_per_client"), "dns.tcp.max_connections_per_client", 1,
+              "a whole number, at least 1")
+          : t.maxConnectionsPerClient();
+      into.tcp(new ResolverConfig.Tcp(idle, max, perClient));
+    }
+  }
+
+  private void upstream(Node node) throws ConfigException {
+    Map<String, Node> up = mapping(node, "upstream", UPSTREAM_KEYS);
+    if (up.containsKey("servers")) {
+      Node list = up.get("servers");
+      List<Node> items = items(list, "upstream.servers", "a list of upstream servers");
+      if (items.isEmpty()) {
+        throw error(list, "upstream.servers", "expected at least one server, got an empty list"
+            + " (leave upstream.servers out to use the system resolvers from /etc/resolv.conf)");
+      }
+      List<UpstreamSpec> servers = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        servers.add(server(items.get(i), "upstream.servers[" + i + "]"));
+      }
+      into.upstreams(servers);
+    }
+    Duration perTry = into.upstreamTimeout();
+    Duration total = into.resolutionTimeout();
+    if (up.containsKey("timeout")) {
+      perTry = value(up.get("timeout"), "upstream.timeout", Values.DURATION, Values::duration);
+    }
+    if (up.containsKey("resolution_timeout")) {
+      total = value(up.get("resolution_timeout"), "upstream.resolution_timeout", Values.DURATION,
+          Values::duration);
+    }
+    if (perTry.compareTo(total) > 0) {
+      String key = up.containsKey("timeout") ? "timeout" : "resolution_timeout";
+      throw error(up.get(key), "upstream." + key, "upstream.timeout (" + Values.format(perTry)
+          + ") must not be longer than upstream.resolution_timeout (" + Values.format(total) + ")");
+    }
+    into.timeouts(perTry, total);
+  }
+
+  /** {@code "192.0.2.1:53"}, {@code "192.0.2.1:53+validating"} or {@code {address: ..., validating: true}}. */
+  private UpstreamSpec server(Node node, String path) throws ConfigException {
+    if (node instanceof MappingNode) {
+      Map<String, Node> m = mapping(node, path, SERVER_KEYS);
+      if (!m.containsKey("address")) {
+        throw error(node, path, "the 'address' key is missing");
+      }
+      InetSocketAddress address = value(m.get("address"), path + ".address", "HOST[:PORT]",
+          t -> HostPort.parseServer(t, 53));
+      boolean validating = m.containsKey("validating")
+          && value(m.get("validating"), path + ".validating", Values.BOOLEAN, Values::bool);
+      return new UpstreamSpec(address, validating);
+    }
+    return value(node, path, "HOST[:PORT][+validating] or {address: HOST[:PORT], validating: true}",
+        Values::upstream);
+  }
+
+  private void cache(Node node) throws ConfigException {
+    Map<String, Node> c = mapping(node, "cache", CACHE_KEYS);
+    ResolverConfig.Cache d = into.cache();
+    long size = c.containsKey("size") ? value(c.get("size"), "cache.size", Values.SIZE, Values::size) : d.maxBytes();
+    int minTtl = seconds(c, "min_ttl", d.minTtl());
+    int maxTtl = seconds(c, "max_ttl", d.maxTtl());
+    int negativeMaxTtl = seconds(c, "negative_max_ttl", d.negativeMaxTtl());
+    boolean prefetch = c.containsKey("prefetch")
+        ? value(c.get("prefetch"), "cache.prefetch", Values.BOOLEAN, Values::bool) : d.prefetch();
+    boolean serveStale = c.containsKey("serve_stale")
+        ? value(c.get("serve_stale"), "cache.serve_stale", Values.BOOLEAN, Values::bool) : d.serveStale();
+    int staleMaxAge = seconds(c, "stale_max_age", d.staleMaxAge());
+    int staleAnswerTtl = seconds(c, "stale_answer_ttl", d.staleAnswerTtl());
+    if (minTtl > maxTtl) {
+      String key = c.containsKey("min_ttl") ? "min_ttl" : "max_ttl";
+      throw error(c.get(key), "cache." + key, "cache.min_ttl (" + minTtl
+          + ") must not be more than cache.max_ttl (" + maxTtl + ")");
+    }
+    into.cache(new ResolverConfig.Cache(size, minTtl, maxTtl, negativeMaxTtl, prefetch, serveStale,
+        staleMaxAge, staleAnswerTtl));
+  }
+
+  private int seconds(Map<String, Node> section, String key, int fallback) throws ConfigException {
+    if (!section.containsKey(key)) {
+      return fallback;
+    }
+    return number(section.get(key), "cache." + key, 0, SECONDS);
+  }
+
+  // --- generic node handling -------------------------------------------------------------
+
+  /** The entries of a mapping section; a section left empty ({@code cache:}) counts as empty. */
+  private Map<String, Node> mapping(Node node, String path, List<String> known) throws ConfigException {
+    String label = path.isEmpty() ? "(top level)" : path;
+    if (isNull(node)) {
+      return Map.of();
+    }
+    if (!(node instanceof MappingNode)) {
+      throw error(node, label, "expected a mapping with keys " + String.join(", ", known) + ", got "
+          + describe(node));
+    }
+    Map<String, Node> out = new LinkedHashMap<>();
+    Map<String, Integer> lines = new LinkedHashMap<>();
+    for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+      Node keyNode = tuple.getKeyNode();
+      if (!(keyNode instanceof ScalarNode) || isNull(keyNode)) {
+        throw error(keyNode, label, "expected a plain key, got " + describe(keyNode));
+      }
+      String key = ((ScalarNode) keyNode).getValue();
+      String keyPath = path.isEmpty() ? key : path + "." + key;
+      if (!known.contains(key)) {
+        String hint = suggestion(key, known);
+        throw error(keyNode, keyPath, "unknown key" + (hint == null ? "" : " (did you mean '" + hint + "'?)")
+            + "; known keys" + (path.isEmpty() ? "" : " under " + path) + ": " + String.join(", ", known));
+      }
+      if (out.containsKey(key)) {
+        throw error(keyNode, keyPath, "duplicate key (first set on line " + lines.get(key) + ")");
+      }
+      out.put(key, tuple.getValueNode());
+      lines.put(key, line(keyNode));
+    }
+    return out;
+  }
+
+  /** A list's items; a single scalar is accepted as a one-item list. */
+  private List<Node> items(Node node, String path, String expected) throws ConfigException {
+    if (node instanceof SequenceNode) {
+      return ((SequenceNode) node).getValue();
+    }
+    if (node instanceof ScalarNode && !isNull(node)) {
+      return List.of(node);
+    }
+    throw error(node, path, "expected " + expected + ", got " + describe(node));
+  }
+
+  private <T> List<T> nonEmptyList(Node node, String path, String itemName,
+      Function<String, T> parse) throws ConfigException {
+    List<Node> items = items(node, path, "a list of " + itemName);
+    if (items.isEmpty()) {
+      throw error(node, path, "expected at least one " + itemName + ", got an empty list");
+    }
+    List<T> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(value(items.get(i), path + "[" + i + "]", itemName, parse));
+    }
+    return out;
+  }
+
+  private int number(Node node, String path, int min, String what) throws ConfigException {
+    return value(node, path, what, t -> Values.wholeNumber(t, min, Integer.MAX_VALUE, what));
+  }
+
+  /**
+   * Parses one scalar. {@code expected} is only used when the node is not a scalar at all;
+   * otherwise the parser's own message (which already quotes the bad text) is used.
+   */
+  private <T> T value(Node node, String path, String expected, Function<String, T> parse)
+      throws ConfigException {
+    if (!(node instanceof ScalarNode) || isNull(node)) {
+      throw error(node, path, "expected " + expected + ", got " + describe(node));
+    }
+    try {
+      return parse.apply(((ScalarNode) node).getValue());
+    } catch (IllegalArgumentException e) {
+      throw error(node, path, e.getMessage());
+    }
+  }
+
+  private ConfigException error(Node node, String path, String message) {
+    return new ConfigException(source + ":" + line(node) + ": " + path + ": " + message);
+  }
+
+  private static int line(Node node) {
+    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+  }
+
+  private static boolean isNull(Node node) {
+    return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+  }
+
+  private static String describe(Node node) {
+    if (node instanceof SequenceNode) {
+      return "a list";
+    }
+    if (node instanceof MappingNode) {
+      return "a mapping";
+    }
+    if (isNull(node)) {
+      return "nothing";
+    }
+    return "\"" + ((ScalarNode) node).getValue() + "\"";
+  }
+
+  private static boolean refusedAction(String text) {
+    switch (text.trim()) {
+      case "refuse":
+        return false;
+      case "drop":
+        return true;
+      default:
+        throw Values.expected("refuse or drop", text);
+    }
+  }
+
+  private static Path path(String text) {
+    if (text.isBlank()) {
+      throw Values.expected("a directory path", text);
+    }
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      throw Values.expected("a directory path", text);
+    }
+  }
+
+  /** The known key closest to a typo, if it is close enough to be a likely intent. */
+  private static String suggestion(String key, List<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = distance(key.toLowerCase(java.util.Locale.ROOT).replace('-', '_'), k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return bestDistance <= Math.max(2, key.length() / 2) ? best : null;
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,131 @@
+package dev.hearth.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code hearth} command: the entry point of the shaded jar. It only dispatches to
+ * subcommands; {@link ServeCommand} does the work. Exit codes: 0 success (help, version), 1 the
+ * resolver could not start, 2 bad usage or a bad setting (flag or config file).
+ */
+@Command(
+    name = "hearth",
+    mixinStandardHelpOptions = true,
+    versionProvider = Hearth.Version.class,
+    description = "Hearth, a filtering DNS resolver for ISPs and public Wi-Fi hotspots.",
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+    footerHeading = "%n",
+    footer = {
+        "Exit status: 1 when the resolver cannot start, 2 for a bad flag or config file.",
+        "Run 'hearth serve --help' for the server's options alone."})
+public final class Hearth implements Callable<Integer> {
+  static final int EXIT_STARTUP = 1;
+  static final int EXIT_USAGE = 2;
+
+  private static final String SERVE_OPTIONS_SECTION = "serveOptions";
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      // Leak tracking samples buffers on the hot path; the test suites keep it on.
+      io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** Runs the command line with the given streams and returns the exit status (for tests). */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cmd = newCommandLine();
+    cmd.setOut(out);
+    cmd.setErr(err);
+    try {
+      return cmd.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** The configured picocli tree: short usage errors, no stack traces for expected problems. */
+  static CommandLine newCommandLine() {
+    CommandLine cmd = new CommandLine(new Hearth());
+    cmd.setParameterExceptionHandler(Hearth::usageError);
+    cmd.setExecutionExceptionHandler((ex, line, parseResult) -> {
+      // Expected problems are handled inside the commands; anything that gets here is a bug.
+      PrintWriter err = line.getErr();
+      err.println("hearth: internal error: " + ex);
+      ex.printStackTrace(err);
+      err.flush();
+      return EXIT_STARTUP;
+    });
+    // `hearth --help` also lists the options of `serve`, so one help page documents everything.
+    // Set on the root's own usage spec: CommandLine.setHelpSection* would reach `serve` too.
+    CommandLine.Model.UsageMessageSpec usage = cmd.getCommandSpec().usageMessage();
+    List<String> keys = new ArrayList<>(usage.sectionKeys());
+    keys.add(keys.indexOf(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING), SERVE_OPTIONS_SECTION);
+    usage.sectionKeys(keys);
+    Map<String, CommandLine.IHelpSectionRenderer> sections = new HashMap<>(usage.sectionMap());
+    sections.put(SERVE_OPTIONS_SECTION, help -> {
+      CommandLine serve = cmd.getSubcommands().get("serve");
+      return String.format("%nOptions of 'hearth serve':%n") + serve.getHelp().optionList();
+    });
+    usage.sectionMap(sections);
+    return cmd;
+  }
+
+  /** Without a subcommand there is nothing to do: a usage error. */
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("hearth: missing command (try 'hearth serve')");
+    err.println("Run 'hearth --help' for usage.");
+    err.flush();
+    return EXIT_USAGE;
+  }
+
+  private static int usageError(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("hearth: " + ex.getMessage());
+    UnmatchedArgumentException.printSuggestions(ex, err);
+    err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    err.flush();
+    return EXIT_USAGE;
+  }
+
+  /** The version as Maven recorded it in the jar; "development build" when run from classes. */
+  static String version() {
+    try (InputStream in = Hearth.class.getResourceAsStream(
+        "/META-INF/maven/dev.hearth/hearth-packaging/pom.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        return p.getProperty("version", "development build");
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return "development build";
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"hearth " + version(), "Java " + Runtime.version()};
+    }
+  }
+}

@@ -1,0 +1,372 @@
+package dev.hearth.cli;
+
+import dev.hearth.resolver.DnsServer;
+import dev.hearth.resolver.StartupException;
+import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.upstream.UpstreamSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code hearth serve}: merges defaults, the config file and the flags into {@link Settings},
+ * starts the resolver and stays in the foreground until SIGTERM or SIGINT. Option fields stay
+ * {@code null} unless given, so "not given" never overrides the config file.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = Hearth.Version.class,
+    sortOptions = false,
+    description = {
+        "Run the resolver in the foreground until SIGTERM or SIGINT.",
+        "Settings come from the built-in defaults, then the --config file, then the flags:"
+            + " a flag wins over the file, the file wins over the defaults."},
+    footerHeading = "%n",
+    footer = {
+        "Exit status: 1 when the resolver cannot start (for example an address already in use"
+            + " or a data directory that cannot be created), 2 for a bad flag or config file. After"
+            + " SIGTERM or SIGINT the server closes cleanly and the JVM exits with 143 or 130."})
+final class ServeCommand implements Callable<Integer> {
+
+  enum RefusedAction { refuse, drop }
+
+  enum LogLevel { error, warn, info, debug, trace }
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "YAML config file with the same settings as the flags and more (cache TTLs,"
+          + " timeouts, TCP limits); see hearth.example.yaml. Default: none.")
+  Path config;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Directory for Hearth's state, created if missing. Default: "
+          + Settings.DEFAULT_DATA_DIR + ".")
+  Path dataDir;
+
+  @Option(names = "--dns", paramLabel = "HOST:PORT", split = ",", converter = ListenConverter.class,
+      description = "Address to answer DNS on, over UDP and TCP. Repeat the flag or separate with"
+          + " commas for several; IPv6 as [::1]:5335; port 0 picks a free port."
+          + " Default: " + Settings.DEFAULT_DNS_LISTEN + ".")
+  List<InetSocketAddress> dns;
+
+  @Option(names = "--http", paramLabel = "HOST:PORT", converter = ListenConverter.class,
+      description = "Address reserved for the web interface (checked and recorded; nothing"
+          + " listens there yet). Default: " + Settings.DEFAULT_HTTP_LISTEN + ".")
+  InetSocketAddress http;
+
+  @Option(names = "--upstream", paramLabel = "HOST:PORT", split = ",", converter = UpstreamConverter.class,
+      description = "Upstream resolver to forward to, as HOST[:PORT][+validating]; the port"
+          + " defaults to 53, IPv6 as [2001:db8::1]:53. Repeat or separate with commas for"
+          + " several. The +validating suffix marks an upstream trusted to validate DNSSEC (only"
+          + " its AD bit reaches clients), e.g. 9.9.9.9:53+validating."
+          + " Default: the nameserver lines of /etc/resolv.conf.")
+  List<UpstreamSpec> upstreams;
+
+  @Option(names = "--allow", paramLabel = "CIDR", split = ",", converter = PrefixConverter.class,
+      description = "Client network allowed to query; all others are refused (Hearth is never an"
+          + " open resolver). Repeat or separate with commas. Default: " + ServeCommand.DEFAULT_ALLOW
+          + ".")
+  List<Prefix> allow;
+
+  @Option(names = "--refused-action", paramLabel = "ACTION",
+      description = "What clients outside --allow get: refuse (a REFUSED answer) or drop (no"
+          + " answer at all). Default: refuse.")
+  RefusedAction refusedAction;
+
+  @Option(names = "--rate-limit", paramLabel = "N", converter = NonNegativeConverter.class,
+      description = "Responses per second per client address; 0 turns limiting off. Default: 1000.")
+  Integer rateLimit;
+
+  @Option(names = "--threads", paramLabel = "N", converter = PositiveConverter.class,
+      description = "Threads answering queries. Default: one per CPU core.")
+  Integer threads;
+
+  @Option(names = "--cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Memory for the answer cache in bytes, with an optional k, m or g suffix"
+          + " (powers of 1024). Default: 64m.")
+  Long cacheSize;
+
+  @Option(names = "--blocklist", paramLabel = "FILE",
+      description = "Blocklist file; repeatable. Accepted but ignored for now: blocklist support"
+          + " arrives with the blocklist engine. Default: none.")
+  List<Path> blocklists;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL",
+      description = "Logging detail: error, warn, info, debug or trace. Logs go to standard"
+          + " error. Default: info.")
+  LogLevel logLevel;
+
+  /** Where the default upstreams come from; replaced by tests. */
+  Path resolvConf = ResolvConf.DEFAULT_PATH;
+
+  /** The default of --allow, as shown in the help (a test checks it matches the resolver's). */
+  static final String DEFAULT_ALLOW = "127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,"
+      + " 169.254.0.0/16, ::1/128, fc00::/7, fe80::/10 (loopback, private and link-local ranges)";
+
+  @Override
+  public Integer call() {
+    configureLogging(logLevel);
+    Logger log = LoggerFactory.getLogger(Hearth.class);
+    PrintWriter err = spec.commandLine().getErr();
+
+    Settings settings;
+    try {
+      settings = settings(log::warn);
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      err.flush();
+      return Hearth.EXIT_USAGE;
+    }
+    try {
+      prepareDataDir(settings.dataDir());
+    } catch (StartupException e) {
+      err.println("hearth: " + e.getMessage());
+      err.flush();
+      return Hearth.EXIT_STARTUP;
+    }
+    for (Path blocklist : settings.blocklists()) {
+      log.warn("blocklist support arrives with the blocklist engine; ignoring {}", blocklist);
+    }
+    logSettings(log, settings);
+
+    DnsServer server;
+    try {
+      server = DnsServer.start(settings.resolver());
+    } catch (StartupException e) {
+      err.println("hearth: " + e.getMessage());
+      err.flush();
+      return Hearth.EXIT_STARTUP;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      try {
+        server.close();
+      } finally {
+        stopped.countDown();
+      }
+      log.info("stopped");
+    }, "hearth-shutdown"));
+    for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
+      log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
+    }
+    log.info("web interface address {} is reserved; nothing listens there yet",
+        HostPort.format(settings.httpListen()));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /**
+   * Merges defaults, the config file and the flags, in that order, and falls back to the
+   * system resolvers when no upstream is configured anywhere.
+   *
+   * @param warn receives problems worth telling the operator that do not stop the start
+   */
+  Settings settings(Consumer<String> warn) throws ConfigException {
+    Settings.Builder b = Settings.builder();
+    if (config != null) {
+      ConfigFile.read(config, b);
+    }
+    if (dataDir != null) {
+      b.dataDir(dataDir);
+    }
+    if (dns != null) {
+      b.dnsListen(dns);
+    }
+    if (http != null) {
+      b.httpListen(http);
+    }
+    if (upstreams != null) {
+      b.upstreams(upstreams);
+    }
+    if (allow != null) {
+      b.allowedClients(new ClientNetworks(allow));
+    }
+    if (refusedAction != null) {
+      b.dropRefused(refusedAction == RefusedAction.drop);
+    }
+    if (rateLimit != null) {
+      b.rateLimitPerClient(rateLimit);
+    }
+    if (threads != null) {
+      b.threads(threads);
+    }
+    if (cacheSize != null) {
+      b.cacheSize(cacheSize);
+    }
+    if (blocklists != null) {
+      b.blocklists(blocklists);
+    }
+    if (!b.hasUpstreams()) {
+      ResolvConf.Result system = ResolvConf.read(resolvConf);
+      system.warnings().forEach(warn);
+      // With Hearth itself in resolv.conf (a common setup), forwarding there would loop.
+      Settings probe = b.upstreams(List.of()).build();
+      List<UpstreamSpec> usable = new ArrayList<>();
+      for (UpstreamSpec u : system.servers()) {
+        boolean loops = probe.resolver().dnsListen().stream().anyMatch(l -> Settings.pointsAt(u.address(), l));
+        if (loops) {
+          warn.accept("ignoring nameserver " + Values.format(u) + " from " + resolvConf
+              + ": it is Hearth's own listen address");
+        } else {
+          usable.add(u);
+        }
+      }
+      if (usable.isEmpty()) {
+        warn.accept("no upstream servers configured and none usable in " + resolvConf
+            + "; every query will get SERVFAIL until --upstream or upstream.servers is set");
+      }
+      b.upstreams(usable);
+    }
+    return b.build();
+  }
+
+  /** Creates the data directory if needed and checks that Hearth can write there. */
+  static void prepareDataDir(Path dir) throws StartupException {
+    try {
+      Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw new StartupException("cannot create data directory " + dir + ": "
+          + (e.getFile() == null ? dir : e.getFile()) + " exists and is not a directory", e);
+    } catch (AccessDeniedException e) {
+      throw new StartupException("cannot create data directory " + dir + ": permission denied"
+          + (e.getFile() != null && !e.getFile().equals(dir.toString()) ? " on " + e.getFile() : ""), e);
+    } catch (FileSystemException e) {
+      throw new StartupException("cannot create data directory " + dir + ": "
+          + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+    } catch (IOException | SecurityException e) {
+      throw new StartupException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new StartupException("data directory " + dir + " is not writable", null);
+    }
+  }
+
+  private static void logSettings(Logger log, Settings s) {
+    log.info("hearth {} starting", Hearth.version());
+    log.info("data directory {}", s.dataDir().toAbsolutePath().normalize());
+    var r = s.resolver();
+    if (!r.upstreams().isEmpty()) {
+      log.info("upstreams: {}", r.upstreams().stream().map(Values::format).collect(Collectors.joining(", ")));
+    }
+    log.info("clients allowed from {}; others are {}",
+        r.allowedClients().prefixes().stream().map(Values::format).collect(Collectors.joining(", ")),
+        r.dropRefused() ? "dropped" : "refused");
+    for (Prefix p : r.allowedClients().prefixes()) {
+      if (p.length() == 0) {
+        log.warn("--allow/dns.allow contains {}: Hearth answers anyone who can reach it (an open resolver)",
+            Values.format(p));
+      }
+    }
+  }
+
+  /**
+   * Sets up slf4j-simple, which reads system properties once, when the first logger is made:
+   * so this runs before anything logs. Properties given with -D win, except that an explicit
+   * --log-level wins over them.
+   */
+  static void configureLogging(LogLevel level) {
+    String prefix = "org.slf4j.simpleLogger.";
+    if (level != null) {
+      System.setProperty(prefix + "defaultLogLevel", level.name());
+    } else {
+      setIfAbsent(prefix + "defaultLogLevel", LogLevel.info.name());
+    }
+    String effective = System.getProperty(prefix + "defaultLogLevel");
+    // Netty's debug output is about Netty, not about DNS: keep it out of --log-level debug.
+    setIfAbsent(prefix + "log.io.netty", "debug".equalsIgnoreCase(effective) ? "info" : effective);
+    setIfAbsent(prefix + "showDateTime", "true");
+    setIfAbsent(prefix + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    setIfAbsent(prefix + "showThreadName", "false");
+    setIfAbsent(prefix + "showShortLogName", "true");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  // --- picocli converters: the same rules as the config file, reported as usage errors --------
+
+  static final class ListenConverter implements ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+      return wrap(() -> HostPort.parseListen(value));
+    }
+  }
+
+  static final class UpstreamConverter implements ITypeConverter<UpstreamSpec> {
+    @Override
+    public UpstreamSpec convert(String value) {
+      return wrap(() -> Values.upstream(value));
+    }
+  }
+
+  static final class PrefixConverter implements ITypeConverter<Prefix> {
+    @Override
+    public Prefix convert(String value) {
+      return wrap(() -> Values.prefix(value));
+    }
+  }
+
+  static final class SizeConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      return wrap(() -> Values.size(value));
+    }
+  }
+
+  static final class NonNegativeConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      return wrap(() -> Values.wholeNumber(value, 0, Integer.MAX_VALUE, "a whole number, 0 or more"));
+    }
+  }
+
+  static final class PositiveConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      return wrap(() -> Values.wholeNumber(value, 1, Integer.MAX_VALUE, "a whole number, at least 1"));
+    }
+  }
+
+  private interface Parse<T> {
+    T get();
+  }
+
+  private static <T> T wrap(Parse<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+}

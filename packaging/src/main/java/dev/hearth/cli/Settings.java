@@ -1,0 +1,191 @@
+package dev.hearth.cli;
+
+import dev.hearth.resolver.ResolverConfig;
+import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.upstream.UpstreamSpec;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything {@code hearth serve} runs with: the resolver's own {@link ResolverConfig} plus the
+ * settings that belong to the rest of the program (data directory, web address, blocklists).
+ * They travel together so that the embedded defaults, the config file and the flags are merged
+ * in one place, in that order, before anything is started.
+ */
+public record Settings(
+    ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists) {
+
+  public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
+  public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
+  public static final String DEFAULT_DATA_DIR = "./hearth-data";
+
+  public Settings {
+    Objects.requireNonNull(resolver, "resolver");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(httpListen, "httpListen");
+    blocklists = List.copyOf(blocklists);
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Collects settings in precedence order: it starts from the embedded defaults, then the file
+   * and then the flags overwrite what they set. Upstreams stay unset (rather than empty) until
+   * someone sets them, so the caller can fall back to the system resolvers.
+   */
+  static final class Builder {
+    private final ResolverConfig defaults =
+        ResolverConfig.defaults(List.of(HostPort.parseListen(DEFAULT_DNS_LISTEN)), List.of());
+
+    private List<InetSocketAddress> dnsListen = defaults.dnsListen();
+    private List<UpstreamSpec> upstreams; // null: not configured
+    private ClientNetworks allowedClients = defaults.allowedClients();
+    private boolean dropRefused = defaults.dropRefused();
+    private int rateLimitPerClient = defaults.rateLimitPerClient();
+    private int threads = defaults.threads();
+    private ResolverConfig.Cache cache = defaults.cache();
+    private ResolverConfig.Tcp tcp = defaults.tcp();
+    private Duration upstreamTimeout = defaults.upstreamTimeout();
+    private Duration resolutionTimeout = defaults.resolutionTimeout();
+    private int ednsUdpSize = defaults.ednsUdpSize();
+    private Path dataDir = Path.of(DEFAULT_DATA_DIR);
+    private InetSocketAddress httpListen = HostPort.parseListen(DEFAULT_HTTP_LISTEN);
+    private List<Path> blocklists = List.of();
+
+    Builder dnsListen(List<InetSocketAddress> v) {
+      dnsListen = List.copyOf(new LinkedHashSet<>(v)); // the same address twice cannot be bound
+      return this;
+    }
+
+    Builder upstreams(List<UpstreamSpec> v) {
+      upstreams = List.copyOf(new LinkedHashSet<>(v));
+      return this;
+    }
+
+    boolean hasUpstreams() {
+      return upstreams != null;
+    }
+
+    Builder allowedClients(ClientNetworks v) {
+      allowedClients = v;
+      return this;
+    }
+
+    Builder dropRefused(boolean v) {
+      dropRefused = v;
+      return this;
+    }
+
+    Builder rateLimitPerClient(int v) {
+      rateLimitPerClient = v;
+      return this;
+    }
+
+    Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    Builder ednsUdpSize(int v) {
+      ednsUdpSize = v;
+      return this;
+    }
+
+    ResolverConfig.Cache cache() {
+      return cache;
+    }
+
+    Builder cache(ResolverConfig.Cache v) {
+      cache = v;
+      return this;
+    }
+
+    /** Only the cache size has a flag; this keeps the file's TTL settings. */
+    Builder cacheSize(long bytes) {
+      cache = new ResolverConfig.Cache(bytes, cache.minTtl(), cache.maxTtl(), cache.negativeMaxTtl(),
+          cache.prefetch(), cache.serveStale(), cache.staleMaxAge(), cache.staleAnswerTtl());
+      return this;
+    }
+
+    ResolverConfig.Tcp tcp() {
+      return tcp;
+    }
+
+    Builder tcp(ResolverConfig.Tcp v) {
+      tcp = v;
+      return this;
+    }
+
+    Duration upstreamTimeout() {
+      return upstreamTimeout;
+    }
+
+    Duration resolutionTimeout() {
+      return resolutionTimeout;
+    }
+
+    Builder timeouts(Duration perTry, Duration total) {
+      upstreamTimeout = perTry;
+      resolutionTimeout = total;
+      return this;
+    }
+
+    Builder dataDir(Path v) {
+      dataDir = v;
+      return this;
+    }
+
+    Builder httpListen(InetSocketAddress v) {
+      httpListen = v;
+      return this;
+    }
+
+    Builder blocklists(List<Path> v) {
+      blocklists = List.copyOf(v);
+      return this;
+    }
+
+    /**
+     * Validates the combination and builds. Single values were checked where they were read (so
+     * those errors name the file line or the flag); what is left here is what only shows when
+     * settings from different places meet.
+     */
+    Settings build() throws ConfigException {
+      List<UpstreamSpec> ups = upstreams == null ? List.of() : upstreams;
+      for (UpstreamSpec u : ups) {
+        for (InetSocketAddress l : dnsListen) {
+          if (pointsAt(u.address(), l)) {
+            throw new ConfigException("upstream " + Values.format(u) + " is Hearth's own DNS listen address "
+                + HostPort.format(l) + ": queries would loop back to Hearth");
+          }
+        }
+      }
+      ResolverConfig config;
+      try {
+        config = new ResolverConfig(dnsListen, ups, allowedClients, dropRefused, rateLimitPerClient,
+            threads, cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new ConfigException("invalid settings: " + e.getMessage());
+      }
+      return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists));
+    }
+  }
+
+  /** Whether sending to {@code server} would reach the listener {@code listen}. */
+  static boolean pointsAt(InetSocketAddress server, InetSocketAddress listen) {
+    if (server.getPort() != listen.getPort()) {
+      return false;
+    }
+    if (server.getAddress().equals(listen.getAddress())) {
+      return true;
+    }
+    return listen.getAddress().isAnyLocalAddress() && server.getAddress().isLoopbackAddress();
+  }
+}

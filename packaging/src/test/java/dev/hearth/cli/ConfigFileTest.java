@@ -1,0 +1,219 @@
+package dev.hearth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hearth.resolver.ResolverConfig;
+import dev.hearth.resolver.access.ClientNetworks;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private Settings load(String yaml) throws Exception {
+    Settings.Builder b = Settings.builder();
+    ConfigFile.read(write(yaml), b);
+    return b.build();
+  }
+
+  /** Asserts the error names the file and line, then the key, and contains {@code fragment}. */
+  private void assertError(String yaml, int line, String key, String fragment) throws Exception {
+    Path file = write(yaml);
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.read(file, Settings.builder()));
+    String prefix = file + ":" + line + ": " + key + ": ";
+    assertTrue(e.getMessage().startsWith(prefix), "expected prefix '" + prefix + "' in: " + e.getMessage());
+    assertTrue(e.getMessage().contains(fragment), "expected '" + fragment + "' in: " + e.getMessage());
+  }
+
+  @Test
+  void fullExampleFromTheIssueLoads() throws Exception {
+    Settings s = load(String.join("\n",
+        "dns:",
+        "  listen: [\"127.0.0.1:5335\", \"[::1]:5335\"]",
+        "  allow: [\"127.0.0.0/8\", \"10.0.0.0/8\"]",
+        "  refused_action: drop",
+        "  rate_limit: 50",
+        "  threads: 2",
+        "  edns_udp_size: 1400",
+        "  tcp: { idle_timeout: 15s, max_connections: 200, max_connections_per_client: 8 }",
+        "upstream:",
+        "  servers: [\"192.0.2.1:53\", {address: \"192.0.2.2:5353\", validating: true}, \"192.0.2.3+validating\"]",
+        "  timeout: 500ms",
+        "  resolution_timeout: 2s",
+        "cache:",
+        "  size: 16m",
+        "  min_ttl: 5",
+        "  max_ttl: 3600",
+        "  negative_max_ttl: 600",
+        "  prefetch: false",
+        "  serve_stale: no",
+        "  stale_max_age: 7200",
+        "  stale_answer_ttl: 10",
+        "http:",
+        "  listen: \"0.0.0.0:8081\"",
+        "data_dir: /var/lib/hearth",
+        ""));
+    ResolverConfig r = s.resolver();
+    assertEquals(List.of("127.0.0.1:5335", "[::1]:5335"), r.dnsListen().stream().map(HostPort::format).toList());
+    assertEquals(List.of("192.0.2.1:53", "192.0.2.2:5353+validating", "192.0.2.3:53+validating"),
+        r.upstreams().stream().map(Values::format).toList());
+    assertEquals("[127.0.0.0/8, 10.0.0.0/8]", r.allowedClients().toString());
+    assertFalse(r.allowedClients().contains(InetAddress.getByName("192.168.1.1")));
+    assertTrue(r.dropRefused());
+    assertEquals(50, r.rateLimitPerClient());
+    assertEquals(2, r.threads());
+    assertEquals(1400, r.ednsUdpSize());
+    assertEquals(new ResolverConfig.Tcp(Duration.ofSeconds(15), 200, 8), r.tcp());
+    assertEquals(Duration.ofMillis(500), r.upstreamTimeout());
+    assertEquals(Duration.ofSeconds(2), r.resolutionTimeout());
+    assertEquals(new ResolverConfig.Cache(16L << 20, 5, 3600, 600, false, false, 7200, 10), r.cache());
+    assertEquals("0.0.0.0:8081", HostPort.format(s.httpListen()));
+    assertEquals(Path.of("/var/lib/hearth"), s.dataDir());
+  }
+
+  @Test
+  void shippedExampleLoadsAndMatchesTheDefaults() throws Exception {
+    String text;
+    try (InputStream in = ConfigFileTest.class.getResourceAsStream("/hearth.example.yaml")) {
+      assertNotNull(in, "hearth.example.yaml is on the class path");
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Settings.Builder b = Settings.builder();
+    ConfigFile.parse(text, "hearth.example.yaml", b);
+    assertFalse(b.hasUpstreams(), "the example leaves upstreams to resolv.conf");
+    Settings fromExample = b.build();
+    Settings defaults = Settings.builder().build();
+    // ClientNetworks has no equals(); the record's text shows every value.
+    assertEquals(defaults.toString(), fromExample.toString());
+    assertEquals(ClientNetworks.privateDefaults().toString(), fromExample.resolver().allowedClients().toString());
+  }
+
+  @Test
+  void partialSectionsKeepOtherDefaults() throws Exception {
+    Settings s = load("cache:\n  max_ttl: 600\ndns:\n  tcp:\n    max_connections: 5\nupstream:\n");
+    assertEquals(600, s.resolver().cache().maxTtl());
+    assertEquals(ResolverConfig.Cache.defaults().maxBytes(), s.resolver().cache().maxBytes());
+    assertEquals(5, s.resolver().tcp().maxConnections());
+    assertEquals(ResolverConfig.Tcp.defaults().idleTimeout(), s.resolver().tcp().idleTimeout());
+  }
+
+  @Test
+  void emptyFileMeansDefaults() throws Exception {
+    assertEquals(Settings.builder().build().toString(), load("# nothing yet\n").toString());
+  }
+
+  @Test
+  void scalarAcceptedAsSingleItemList() throws Exception {
+    Settings s = load("dns:\n  listen: 127.0.0.1:0\n  allow: 10.0.0.0/8\n");
+    assertEquals(1, s.resolver().dnsListen().size());
+    assertEquals("[10.0.0.0/8]", s.resolver().allowedClients().toString());
+  }
+
+  @Test
+  void badWholeNumberMatchesTheDocumentedMessage() throws Exception {
+    Path file = write("# comment\ncache:\n  size: 64m\n  min_ttl: 0\n\n  # the next line is wrong\n  max_ttl: abc\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.read(file, Settings.builder()));
+    assertEquals(file + ":7: cache.max_ttl: expected a whole number of seconds, got \"abc\"", e.getMessage());
+  }
+
+  @Test
+  void unknownKeysAreErrorsWithSuggestions() throws Exception {
+    assertError("dsn:\n  listen: [\"127.0.0.1:53\"]\n", 1, "dsn", "unknown key (did you mean 'dns'?)");
+    assertError("dns:\n  tcp:\n    idle_timout: 5s\n", 3, "dns.tcp.idle_timout", "did you mean 'idle_timeout'?");
+    assertError("cache:\n  size: 1m\n  colour: blue\n", 3, "cache.colour", "known keys under cache: size,");
+    assertError("upstream:\n  servers:\n    - {address: 192.0.2.1, validate: true}\n", 3,
+        "upstream.servers[0].validate", "did you mean 'validating'?");
+  }
+
+  @Test
+  void badValuesNameFileLineAndKey() throws Exception {
+    assertError("upstream:\n  timeout: 800\n", 2, "upstream.timeout", "expected a duration such as 800ms");
+    assertError("dns:\n  tcp:\n    idle_timeout: soon\n", 3, "dns.tcp.idle_timeout", "got \"soon\"");
+    assertError("cache:\n  prefetch: maybe\n", 2, "cache.prefetch", "expected true or false, got \"maybe\"");
+    assertError("cache:\n  size: lots\n", 2, "cache.size", "expected a size in bytes");
+    assertError("cache:\n  size: [1]\n", 2, "cache.size", "got a list");
+    assertError("dns:\n  rate_limit:\n", 2, "dns.rate_limit", "got nothing");
+    assertError("dns:\n  rate_limit: -1\n", 2, "dns.rate_limit", "got \"-1\"");
+    assertError("dns:\n  threads: 0\n", 2, "dns.threads", "at least 1, got \"0\"");
+    assertError("dns:\n  edns_udp_size: 100\n", 2, "dns.edns_udp_size", "between 512 and 4096, got \"100\"");
+    assertError("dns:\n  refused_action: deny\n", 2, "dns.refused_action", "expected refuse or drop, got \"deny\"");
+    assertError("dns:\n  tcp:\n    max_connections: 0\n", 3, "dns.tcp.max_connections", "got \"0\"");
+    assertError("http:\n  listen: localhost:8080\n", 2, "http.listen", "host names are not accepted");
+    assertError("data_dir: \"\"\n", 1, "data_dir", "expected a directory path");
+  }
+
+  @Test
+  void badListItemsNameTheirIndexAndLine() throws Exception {
+    assertError("dns:\n  listen:\n    - 127.0.0.1:5335\n    - \"::1:53\"\n", 4, "dns.listen[1]", "brackets");
+    assertError("dns:\n  listen: []\n", 2, "dns.listen", "expected at least one HOST:PORT");
+    assertError("dns:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.0/33\n", 4, "dns.allow[1]", "10.0.0.0/33");
+    assertError("dns:\n  allow: [300.1.1.1/8]\n", 2, "dns.allow[0]", "not an IPv4 address");
+    assertError("upstream:\n  servers: []\n", 2, "upstream.servers", "leave upstream.servers out");
+    assertError("upstream:\n  servers:\n    - 192.0.2.1\n    - {validating: true}\n", 4, "upstream.servers[1]",
+        "the 'address' key is missing");
+    assertError("upstream:\n  servers:\n    - 192.0.2.1:0\n", 3, "upstream.servers[0]", "between 1 and 65535");
+    assertError("upstream:\n  servers:\n    - {address: 192.0.2.1, validating: perhaps}\n", 3,
+        "upstream.servers[0].validating", "expected true or false");
+  }
+
+  @Test
+  void inconsistentValuesAreReportedAtTheirLine() throws Exception {
+    assertError("cache:\n  min_ttl: 90000\n", 2, "cache.min_ttl", "must not be more than cache.max_ttl (86400)");
+    assertError("cache:\n  max_ttl: 60\n  min_ttl: 120\n", 3, "cache.min_ttl", "must not be more than");
+    assertError("upstream:\n  resolution_timeout: 500ms\n", 2, "upstream.resolution_timeout",
+        "upstream.timeout (800ms) must not be longer than upstream.resolution_timeout (500ms)");
+  }
+
+  @Test
+  void structuralProblems() throws Exception {
+    assertError("dns:\n  listen: [\"127.0.0.1:53\"]\ndns:\n  threads: 2\n", 3, "dns", "duplicate key (first set on line 1)");
+    assertError("- dns\n- cache\n", 1, "(top level)", "expected a mapping");
+    assertError("dns: yes\n", 1, "dns", "expected a mapping with keys listen, allow");
+    assertError("cache:\n  - size: 1m\n", 2, "cache", "got a list");
+  }
+
+  @Test
+  void yamlSyntaxErrorsNameTheLine() throws Exception {
+    Path file = write("dns:\n  listen: [\"127.0.0.1:53\"\n  threads: 2\nhttp: {\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.read(file, Settings.builder()));
+    assertTrue(e.getMessage().matches("\\Q" + file + "\\E:\\d+: invalid YAML: .+"), e.getMessage());
+
+    Path tabs = write("dns:\n\tthreads: 2\n");
+    e = assertThrows(ConfigException.class, () -> ConfigFile.read(tabs, Settings.builder()));
+    assertTrue(e.getMessage().startsWith(tabs + ":2: invalid YAML: "), e.getMessage());
+
+    Path twoDocs = write("dns:\n  threads: 2\n---\ncache:\n  size: 1m\n");
+    e = assertThrows(ConfigException.class, () -> ConfigFile.read(twoDocs, Settings.builder()));
+    assertTrue(e.getMessage().startsWith(twoDocs + ":3: invalid YAML: "), e.getMessage());
+  }
+
+  @Test
+  void unreadableFiles() throws Exception {
+    Path missing = dir.resolve("nope.yaml");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.read(missing, Settings.builder()));
+    assertEquals(missing + ": config file not found", e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ConfigFile.read(dir, Settings.builder()));
+    assertTrue(e.getMessage().startsWith(dir + ": cannot read config file"), e.getMessage());
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, new byte[] {'d', 'a', 't', 'a', '_', 'd', 'i', 'r', ':', ' ', (byte) 0xe9, '\n'});
+    e = assertThrows(ConfigException.class, () -> ConfigFile.read(latin1, Settings.builder()));
+    assertEquals(latin1 + ": config file is not valid UTF-8", e.getMessage());
+  }
+}

@@ -85,12 +85,13 @@ public final class DnsServer implements AutoCloseable {
   /** The query path, in order; each stage's comment says why it sits where it does. */
   static List<QueryStage> stages(ResolverConfig config, Forwarder forwarder, LongSupplier clock) {
     List<QueryStage> stages = new ArrayList<>();
-    // Before anything else: never serve clients outside the configured networks.
-    stages.add(new AccessControlStage(config.allowedClients(), config.dropRefused()));
-    // Keyed on the socket address, before any later stage could rewrite who the client is.
+    // First, keyed on the socket address: bounds every UDP reply, refusals included, so even
+    // REFUSED cannot be used to reflect traffic at a spoofed address.
     if (config.rateLimitPerClient() > 0) {
       stages.add(new RateLimitStage(config.rateLimitPerClient(), clock));
     }
+    // Never serve clients outside the configured networks.
+    stages.add(new AccessControlStage(config.allowedClients(), config.dropRefused()));
     // Protocol rules answer locally what must not reach the cache or an upstream.
     stages.add(new ProtocolStage());
     // (Client identification and policy will sit here, before the cache.)

@@ -320,4 +320,70 @@ class ProtocolEdgesTest {
     assertArrayEquals(new byte[] {(byte) 0xbe, (byte) 0xef}, java.util.Arrays.copyOf(reply, 2));
     assertTrue((reply[2] & 0x80) != 0, "QR set");
   }
+
+  @Test
+  void tcp_manyPipelinedQueries_flowControlNeverDeadlocks() throws Exception {
+    DnsClient c = start();
+    c.udp(DnsClient.query("a.test.", Type.A));
+    InetSocketAddress to = server.boundAddresses().get(0);
+    int n = 500;
+    try (Socket s = new Socket()) {
+      s.connect(to, 2000);
+      s.setSoTimeout(10_000);
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(all);
+      for (int i = 0; i < n; i++) {
+        Message q = DnsClient.query(i % 2 == 0 ? "a.test." : "p" + i + ".test.", Type.A);
+        q.getHeader().setID(i);
+        byte[] w = q.toWire();
+        out.writeShort(w.length);
+        out.write(w);
+      }
+      s.getOutputStream().write(all.toByteArray());
+      s.getOutputStream().flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      Set<Integer> ids = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        byte[] r = new byte[in.readUnsignedShort()];
+        in.readFully(r);
+        ids.add(new Message(r).getHeader().getID());
+      }
+      assertEquals(n, ids.size());
+    }
+  }
+
+  @Test
+  void tcp_tricklingBytes_doesNotKeepAConnectionOpen() throws Exception {
+    start(cfg -> cfg.withTcp(new ResolverConfig.Tcp(Duration.ofMillis(400), 100, 10)));
+    try (Socket s = new Socket()) {
+      s.connect(server.boundAddresses().get(0), 2000);
+      s.setSoTimeout(200);
+      byte[] q = DnsClient.query("a.test.", Type.A).toWire();
+      boolean closed = false;
+      // Announce a frame and then send it one byte at a time, never completing it.
+      s.getOutputStream().write(new byte[] {(byte) (q.length >> 8), (byte) q.length});
+      for (int i = 0; i < q.length - 1 && !closed; i++) {
+        try {
+          s.getOutputStream().write(q[i]);
+          s.getOutputStream().flush();
+          closed = s.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          // keep trickling
+        } catch (IOException reset) {
+          closed = true;
+        }
+      }
+      assertTrue(closed, "closed although bytes kept arriving");
+    }
+  }
+
+  @Test
+  void tcp_clientsOutsideAllowedNetworks_areCutOffAtConnectWhenDropping() throws Exception {
+    start(cfg -> cfg.withAllowedClients(ClientNetworks.parse(List.of("10.0.0.0/8")), true));
+    try (Socket s = new Socket()) {
+      s.connect(server.boundAddresses().get(0), 2000);
+      s.setSoTimeout(3000);
+      assertTrue(closedByPeer(s));
+    }
+  }
 }

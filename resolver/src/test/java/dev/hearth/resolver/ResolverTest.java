@@ -325,4 +325,100 @@ class ResolverTest {
     assertEquals(Rcode.NOERROR, c.udp(q).getRcode());
     assertTrue(upstream.lastQuery().getOPT().getOptions().isEmpty());
   }
+
+  @Test
+  void upstreamSourcePorts_keepChanging() throws Exception {
+    start(cfg -> cfg.withRateLimitPerClient(0), upstream.address());
+    long before = server.forwarder().sourcePortsUsed();
+    int misses = 16 * 200 + 400; // every pooled socket has carried its quota at least once
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+      s.setSoTimeout(3000);
+      InetSocketAddress to = server.boundAddresses().get(0);
+      byte[] buf = new byte[1500];
+      for (int i = 0; i < misses; i++) {
+        byte[] q = DnsClient.query("p" + i + ".test.", Type.A).toWire();
+        s.send(new java.net.DatagramPacket(q, q.length, to));
+        s.receive(new java.net.DatagramPacket(buf, buf.length));
+      }
+    }
+    assertEquals(misses, upstream.queryCount());
+    assertTrue(server.forwarder().sourcePortsUsed() >= before + 10,
+        "sockets were replaced: " + before + " -> " + server.forwarder().sourcePortsUsed());
+  }
+
+  @Test
+  void upstreamErrorCodes_failOverToTheNextServer() throws Exception {
+    TestAuthServer failing = track(new TestAuthServer());
+    failing.setFault(TestAuthServer.Fault.SERVFAIL);
+    DnsClient c = start(cfg -> cfg, failing.address(), upstream.address());
+    for (int i = 0; i < 3; i++) {
+      Message m = c.udp(DnsClient.query("x" + i + ".a.test.", Type.A));
+      assertEquals(Rcode.NXDOMAIN, m.getRcode(), "the healthy server's answer");
+    }
+    assertTrue(failing.queryCount() >= 1, "the failing server was asked first at least once");
+  }
+
+  @Test
+  void upstreamServfail_becomesServfailWithEde_notPassedThrough() throws Exception {
+    upstream.setFault(TestAuthServer.Fault.SERVFAIL);
+    DnsClient c = start();
+    Message m = c.udp(DnsClient.query("a.test.", Type.A));
+    assertEquals(Rcode.SERVFAIL, m.getRcode());
+    ExtendedErrorCodeOption ede = ede(m);
+    assertEquals(22, ede.getErrorCode());
+    assertTrue(ede.getText().contains("SERVFAIL"), ede.getText());
+    assertFalse(ede.getText().contains("127.0.0.1"), "no upstream addresses leak to clients");
+  }
+
+  @Test
+  void anyAnswer_keepsItsTtl() throws Exception {
+    DnsClient c = start();
+    advanceSeconds(5000);
+    assertEquals(3600, firstTtl(c.udp(DnsClient.query("a.test.", Type.ANY))));
+  }
+
+  @Test
+  void slowUpstream_clientGetsStaleAfterTheClientTimeout_thenStaleAtOnceWhileFailing()
+      throws Exception {
+    DnsClient c = start(cfg -> cfg.withTimeouts(java.time.Duration.ofMillis(800),
+        java.time.Duration.ofMillis(2500)), upstream.address());
+    c.udp(DnsClient.query("short-ttl.test.", Type.A));
+    advanceSeconds(10);
+    upstream.setFault(TestAuthServer.Fault.DROP);
+    Message slow = c.udp(DnsClient.query("short-ttl.test.", Type.A));
+    assertEquals(3, ede(slow).getErrorCode());
+    assertTrue(ede(slow).getText().contains("slow"), ede(slow).getText());
+    Thread.sleep(1500); // let the refresh fail
+    long asked = upstream.queryCount();
+    Message again = c.udp(DnsClient.query("short-ttl.test.", Type.A));
+    assertEquals(3, ede(again).getErrorCode());
+    assertEquals(asked, upstream.queryCount(), "no new upstream query within the recheck time");
+  }
+
+  @Test
+  void staleNxdomain_carriesEde19() throws Exception {
+    DnsClient c = start(cfg -> cfg.withTimeouts(java.time.Duration.ofMillis(200),
+        java.time.Duration.ofMillis(500)), upstream.address());
+    assertEquals(Rcode.NXDOMAIN, c.udp(DnsClient.query("gone.test.", Type.A)).getRcode());
+    advanceSeconds(120);
+    upstream.setFault(TestAuthServer.Fault.DROP);
+    Message m = c.udp(DnsClient.query("gone.test.", Type.A));
+    assertEquals(Rcode.NXDOMAIN, m.getRcode());
+    assertEquals(19, ede(m).getErrorCode());
+  }
+
+  @Test
+  void upstreamUdpRepliesLargerThan2048Bytes_arriveWhole() throws Exception {
+    StringBuilder zone = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      zone.append("mid 300 IN TXT \"").append(String.valueOf((char) ('a' + i)).repeat(200))
+          .append("\"\n");
+    }
+    upstream.addRecords(zone.toString());
+    DnsClient c = start(cfg -> cfg.withEdnsUdpSize(4096), upstream.address());
+    Message m = c.tcp(DnsClient.query("mid.test.", Type.TXT));
+    assertEquals(Rcode.NOERROR, m.getRcode());
+    assertEquals(12, m.getSection(Section.ANSWER).size());
+    assertEquals(0, upstream.tcpQueryCount(), "it came over UDP, unclipped");
+  }
 }

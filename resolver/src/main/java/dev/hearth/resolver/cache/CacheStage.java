@@ -9,6 +9,7 @@ import dev.hearth.resolver.wire.Ede;
 import dev.hearth.resolver.wire.Rcode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -19,6 +20,13 @@ import java.util.function.LongSupplier;
  * the stale window is served with EDE 3 (RFC 8767) rather than an error.
  */
 public final class CacheStage implements QueryStage {
+  /** RFC 8767 suggests 1.8 s: answer stale rather than let stub resolvers time out. */
+  static final long STALE_CLIENT_TIMEOUT_MILLIS = 1_800;
+  /** After a failed refresh, serve stale without retrying for this long (RFC 8767: 30 s). */
+  static final long FAILURE_RECHECK_NANOS = 30_000_000_000L;
+  /** Safety net: no fetch may hold its name in the in-flight table longer than this. */
+  static final long INFLIGHT_LIMIT_MILLIS = 10_000;
+
   private final ResponseCache cache;
   private final ResolverConfig.Cache policy;
   private final LongSupplier clockNanos;
@@ -39,16 +47,39 @@ public final class CacheStage implements QueryStage {
   public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {
     CacheKey key = CacheKey.of(ctx.query);
     CacheEntry entry = cache.get(key);
-    if (entry != null) {
-      long remaining = entry.template.remaining(clockNanos.getAsLong());
-      if (remaining > 0) {
-        hits.increment();
-        maybePrefetch(key, entry, remaining, ctx, next);
-        return CompletableFuture.completedFuture(Answer.of(entry.template, AnswerSource.CACHE));
-      }
+    if (entry == null) {
+      misses.increment();
+      return fetch(key, ctx, next, null);
+    }
+    long now = clockNanos.getAsLong();
+    long remaining = entry.template.remaining(now);
+    if (remaining > 0) {
+      hits.increment();
+      maybePrefetch(key, entry, remaining, ctx, next);
+      return CompletableFuture.completedFuture(Answer.of(entry.template, AnswerSource.CACHE));
     }
     misses.increment();
-    return fetch(key, ctx, next, entry);
+    if (usableStale(entry, now) && entry.failedAtNanos != 0
+        && now - entry.failedAtNanos < FAILURE_RECHECK_NANOS) {
+      // Upstreams failed for this name moments ago: answer stale at once instead of making
+      // every client wait out another full resolution timeout (RFC 8767 section 4).
+      staleServed.increment();
+      return CompletableFuture.completedFuture(stale(entry, "upstreams failing"));
+    }
+    CompletableFuture<Answer> shared = fetch(key, ctx, next, entry);
+    if (!usableStale(entry, now) || shared.isDone()) {
+      return shared;
+    }
+    // Stale-answer client timeout: the client gets the stale answer if the refresh is slow; the
+    // refresh carries on and updates the cache for the next client.
+    Answer fallback = stale(entry, "upstream slow");
+    return shared.copy().completeOnTimeout(fallback, STALE_CLIENT_TIMEOUT_MILLIS,
+        TimeUnit.MILLISECONDS).thenApply(a -> {
+          if (a == fallback) {
+            staleServed.increment();
+          }
+          return a;
+        });
   }
 
   private void maybePrefetch(CacheKey key, CacheEntry entry, long remaining, QueryContext ctx,
@@ -74,14 +105,34 @@ public final class CacheStage implements QueryStage {
     if (running != null) {
       return running;
     }
-    next.resolve(ctx).whenComplete((answer, error) -> {
-      inflight.remove(key, promise);
-      if (error == null && answer.source() == AnswerSource.UPSTREAM
-          && answer.template().lifetime > 0) {
-        cache.put(key, answer.template());
-      }
-      promise.complete(failed(answer, error) ? staleOr(answer, staleCandidate) : answer);
-    });
+    CompletableFuture<Answer> downstream;
+    try {
+      downstream = next.resolve(ctx);
+    } catch (RuntimeException e) {
+      downstream = CompletableFuture.failedFuture(e);
+    }
+    // Whatever happens below, the shared promise completes and leaves the in-flight table, so a
+    // name can never get stuck behind a fetch that will not finish.
+    downstream.orTimeout(INFLIGHT_LIMIT_MILLIS, TimeUnit.MILLISECONDS)
+        .whenComplete((answer, error) -> {
+          inflight.remove(key, promise);
+          try {
+            if (error == null && answer.source() == AnswerSource.UPSTREAM
+                && answer.template().lifetime > 0) {
+              cache.put(key, answer.template());
+            }
+            if (failed(answer, error)) {
+              if (staleCandidate != null) {
+                staleCandidate.failedAtNanos = clockNanos.getAsLong();
+              }
+              promise.complete(staleOr(answer, staleCandidate));
+            } else {
+              promise.complete(answer);
+            }
+          } catch (RuntimeException e) {
+            promise.complete(Answer.error(Rcode.SERVFAIL, new Ede(Ede.OTHER, "internal error")));
+          }
+        });
     return promise;
   }
 
@@ -89,13 +140,21 @@ public final class CacheStage implements QueryStage {
     return error != null || answer == null || answer.template().rcode() == Rcode.SERVFAIL;
   }
 
-  private Answer staleOr(Answer failure, CacheEntry stale) {
-    if (policy.serveStale() && stale != null
-        && -stale.template.remaining(clockNanos.getAsLong()) <= policy.staleMaxAge()) {
+  private boolean usableStale(CacheEntry entry, long now) {
+    return policy.serveStale() && entry != null
+        && -entry.template.remaining(now) <= policy.staleMaxAge();
+  }
+
+  private Answer stale(CacheEntry entry, String why) {
+    int code = entry.template.rcode() == Rcode.NXDOMAIN ? Ede.STALE_NXDOMAIN : Ede.STALE_ANSWER;
+    return new Answer(entry.template, AnswerSource.STALE, new Ede(code, "stale answer: " + why),
+        policy.staleAnswerTtl());
+  }
+
+  private Answer staleOr(Answer failure, CacheEntry candidate) {
+    if (usableStale(candidate, clockNanos.getAsLong())) {
       staleServed.increment();
-      String why = failure != null && failure.ede() != null ? failure.ede().text() : "upstream failed";
-      return new Answer(stale.template, AnswerSource.STALE,
-          new Ede(Ede.STALE_ANSWER, "stale answer: " + why), policy.staleAnswerTtl());
+      return stale(candidate, "upstreams failed");
     }
     return failure != null ? failure
         : Answer.error(Rcode.SERVFAIL, new Ede(Ede.OTHER, "internal error"));

@@ -35,7 +35,7 @@ public final class ProtocolStage implements QueryStage {
   private static final CompletableFuture<Answer> META = CompletableFuture.completedFuture(
       Answer.error(Rcode.FORMERR, new Ede(Ede.OTHER, "meta type in question")));
   private static final CompletableFuture<Answer> MINIMAL_ANY = CompletableFuture.completedFuture(
-      Answer.of(ResponseTemplate.rfc8482(3600), AnswerSource.LOCAL));
+      new Answer(ResponseTemplate.rfc8482(3600), AnswerSource.LOCAL, null, 3600));
 
   @Override
   public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {

@@ -12,13 +12,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,7 +45,7 @@ public final class Listeners implements AutoCloseable {
         config.allowedClients(), clock);
     UdpQueryHandler udpHandler = new UdpQueryHandler(handler);
     ConnectionLimits limits = new ConnectionLimits(config.tcp().maxConnections(),
-        config.tcp().maxConnectionsPerClient());
+        config.tcp().maxConnectionsPerClient(), config.allowedClients(), config.dropRefused());
     long idleMillis = config.tcp().idleTimeout().toMillis();
     List<Channel> channels = new ArrayList<>();
     Set<InetSocketAddress> bound = new LinkedHashSet<>();
@@ -111,9 +109,8 @@ public final class Listeners implements AutoCloseable {
               return;
             }
             ch.pipeline()
-                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
-                .addLast(new TcpQueryHandler(handler));
+                .addLast(new TcpQueryHandler(handler, idleMillis));
           }
         });
     channels.add(bindOrExplain(b.bind(addr), addr, "TCP"));

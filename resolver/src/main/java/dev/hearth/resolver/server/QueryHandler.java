@@ -5,8 +5,10 @@ import dev.hearth.resolver.pipeline.Answer;
 import dev.hearth.resolver.pipeline.Pipeline;
 import dev.hearth.resolver.pipeline.QueryContext;
 import dev.hearth.resolver.pipeline.Transport;
+import dev.hearth.resolver.wire.Ede;
 import dev.hearth.resolver.wire.MalformedMessageException;
 import dev.hearth.resolver.wire.QueryParser;
+import dev.hearth.resolver.wire.Rcode;
 import dev.hearth.resolver.wire.ResponseWriter;
 import dev.hearth.resolver.wire.WireQuery;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What UDP and TCP listeners share: parse, run the pipeline, stamp the response. Malformed
@@ -22,10 +26,19 @@ import java.util.function.LongSupplier;
  * client, dropped otherwise; either way only that packet is affected.
  */
 final class QueryHandler {
-  /** Where a finished response goes; {@code sync} says it was produced inside the read call. */
+  /**
+   * Where a finished response goes; {@code sync} says it was produced inside the read call.
+   * Called exactly once per request, with {@code null} when nothing is to be sent (dropped), so
+   * a connection can keep count of what it still owes.
+   */
   interface Sink {
     void send(ByteBuf response, boolean sync);
   }
+
+  private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
+  /** A bug must still get the client an answer, never silence or a closed connection. */
+  private static final Answer INTERNAL_ERROR =
+      Answer.error(Rcode.SERVFAIL, new Ede(Ede.OTHER, "internal error"));
 
   private final Pipeline pipeline;
   private final ResponseWriter writer;
@@ -50,22 +63,27 @@ final class QueryHandler {
       q = QueryParser.parse(request);
     } catch (MalformedMessageException e) {
       malformed.increment();
-      if (e.answerable() && allowed.contains(client.getAddress())) {
-        sink.send(ResponseWriter.headerOnly(alloc, request, e.rcode()), true);
-      }
+      boolean answer = e.answerable() && allowed.contains(client.getAddress());
+      sink.send(answer ? ResponseWriter.headerOnly(alloc, request, e.rcode()) : null, true);
       return;
     }
     int limit = transport == Transport.UDP ? writer.udpLimit(q) : 65535;
-    CompletableFuture<Answer> f =
-        pipeline.resolve(new QueryContext(q, client, transport, clockNanos.getAsLong()));
-    Answer now = f.getNow(null);
+    CompletableFuture<Answer> f;
+    try {
+      f = pipeline.resolve(new QueryContext(q, client, transport, clockNanos.getAsLong()));
+    } catch (RuntimeException e) {
+      log.warn("query for {} failed inside the pipeline", q.nameText(), e);
+      f = CompletableFuture.completedFuture(INTERNAL_ERROR);
+    }
+    Answer now = f.isCompletedExceptionally() ? INTERNAL_ERROR : f.getNow(null);
     if (now != null) {
       respond(now, q, limit, alloc, sink, true);
     } else {
       f.whenComplete((a, error) -> {
-        if (a != null) {
-          respond(a, q, limit, alloc, sink, false);
+        if (error != null) {
+          log.warn("query for {} failed inside the pipeline", q.nameText(), error);
         }
+        respond(a != null ? a : INTERNAL_ERROR, q, limit, alloc, sink, false);
       });
     }
   }
@@ -73,6 +91,7 @@ final class QueryHandler {
   private void respond(Answer a, WireQuery q, int limit, ByteBufAllocator alloc, Sink sink,
       boolean sync) {
     if (a.dropped()) {
+      sink.send(null, sync);
       return;
     }
     sink.send(writer.write(alloc, q, a.template(), a.ede(), a.fixedTtl(), clockNanos.getAsLong(),

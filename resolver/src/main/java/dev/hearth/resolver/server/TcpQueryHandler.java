@@ -4,48 +4,100 @@ import dev.hearth.resolver.pipeline.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One TCP connection (RFC 7766): many queries, pipelined, each answered as soon as it completes
- * (so a slow upstream answer does not hold back cached ones), closed when idle.
+ * (so a slow upstream answer does not hold back cached ones). Reading pauses while a connection
+ * has {@link #MAX_IN_FLIGHT} queries outstanding or its client is not reading its answers, so a
+ * single connection can neither fan out without bound nor fill our memory. The connection is
+ * closed when it has had no complete query and no outstanding answer for the idle timeout;
+ * trickling bytes does not keep it open.
  */
 final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
-  private final QueryHandler handler;
+  static final int MAX_IN_FLIGHT = 64;
 
-  TcpQueryHandler(QueryHandler handler) {
+  private final QueryHandler handler;
+  private final long idleNanos;
+  // Touched only on the channel's event loop.
+  private int inFlight;
+  private long lastActivity = System.nanoTime();
+  private ScheduledFuture<?> idleCheck;
+
+  TcpQueryHandler(QueryHandler handler, long idleMillis) {
     this.handler = handler;
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 4);
+    idleCheck = ctx.executor().scheduleAtFixedRate(() -> {
+      if (inFlight == 0 && System.nanoTime() - lastActivity >= idleNanos) {
+        ctx.close();
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (idleCheck != null) {
+      idleCheck.cancel(false);
+    }
+    ctx.fireChannelInactive();
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+    lastActivity = System.nanoTime();
+    inFlight++;
+    updateReading(ctx);
     InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
     handler.handle(frame, client, Transport.TCP, ctx.alloc(), (response, sync) -> {
-      ByteBuf framed = ctx.alloc().ioBuffer(2 + response.readableBytes());
-      framed.writeShort(response.readableBytes());
-      framed.writeBytes(response);
-      response.release();
-      if (sync) {
-        ctx.write(framed, ctx.voidPromise());
+      if (ctx.executor().inEventLoop()) {
+        send(ctx, response, sync);
       } else {
-        ctx.channel().writeAndFlush(framed, ctx.voidPromise());
+        ctx.executor().execute(() -> send(ctx, response, false));
       }
     });
+  }
+
+  private void send(ChannelHandlerContext ctx, ByteBuf response, boolean sync) {
+    if (response == null) {
+      inFlight--;
+      updateReading(ctx);
+      return;
+    }
+    ByteBuf framed = ctx.alloc().ioBuffer(2 + response.readableBytes());
+    framed.writeShort(response.readableBytes());
+    framed.writeBytes(response);
+    response.release();
+    inFlight--;
+    lastActivity = System.nanoTime();
+    if (sync) {
+      ctx.write(framed, ctx.voidPromise());
+    } else {
+      ctx.writeAndFlush(framed, ctx.voidPromise());
+    }
+    updateReading(ctx);
+  }
+
+  private void updateReading(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(inFlight < MAX_IN_FLIGHT && ctx.channel().isWritable());
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    updateReading(ctx);
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     ctx.flush();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      ctx.close();
-    } else {
-      ctx.fireUserEventTriggered(evt);
-    }
   }
 
   @Override

@@ -22,6 +22,9 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     handler.handle(packet.content(), packet.sender(), Transport.UDP, ctx.alloc(),
         (response, sync) -> {
+          if (response == null) {
+            return;
+          }
           DatagramPacket out = new DatagramPacket(response, packet.sender());
           if (sync) {
             ctx.write(out, ctx.voidPromise());

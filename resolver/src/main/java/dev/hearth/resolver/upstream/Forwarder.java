@@ -61,6 +61,11 @@ public final class Forwarder implements AutoCloseable {
     return udp.rejectedReplies.sum();
   }
 
+  /** How many distinct source sockets (ports) have been used for upstream queries. */
+  public long sourcePortsUsed() {
+    return udp.portsUsed.sum();
+  }
+
   public CompletableFuture<Reply> forward(WireQuery q) {
     CompletableFuture<Reply> result = new CompletableFuture<>();
     if (upstreams.isEmpty()) {
@@ -72,77 +77,97 @@ public final class Forwarder implements AutoCloseable {
     order.sort(Comparator.comparingDouble(Upstream::score));
     UpstreamQuery uq = new UpstreamQuery(q.question, q.dnssecOk, q.checkingDisabled(), udpSize);
     long deadline = clockNanos.getAsLong() + totalMillis * 1_000_000L;
-    attempt(uq, order, 0, deadline, new StringBuilder(), null, result);
+    attempt(uq, order, 0, deadline, new Reasons(), result);
     return result;
   }
 
   private void attempt(UpstreamQuery uq, List<Upstream> order, int n, long deadline,
-      StringBuilder why, Reply lastServfail, CompletableFuture<Reply> result) {
+      Reasons why, CompletableFuture<Reply> result) {
     long now = clockNanos.getAsLong();
     long left = (deadline - now) / 1_000_000L;
     if (left <= 0 || n >= MAX_ATTEMPTS) {
-      if (lastServfail != null) {
-        result.complete(lastServfail);
-      } else {
-        result.completeExceptionally(new UpstreamFailure(
-            "no upstream answered: " + why, Ede.NO_REACHABLE_AUTHORITY));
-      }
+      log.debug("resolution failed: {}", why.detail);
+      result.completeExceptionally(new UpstreamFailure(
+          "no upstream answered (" + why.summary + ")", Ede.NO_REACHABLE_AUTHORITY));
       return;
     }
     Upstream u = order.get(n % order.size());
     long timeout = Math.min(left, u.timeoutMillis(Math.min(400, perTryMillis), perTryMillis));
-    long start = now;
     udp.send(u.spec().address(), uq, timeout)
-        .thenCompose(bytes -> isTruncated(bytes)
-            ? tcp.send(u.spec().address(), uq, Math.max(1, Math.min(left, perTryMillis * 2)))
-            : CompletableFuture.completedFuture(bytes))
+        .thenCompose(bytes -> {
+          if (!isTruncated(bytes)) {
+            return CompletableFuture.completedFuture(bytes);
+          }
+          long remaining = (deadline - clockNanos.getAsLong()) / 1_000_000L;
+          return tcp.send(u.spec().address(), uq, Math.max(1, Math.min(remaining, perTryMillis * 2)));
+        })
         .whenComplete((bytes, error) -> {
-          if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-            u.recordTimeout();
-            note(why, u, cause instanceof TimeoutException ? "timeout" : describe(cause));
-            attempt(uq, order, n + 1, deadline, why, lastServfail, result);
-            return;
-          }
-          Message m;
           try {
-            m = new Message(bytes);
-          } catch (IOException e) {
+            onReply(uq, order, n, deadline, why, result, u, now, bytes, error);
+          } catch (RuntimeException e) {
+            // A bug or a reply dnsjava chokes on must still finish the resolution.
+            log.debug("unexpected failure handling a reply from {}", u.spec(), e);
             u.recordTimeout();
-            note(why, u, "malformed reply");
-            attempt(uq, order, n + 1, deadline, why, lastServfail, result);
-            return;
-          }
-          int rcode = m.getRcode();
-          boolean serverFailure = rcode == org.xbill.DNS.Rcode.SERVFAIL
-              || rcode == org.xbill.DNS.Rcode.REFUSED;
-          u.recordAnswer(clockNanos.getAsLong() - start, serverFailure);
-          Reply reply = new Reply(m, u);
-          if (serverFailure && order.size() > 1 && n + 1 < order.size()) {
-            note(why, u, org.xbill.DNS.Rcode.string(rcode));
-            attempt(uq, order, n + 1, deadline, why, reply, result);
-          } else {
-            result.complete(reply);
+            why.add(u, "unusable reply");
+            attempt(uq, order, n + 1, deadline, why, result);
           }
         });
   }
 
+  private void onReply(UpstreamQuery uq, List<Upstream> order, int n, long deadline, Reasons why,
+      CompletableFuture<Reply> result, Upstream u, long start, byte[] bytes, Throwable error) {
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      u.recordTimeout();
+      why.add(u, cause instanceof TimeoutException ? "timeout" : "network error");
+      attempt(uq, order, n + 1, deadline, why, result);
+      return;
+    }
+    Message m;
+    try {
+      m = new Message(bytes);
+    } catch (IOException e) {
+      u.recordTimeout();
+      why.add(u, "malformed reply");
+      attempt(uq, order, n + 1, deadline, why, result);
+      return;
+    }
+    int rcode = m.getRcode();
+    // Only these are answers about the name; anything else (SERVFAIL, REFUSED, FORMERR, NOTIMP,
+    // extended codes) says the server could not help, so another one is asked.
+    boolean answered = rcode == org.xbill.DNS.Rcode.NOERROR
+        || rcode == org.xbill.DNS.Rcode.NXDOMAIN || rcode == org.xbill.DNS.Rcode.YXDOMAIN;
+    u.recordAnswer(clockNanos.getAsLong() - start, !answered);
+    if (answered) {
+      result.complete(new Reply(m, u));
+      return;
+    }
+    why.add(u, org.xbill.DNS.Rcode.string(rcode));
+    // Each server gets one chance to fail with an error code; timeouts may cycle back.
+    attempt(uq, order, n + 1 < order.size() ? n + 1 : MAX_ATTEMPTS, deadline, why, result);
+  }
+
+  /**
+   * Why a resolution failed: a short summary for the client's EDE text (no server addresses:
+   * those are the operator's business) and the detail for the operator's debug log.
+   */
+  static final class Reasons {
+    final StringBuilder summary = new StringBuilder();
+    final StringBuilder detail = new StringBuilder();
+
+    void add(Upstream u, String what) {
+      if (summary.indexOf(what) < 0) {
+        summary.append(summary.length() == 0 ? "" : ", ").append(what);
+      }
+      detail.append(detail.length() == 0 ? "" : "; ")
+          .append(u.spec().address().getAddress().getHostAddress()).append(':')
+          .append(u.spec().address().getPort()).append(' ').append(what);
+    }
+  }
+
   private static boolean isTruncated(byte[] reply) {
     return reply.length >= 4 && (reply[2] & 0x02) != 0;
-  }
-
-  private static String describe(Throwable t) {
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
-  }
-
-  private static void note(StringBuilder why, Upstream u, String what) {
-    if (why.length() > 0) {
-      why.append("; ");
-    }
-    why.append(u.spec().address().getAddress().getHostAddress()).append(':')
-        .append(u.spec().address().getPort()).append(' ').append(what);
   }
 
   /** Checks every upstream once without waiting, and logs the ones that do not answer. */

@@ -65,6 +65,12 @@ final class TcpUpstreamClient {
           }
         });
     ChannelFuture connect = b.connect(server);
+    // One timer for connect and reply together, so TCP never overruns its budget.
+    group.next().schedule(() -> {
+      if (result.completeExceptionally(new TimeoutException("tcp timeout"))) {
+        connect.channel().close();
+      }
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
     connect.addListener(f -> {
       if (!f.isSuccess()) {
         result.completeExceptionally(f.cause());
@@ -77,11 +83,9 @@ final class TcpUpstreamClient {
       framed.writeBytes(q);
       q.release();
       ch.writeAndFlush(framed);
-      ch.eventLoop().schedule(() -> {
-        if (result.completeExceptionally(new TimeoutException("tcp timeout"))) {
-          ch.close();
-        }
-      }, timeoutMillis, TimeUnit.MILLISECONDS);
+      if (result.isDone()) {
+        ch.close();
+      }
     });
     return result;
   }

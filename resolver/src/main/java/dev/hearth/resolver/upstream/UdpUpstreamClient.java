@@ -15,11 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Sends queries to upstreams over UDP from a pool of sockets on kernel-chosen random ports, with
- * a random ID per query. A reply is accepted only if it comes from the queried address and port,
+ * Sends queries to upstreams over UDP from a pool of sockets on kernel-chosen random ports, each
+ * replaced after a few hundred queries, with a random ID per query. A reply is accepted only if it comes from the queried address and port,
  * carries a pending ID on that socket and repeats the question; anything else is ignored (and
  * counted), which is what makes blind spoofing need to guess port and ID together.
  */
@@ -31,25 +32,69 @@ final class UdpUpstreamClient implements AutoCloseable {
     }
   };
 
-  private final Socket[] sockets;
+  /** Queries a socket carries before it is replaced by one on a new random port. */
+  static final int QUERIES_PER_PORT = 200;
+  /** How long a retired socket keeps listening for replies to the queries it sent. */
+  private static final long RETIRE_AFTER_MS = 10_000;
+
+  private final EventLoopGroup group;
+  private final AtomicReferenceArray<Socket> sockets;
   final LongAdder rejectedReplies = new LongAdder();
+  final LongAdder portsUsed = new LongAdder();
+  private volatile boolean closed;
 
   UdpUpstreamClient(EventLoopGroup group, int socketCount) throws InterruptedException {
-    sockets = new Socket[socketCount];
+    this.group = group;
+    sockets = new AtomicReferenceArray<>(socketCount);
     for (int i = 0; i < socketCount; i++) {
       Socket s = new Socket();
-      Bootstrap b = new Bootstrap()
-          .group(group)
-          .channel(Transports.datagramChannel())
-          .handler(new ReplyHandler(s));
-      s.channel = b.bind(new InetSocketAddress(0)).sync().channel();
-      sockets[i] = s;
+      s.channel = bootstrap(s).bind(new InetSocketAddress(0)).sync().channel();
+      portsUsed.increment();
+      sockets.set(i, s);
     }
+  }
+
+  private Bootstrap bootstrap(Socket s) {
+    return new Bootstrap()
+        .group(group)
+        .channel(Transports.datagramChannel())
+        // Room for the largest reply we invite (EDNS size is at most 4096); Netty's default
+        // 2048 would silently cut bigger replies.
+        .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR,
+            new io.netty.channel.FixedRecvByteBufAllocator(8192))
+        .handler(new ReplyHandler(s));
+  }
+
+  /**
+   * Replaces slot {@code i} with a socket on a fresh kernel-chosen port, so the set of ports an
+   * off-path attacker would have to hit keeps moving (as Unbound picks a port per query). The old
+   * socket stays open long enough to receive the replies it is still waiting for.
+   */
+  private void rotate(int i, Socket old) {
+    Socket fresh = new Socket();
+    bootstrap(fresh).bind(new InetSocketAddress(0)).addListener(f -> {
+      if (!f.isSuccess() || closed) {
+        old.rotating.set(false);
+        return;
+      }
+      fresh.channel = ((io.netty.channel.ChannelFuture) f).channel();
+      portsUsed.increment();
+      if (sockets.compareAndSet(i, old, fresh)) {
+        old.channel.eventLoop().schedule(() -> old.channel.close(), RETIRE_AFTER_MS,
+            TimeUnit.MILLISECONDS);
+      } else {
+        fresh.channel.close();
+      }
+    });
   }
 
   /** Sends {@code query} to {@code server}; the future fails with a TimeoutException after the timeout. */
   CompletableFuture<byte[]> send(InetSocketAddress server, UpstreamQuery query, long timeoutMillis) {
-    Socket s = sockets[ThreadLocalRandom.current().nextInt(sockets.length)];
+    int slot = ThreadLocalRandom.current().nextInt(sockets.length());
+    Socket s = sockets.get(slot);
+    if (s.sent.incrementAndGet() >= QUERIES_PER_PORT && s.rotating.compareAndSet(false, true)) {
+      rotate(slot, s);
+    }
     Pending p = new Pending(server, query);
     int id;
     do {
@@ -72,7 +117,9 @@ final class UdpUpstreamClient implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Socket s : sockets) {
+    closed = true;
+    for (int i = 0; i < sockets.length(); i++) {
+      Socket s = sockets.get(i);
       if (s != null && s.channel != null) {
         s.channel.close();
       }
@@ -81,7 +128,9 @@ final class UdpUpstreamClient implements AutoCloseable {
 
   private static final class Socket {
     final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
-    Channel channel;
+    final java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicBoolean rotating = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile Channel channel;
   }
 
   private record Pending(InetSocketAddress server, UpstreamQuery query, CompletableFuture<byte[]> future) {

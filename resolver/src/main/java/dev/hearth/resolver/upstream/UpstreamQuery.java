@@ -34,7 +34,8 @@ final class UpstreamQuery {
   ByteBuf encode(ByteBufAllocator alloc, int id) {
     ByteBuf b = alloc.ioBuffer(12 + question.length + 11);
     b.writeShort(id);
-    b.writeShort(0x0100 | (checkingDisabled ? 0x0010 : 0));
+    // RD, and AD so a validating upstream reports validation even without DO (RFC 6840 5.7).
+    b.writeShort(0x0100 | 0x0020 | (checkingDisabled ? 0x0010 : 0));
     b.writeShort(1);
     b.writeShort(0);
     b.writeShort(0);

@@ -21,7 +21,8 @@ import org.xbill.DNS.Type;
 /**
  * Turns a verified upstream reply into a cacheable {@link ResponseTemplate}: drops answer records
  * that do not belong to the question's CNAME/DNAME chain (so an upstream cannot slip unrelated
- * data into our answers), removes OPT/TSIG, clamps TTLs to the operator's bounds, and works out
+ * answers in; authority and additional records are kept as sent, and since entries are cached
+ * per question they are only ever served with this answer), removes OPT/TSIG, clamps TTLs to the operator's bounds, and works out
  * how long the answer may be cached: the smallest answer TTL, or for NXDOMAIN/NODATA the SOA
  * rule of RFC 2308 section 5. Replies that must not be cached get a lifetime of zero.
  */
@@ -34,21 +35,38 @@ public final class UpstreamReplies {
     Message out = new Message(0);
     Record question = m.getQuestion();
     out.addRecord(question, Section.QUESTION);
+    // The names this answer may speak about: the question, every CNAME target reached from it
+    // (in whatever order the records came), and the owners of DNAMEs above any of them. RRSIGs
+    // share their owner with what they sign, so they are kept with it.
+    Name qname = question.getName();
+    List<Record> answers = m.getSection(Section.ANSWER);
     Set<Name> chain = new HashSet<>();
-    chain.add(question.getName());
+    Set<Name> dnameOwners = new HashSet<>();
+    chain.add(qname);
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (Record r : answers) {
+        if (r instanceof CNAMERecord c && chain.contains(c.getName())) {
+          grew |= chain.add(c.getTarget());
+        } else if (r instanceof DNAMERecord d && !dnameOwners.contains(d.getName())) {
+          for (Name n : chain) {
+            if (n.subdomain(d.getName()) && !n.equals(d.getName())) {
+              dnameOwners.add(d.getName());
+              grew = true;
+              break;
+            }
+          }
+        }
+      }
+    }
     boolean hasRequestedType = false;
-    for (Record r : m.getSection(Section.ANSWER)) {
-      if (r instanceof DNAMERecord d && question.getName().subdomain(d.getName())) {
-        out.addRecord(r, Section.ANSWER);
+    for (Record r : answers) {
+      boolean inChain = chain.contains(r.getName());
+      if (!inChain && !dnameOwners.contains(r.getName())) {
         continue;
       }
-      if (!chain.contains(r.getName())) {
-        continue;
-      }
-      if (r instanceof CNAMERecord c) {
-        chain.add(c.getTarget());
-      }
-      if (r.getType() == question.getType() || question.getType() == Type.CNAME) {
+      if (inChain && (r.getType() == question.getType() || question.getType() == Type.CNAME)) {
         hasRequestedType = true;
       }
       out.addRecord(r, Section.ANSWER);

@@ -37,10 +37,6 @@ public final class UpstreamStage implements QueryStage {
         }
         return Answer.error(Rcode.SERVFAIL, new Ede(Ede.OTHER, "internal error"));
       }
-      if (reply.message().getRcode() == Rcode.SERVFAIL) {
-        return Answer.error(Rcode.SERVFAIL, new Ede(Ede.OTHER,
-            "upstream " + reply.from().spec().address() + " answered SERVFAIL"));
-      }
       try {
         return Answer.of(UpstreamReplies.toTemplate(reply.message(), ctx.query,
             reply.from().spec().validating(), policy, clockNanos.getAsLong()), AnswerSource.UPSTREAM);

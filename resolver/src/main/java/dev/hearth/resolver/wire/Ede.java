@@ -13,6 +13,7 @@ public record Ede(int code, String text) {
   public static final int CENSORED = 16;
   public static final int FILTERED = 17;
   public static final int PROHIBITED = 18;
+  public static final int STALE_NXDOMAIN = 19;
   public static final int NOT_READY = 14;
   public static final int NOT_SUPPORTED = 21;
   public static final int NO_REACHABLE_AUTHORITY = 22;

@@ -43,7 +43,8 @@ public final class ResponseTemplate {
 
   /**
    * RFC 8482 minimal answer to ANY: one HINFO "RFC8482" "" record owned by the question name
-   * (a pointer to offset 12), so it works for any question.
+   * (a pointer to offset 12), so it works for any question. Serve it with a fixed TTL: it is
+   * built once and never expires.
    */
   public static ResponseTemplate rfc8482(int ttl) {
     byte[] w = new byte[12 + 2 + 10 + 9];

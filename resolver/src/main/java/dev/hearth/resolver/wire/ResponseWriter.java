@@ -30,10 +30,13 @@ public final class ResponseWriter {
   public ByteBuf write(ByteBufAllocator alloc, WireQuery q, ResponseTemplate t, Ede ede,
       int fixedTtl, long nowNanos, int maxSize) {
     byte[] edeBytes = q.edns && ede != null ? ede.encode() : null;
-    int optLen = q.edns ? 11 + (edeBytes == null ? 0 : edeBytes.length) : 0;
     byte[] tw = t.wire;
     int bodyLen = tw.length - t.bodyOffset;
     int qlen = q.question.length;
+    if (edeBytes != null && 12 + qlen + bodyLen + 11 + edeBytes.length > maxSize) {
+      edeBytes = null; // the EDE is a courtesy: never let it push an answer into truncation
+    }
+    int optLen = q.edns ? 11 + (edeBytes == null ? 0 : edeBytes.length) : 0;
     int full = 12 + qlen + bodyLen + optLen;
     boolean truncated = full > maxSize;
     int size = truncated ? 12 + qlen + optLen : full;

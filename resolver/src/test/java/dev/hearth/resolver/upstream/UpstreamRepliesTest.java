@@ -115,4 +115,18 @@ class UpstreamRepliesTest {
     assertEquals(30, t.lifetime);
     assertEquals(30, render(q, t).getSection(Section.ANSWER).get(0).getTTL());
   }
+
+  @Test
+  void cnameChainInAnyOrder_isKeptWhole() throws Exception {
+    WireQuery q = query(WWW, Type.A, false);
+    Message m = reply(q, WWW, Type.A);
+    Name mid = Name.fromConstantString("mid.example.");
+    Name end = Name.fromConstantString("end.example.");
+    m.addRecord(new ARecord(end, DClass.IN, 300, InetAddress.getByName("192.0.2.9")), Section.ANSWER);
+    m.addRecord(new CNAMERecord(mid, DClass.IN, 300, end), Section.ANSWER);
+    m.addRecord(new CNAMERecord(WWW, DClass.IN, 300, mid), Section.ANSWER);
+    ResponseTemplate t = UpstreamReplies.toTemplate(m, q, false, POLICY, 0);
+    assertEquals(3, render(q, t).getSection(Section.ANSWER).size());
+    assertEquals(300, t.lifetime, "a positive answer, not NODATA");
+  }
 }

@@ -75,7 +75,7 @@ public final class Forwarder implements AutoCloseable {
     }
     List<Upstream> order = new ArrayList<>(upstreams);
     order.sort(Comparator.comparingDouble(Upstream::score));
-    UpstreamQuery uq = new UpstreamQuery(q.question, q.dnssecOk, q.checkingDisabled(), udpSize);
+    UpstreamQuery uq = new UpstreamQuery(q.question(), q.dnssecOk, q.checkingDisabled(), udpSize);
     long deadline = clockNanos.getAsLong() + totalMillis * 1_000_000L;
     attempt(uq, order, 0, deadline, new Reasons(), result);
     return result;

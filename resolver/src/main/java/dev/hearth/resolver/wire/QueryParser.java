@@ -53,30 +53,31 @@ public final class QueryParser {
       throw new MalformedMessageException("query carries answer or authority records", true);
     }
     int p = 12;
-    byte[] nameBuf = new byte[255];
-    int nameLen = 0;
+    int nameLen = 1;
     while (true) {
       if (p >= end) {
         throw new MalformedMessageException("question name runs past the end", true);
       }
-      int len = m[p++] & 0xff;
+      int len = m[p] & 0xff;
       if (len == 0) {
-        nameBuf[nameLen++] = 0;
+        p++;
         break;
       }
       if ((len & 0xc0) != 0) {
         throw new MalformedMessageException("compressed or extended label in question", true);
       }
-      if (nameLen + 1 + len + 1 > 255) {
+      nameLen += 1 + len;
+      if (nameLen > 255) {
         throw new MalformedMessageException("question name longer than 255 bytes", true);
       }
-      if (p + len > end) {
+      if (p + 1 + len > end) {
         throw new MalformedMessageException("question label runs past the end", true);
       }
-      nameBuf[nameLen++] = (byte) len;
-      for (int i = 0; i < len; i++) {
-        nameBuf[nameLen++] = Names.lower(m[p++]);
-      }
+      p += 1 + len;
+    }
+    byte[] name = new byte[nameLen];
+    for (int i = 0; i < nameLen; i++) {
+      name[i] = Names.lower(m[12 + i]);
     }
     if (p + 4 > end) {
       throw new MalformedMessageException("question type/class missing", true);
@@ -84,9 +85,7 @@ public final class QueryParser {
     int qtype = u16(m, p);
     int qclass = u16(m, p + 2);
     p += 4;
-    byte[] question = Arrays.copyOfRange(m, 12, p);
-    byte[] name = new byte[nameLen];
-    System.arraycopy(nameBuf, 0, name, 0, nameLen);
+    int questionEnd = p;
 
     boolean edns = false;
     int version = 0;
@@ -115,12 +114,12 @@ public final class QueryParser {
         udpSize = Math.max(512, u16(m, p + 2));
         version = m[p + 5] & 0xff;
         dnssecOk = (u16(m, p + 6) & 0x8000) != 0;
-        options = Arrays.copyOfRange(m, p + 10, p + 10 + rdlen);
+        options = rdlen == 0 ? NO_OPTIONS : Arrays.copyOfRange(m, p + 10, p + 10 + rdlen);
         checkOptions(options);
       }
       p += 10 + rdlen;
     }
-    return new WireQuery(id, flags, question, name, qtype, qclass, edns, version, udpSize,
+    return new WireQuery(id, flags, m, questionEnd, name, qtype, qclass, edns, version, udpSize,
         dnssecOk, options);
   }
 

@@ -32,7 +32,7 @@ public final class ResponseWriter {
     byte[] edeBytes = q.edns && ede != null ? ede.encode() : null;
     byte[] tw = t.wire;
     int bodyLen = tw.length - t.bodyOffset;
-    int qlen = q.question.length;
+    int qlen = q.questionLength();
     if (edeBytes != null && 12 + qlen + bodyLen + 11 + edeBytes.length > maxSize) {
       edeBytes = null; // the EDE is a courtesy: never let it push an answer into truncation
     }
@@ -59,7 +59,7 @@ public final class ResponseWriter {
       System.arraycopy(tw, 6, b, 6, 4);
       put16(b, 10, (((tw[10] & 0xff) << 8) | (tw[11] & 0xff)) + extra);
     }
-    System.arraycopy(q.question, 0, b, 12, qlen);
+    System.arraycopy(q.message, 12, b, 12, qlen);
     int p = 12 + qlen;
     if (!truncated) {
       System.arraycopy(tw, t.bodyOffset, b, p, bodyLen);

@@ -4,14 +4,15 @@ package dev.hearth.resolver.wire;
  * A client query parsed just far enough to answer it: header, the single question and the OPT
  * record. Parsing stops there on purpose, so cache hits never build full message objects.
  *
- * <p>{@code question} holds the question section exactly as the client sent it (name case
- * preserved, so it can be echoed back); {@code name} is the same name in lower case, uncompressed
- * wire form, used for cache keys and policy.
+ * <p>The question section is kept exactly as the client sent it (name case preserved, so it can
+ * be echoed back), as bytes 12 to {@code questionEnd} of the received message; {@code name} is
+ * the same name in lower case, uncompressed wire form, used for cache keys and policy.
  */
 public final class WireQuery {
   public final int id;
   public final int flags;
-  public final byte[] question;
+  final byte[] message;
+  final int questionEnd;
   public final byte[] name;
   public final int qtype;
   public final int qclass;
@@ -22,11 +23,12 @@ public final class WireQuery {
   /** The raw EDNS options (RFC 6891 option list), empty when none; later stages read them. */
   public final byte[] ednsOptions;
 
-  public WireQuery(int id, int flags, byte[] question, byte[] name, int qtype, int qclass,
+  WireQuery(int id, int flags, byte[] message, int questionEnd, byte[] name, int qtype, int qclass,
       boolean edns, int ednsVersion, int udpSize, boolean dnssecOk, byte[] ednsOptions) {
     this.id = id;
     this.flags = flags;
-    this.question = question;
+    this.message = message;
+    this.questionEnd = questionEnd;
     this.name = name;
     this.qtype = qtype;
     this.qclass = qclass;
@@ -35,6 +37,15 @@ public final class WireQuery {
     this.udpSize = udpSize;
     this.dnssecOk = dnssecOk;
     this.ednsOptions = ednsOptions;
+  }
+
+  /** The question section as sent (a copy). */
+  public byte[] question() {
+    return java.util.Arrays.copyOfRange(message, 12, questionEnd);
+  }
+
+  public int questionLength() {
+    return questionEnd - 12;
   }
 
   public int opcode() {

@@ -34,7 +34,7 @@ class QueryParserTest {
     assertEquals(Type.AAAA, q.qtype);
     assertEquals(1, q.qclass);
     assertEquals("www.example.com.", q.nameText(), "name is lower-cased for keys");
-    assertTrue(new String(q.question, java.nio.charset.StandardCharsets.ISO_8859_1).contains("WwW"),
+    assertTrue(new String(q.question(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("WwW"),
         "question keeps the client's case");
     assertTrue(q.edns);
     assertTrue(q.dnssecOk);

@@ -17,7 +17,7 @@ out=${OUT:-/tmp/hearth-bench}
 mkdir -p "$out/results" "$out/run" "$out/data"
 cp "$repo/packaging/target/hearth.jar" "$out/hearth.jar"
 export DATA=$out/data RUN=$out/run RES=$out/results
-export OURS_CMD="java -XX:+UseParallelGC -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data"
+export OURS_CMD="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data"
 export OURS_CMD_NOLIST="$OURS_CMD"
 export OURS_PORT=5330 OURS_BLOCK_RCODE=NOERROR
 export TARGETS="${TARGETS:-canned ours pdns-recursor dnsdist unbound}"

@@ -421,4 +421,68 @@ class ResolverTest {
     assertEquals(12, m.getSection(Section.ANSWER).size());
     assertEquals(0, upstream.tcpQueryCount(), "it came over UDP, unclipped");
   }
+
+  @Test
+  void checkingDisabledBit_isForwarded_andKeepsItsOwnCacheEntry() throws Exception {
+    DnsClient c = start();
+    c.udp(DnsClient.query("a.test.", Type.A));
+    Message cd = DnsClient.query("a.test.", Type.A);
+    cd.getHeader().setFlag(Flags.CD);
+    Message m = c.udp(cd);
+    assertTrue(m.getHeader().getFlag(Flags.CD), "CD echoed");
+    assertEquals(2, upstream.queryCount(), "CD query is not served the validated entry");
+    assertTrue(upstream.lastQuery().getHeader().getFlag(Flags.CD));
+  }
+
+  @Test
+  void cacheIsBoundedByMemory() throws Exception {
+    DnsClient c = start(cfg -> cfg.withRateLimitPerClient(0).withCache(
+        new ResolverConfig.Cache(32 * 1024, 0, 86400, 3600, false, false, 0, 30)),
+        upstream.address());
+    for (int i = 0; i < 1000; i++) {
+      c.udp(DnsClient.query("m" + i + ".test.", Type.A));
+    }
+    dev.hearth.resolver.cache.CacheStage cache =
+        server.pipeline().stage(dev.hearth.resolver.cache.CacheStage.class);
+    cache.cache().cleanUp();
+    long entries = cache.cache().size();
+    assertTrue(entries > 10 && entries < 300, "32 KiB holds a bounded number of answers: " + entries);
+  }
+
+  @Test
+  void replyFromTheRightAddressButAnotherPort_isIgnored() throws Exception {
+    try (java.net.DatagramSocket listen = new java.net.DatagramSocket(0,
+            java.net.InetAddress.getLoopbackAddress());
+        java.net.DatagramSocket other = new java.net.DatagramSocket(0,
+            java.net.InetAddress.getLoopbackAddress())) {
+      Thread spoofer = new Thread(() -> {
+        byte[] buf = new byte[1500];
+        try {
+          while (true) {
+            java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+            listen.receive(p);
+            Message q = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+            Message r = q.clone();
+            r.getHeader().setFlag(Flags.QR);
+            r.addRecord(new org.xbill.DNS.ARecord(q.getQuestion().getName(), 1, 300,
+                java.net.InetAddress.getByName("203.0.113.66")), Section.ANSWER);
+            byte[] w = r.toWire();
+            // Right ID and question, wrong source port: an off-path forgery.
+            other.send(new java.net.DatagramPacket(w, w.length, p.getSocketAddress()));
+          }
+        } catch (Exception done) {
+          // socket closed at the end of the test
+        }
+      });
+      spoofer.setDaemon(true);
+      spoofer.start();
+      InetSocketAddress forger = new InetSocketAddress("127.0.0.1", listen.getLocalPort());
+      DnsClient c = start(cfg -> cfg.withTimeouts(java.time.Duration.ofMillis(200),
+          java.time.Duration.ofMillis(500)), forger);
+      Message m = c.udp(DnsClient.query("victim.test.", Type.A));
+      assertEquals(Rcode.SERVFAIL, m.getRcode());
+      assertEquals(0, m.getSection(Section.ANSWER).size());
+      assertTrue(server.forwarder().rejectedReplies() >= 1);
+    }
+  }
 }

@@ -51,6 +51,11 @@ public final class ResponseCache {
     return cache.estimatedSize();
   }
 
+  /** Runs pending evictions now, so {@link #size()} is exact (tests, diagnostics). */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
   public void clear() {
     cache.invalidateAll();
   }

@@ -1,0 +1,97 @@
+package dev.hearth.blocklists;
+
+/**
+ * The DNS-level subset of Adblock Plus / AdGuard syntax: {@code ||name^} blocks a name and its
+ * subtree, {@code @@||name^} allows it, {@code $important} is accepted and otherwise ignored, and a
+ * bare name is a block (AdGuard DNS lists mix both). Everything else that is valid adblock syntax
+ * but not expressible as a name rule (paths, other modifiers, cosmetic {@code ##} rules, regexes,
+ * {@code |name^} exact matches) is counted as unsupported, not as an error.
+ */
+public final class AdblockParser extends ListParser {
+  @Override
+  protected void parseLine(String file, int lineNo, String line, RuleSink sink) {
+    String s = line.strip();
+    if (s.isEmpty() || s.charAt(0) == '!' || isHashComment(s)
+        || (s.charAt(0) == '[' && s.endsWith("]"))) {
+      return;
+    }
+    if (s.contains("##") || s.contains("#@#") || s.contains("#?#") || s.contains("#$#")
+        || s.contains("#%#")) {
+      sink.unsupported(file, lineNo, line);
+      return;
+    }
+    boolean allow = s.startsWith("@@");
+    if (allow) {
+      s = s.substring(2);
+    }
+    if (s.startsWith("||")) {
+      anchored(file, lineNo, line, s.substring(2), allow, sink);
+      return;
+    }
+    if (s.startsWith("|") || (s.length() > 1 && s.startsWith("/"))) {
+      // |name^ means exactly this name (not its subtree); /.../ is a regex.
+      sink.unsupported(file, lineNo, line);
+      return;
+    }
+    if (looksLikeFilter(s)) {
+      sink.unsupported(file, lineNo, line);
+      return;
+    }
+    String name = nameOrReport(s, file, lineNo, line, sink);
+    if (name != null) {
+      sink.rule(new Rule(name, allow));
+    }
+  }
+
+  private static void anchored(String file, int lineNo, String line, String body, boolean allow,
+      RuleSink sink) {
+    int dollar = body.indexOf('$');
+    if (dollar >= 0) {
+      String modifiers = body.substring(dollar + 1);
+      if (!modifiers.equals("important")) {
+        sink.unsupported(file, lineNo, line);
+        return;
+      }
+      body = body.substring(0, dollar);
+    }
+    if (!body.endsWith("^") || body.length() == 1) {
+      // ||name without ^ also matches name.evil.tld and paths: not a name rule.
+      sink.unsupported(file, lineNo, line);
+      return;
+    }
+    String host = body.substring(0, body.length() - 1);
+    if (looksLikeFilter(host)) {
+      sink.unsupported(file, lineNo, line);
+      return;
+    }
+    String name = nameOrReport(host, file, lineNo, line, sink);
+    if (name != null) {
+      sink.rule(new Rule(name, allow));
+    }
+  }
+
+  /** {@code # text} is a comment; {@code ##}, {@code #@#} and friends are cosmetic rules. */
+  private static boolean isHashComment(String s) {
+    if (s.charAt(0) != '#') {
+      return false;
+    }
+    if (s.length() == 1) {
+      return true;
+    }
+    char c = s.charAt(1);
+    return c != '#' && c != '@' && c != '?' && c != '$' && c != '%';
+  }
+
+  /** Characters that only occur in URL filters, never in a host name. */
+  private static boolean looksLikeFilter(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      switch (s.charAt(i)) {
+        case '/': case '*': case '^': case '|': case '$': case '?': case '=': case '&': case ':':
+          return true;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+}

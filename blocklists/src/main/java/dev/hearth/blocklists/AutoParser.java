@@ -1,0 +1,96 @@
+package dev.hearth.blocklists;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Guesses the format from the first {@value #SNIFF_LINES} non-comment lines, then parses the whole
+ * file with it. Only those first lines are buffered, so the file is still streamed.
+ */
+public final class AutoParser extends ListParser {
+  static final int SNIFF_LINES = 100;
+  private static final int MAX_BUFFERED = 2000;
+
+  private Format detected;
+
+  /** The format chosen by the last {@link #parse}, or null before. */
+  public Format detected() {
+    return detected;
+  }
+
+  @Override
+  public int parse(String file, BufferedReader in, RuleSink sink) throws IOException {
+    List<String> head = new ArrayList<>();
+    int content = 0;
+    String line;
+    while (content < SNIFF_LINES && head.size() < MAX_BUFFERED && (line = in.readLine()) != null) {
+      if (head.isEmpty()) {
+        line = stripBom(line);
+      }
+      head.add(line);
+      String s = line.strip();
+      if (!s.isEmpty() && !isComment(s)) {
+        content++;
+      }
+    }
+    detected = sniff(head);
+    ListParser delegate = forFormat(detected);
+    int lineNo = 0;
+    for (String h : head) {
+      delegate.parseLine(file, ++lineNo, h, sink);
+    }
+    while ((line = in.readLine()) != null) {
+      delegate.parseLine(file, ++lineNo, line, sink);
+    }
+    return lineNo;
+  }
+
+  @Override
+  protected void parseLine(String file, int lineNo, String line, RuleSink sink) {
+    throw new UnsupportedOperationException("AutoParser only parses whole files");
+  }
+
+  /**
+   * Votes line by line: adblock syntax wins if it is at least as common as hosts lines (the adblock
+   * parser also takes bare names); hosts wins over plain names when at least as common.
+   */
+  public static Format sniff(Iterable<String> lines) {
+    int adblock = 0;
+    int hosts = 0;
+    int domains = 0;
+    for (String line : lines) {
+      String s = line.strip();
+      if (s.startsWith("[Adblock") || s.startsWith("[AdGuard")) {
+        return Format.ADBLOCK;
+      }
+      if (s.isEmpty() || isComment(s)) {
+        continue;
+      }
+      if (s.startsWith("||") || s.startsWith("@@") || s.startsWith("|") || s.endsWith("^")
+          || s.contains("^$") || s.contains("##")) {
+        adblock++;
+        continue;
+      }
+      int sp = indexOfSpace(s, 0);
+      if (sp > 0 && DomainNames.isIpLiteral(s.substring(0, sp))) {
+        hosts++;
+      } else {
+        domains++;
+      }
+    }
+    if (adblock > 0 && adblock >= hosts) {
+      return Format.ADBLOCK;
+    }
+    if (hosts > 0 && hosts >= domains) {
+      return Format.HOSTS;
+    }
+    return Format.DOMAINS;
+  }
+
+  private static boolean isComment(String s) {
+    char c = s.charAt(0);
+    return c == '!' || (c == '#' && !s.startsWith("##"));
+  }
+}

@@ -1,0 +1,38 @@
+package dev.hearth.blocklists;
+
+/**
+ * Plain lists, one name per line. {@code #} and {@code !} start comments (whole-line, or after
+ * whitespace); {@code *.example.com} is accepted as {@code example.com}, since a listed name covers
+ * its subtree anyway.
+ */
+public final class DomainListParser extends ListParser {
+  @Override
+  protected void parseLine(String file, int lineNo, String line, RuleSink sink) {
+    String s = stripComment(line).strip();
+    if (s.isEmpty()) {
+      return;
+    }
+    if (indexOfSpace(s, 0) >= 0) {
+      sink.invalid(file, lineNo, "more than one field on the line", line);
+      return;
+    }
+    if (s.startsWith("*.")) {
+      s = s.substring(2);
+    }
+    String name = nameOrReport(s, file, lineNo, line, sink);
+    if (name != null) {
+      sink.rule(Rule.block(name));
+    }
+  }
+
+  /** Cuts a comment that starts the line or follows whitespace. */
+  static String stripComment(String line) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if ((c == '#' || c == '!') && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+        return line.substring(0, i);
+      }
+    }
+    return line;
+  }
+}

@@ -1,0 +1,239 @@
+package dev.hearth.blocklists;
+
+import java.net.IDN;
+
+/**
+ * Normalizes names taken from block lists to one canonical ASCII form, so that the same name is
+ * always hashed the same way whatever the list wrote (case, trailing dot, Unicode, full-width dots).
+ */
+public final class DomainNames {
+  /** Longest name in text form (255 bytes of wire form). */
+  public static final int MAX_NAME = 253;
+  public static final int MAX_LABEL = 63;
+
+  private DomainNames() {}
+
+  /**
+   * Returns the canonical form of {@code raw}: trimmed, ASCII lower case, one trailing dot removed,
+   * non-ASCII labels converted to punycode.
+   *
+   * @throws IllegalArgumentException with a short readable reason if it is not a usable name
+   */
+  public static String normalize(String raw) {
+    if (raw == null) {
+      throw new IllegalArgumentException("no name");
+    }
+    String s = raw.strip();
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException("empty name");
+    }
+    if (!isAscii(s)) {
+      s = idnToAscii(s);
+    }
+    s = lowerAscii(s);
+    if (s.endsWith(".")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException("empty name");
+    }
+    if (s.length() > MAX_NAME) {
+      throw new IllegalArgumentException("name longer than " + MAX_NAME + " characters");
+    }
+    int labels = 0;
+    boolean allDigits = true;
+    int start = 0;
+    int n = s.length();
+    for (int i = 0; i <= n; i++) {
+      char c = i < n ? s.charAt(i) : '.';
+      if (c == '.') {
+        int len = i - start;
+        if (len == 0) {
+          throw new IllegalArgumentException("empty label");
+        }
+        if (len > MAX_LABEL) {
+          throw new IllegalArgumentException("label longer than " + MAX_LABEL + " characters");
+        }
+        labels++;
+        start = i + 1;
+      } else if ((c >= 'a' && c <= 'z') || c == '-' || c == '_') {
+        allDigits = false;
+      } else if (c < '0' || c > '9') {
+        throw new IllegalArgumentException("invalid character " + describe(c));
+      }
+    }
+    if (allDigits && labels == 4) {
+      throw new IllegalArgumentException("IP address, not a domain name");
+    }
+    return s;
+  }
+
+  /** True for a dotted-quad IPv4 literal with every part in 0..255. */
+  public static boolean isIpv4Literal(String s) {
+    int parts = 0;
+    int value = -1;
+    for (int i = 0, n = s.length(); i <= n; i++) {
+      char c = i < n ? s.charAt(i) : '.';
+      if (c == '.') {
+        if (value < 0) {
+          return false;
+        }
+        parts++;
+        value = -1;
+      } else if (c >= '0' && c <= '9') {
+        value = (value < 0 ? 0 : value * 10) + (c - '0');
+        if (value > 255) {
+          return false;
+        }
+      } else {
+        return false;
+      }
+    }
+    return parts == 4;
+  }
+
+  /**
+   * True for something shaped like an IPv4 or IPv6 literal. Deliberately syntactic: never resolves
+   * anything (unlike {@code InetAddress.getByName}).
+   */
+  public static boolean isIpLiteral(String s) {
+    if (isIpv4Literal(s)) {
+      return true;
+    }
+    int pct = s.indexOf('%');
+    String a = pct >= 0 ? s.substring(0, pct) : s;
+    if (a.indexOf(':') < 0 || a.length() > 45) {
+      return false;
+    }
+    for (int i = 0; i < a.length(); i++) {
+      char c = a.charAt(i);
+      boolean ok = c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+          || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Wire form (length-prefixed labels, final zero byte) of an already normalized name. */
+  public static byte[] toWire(String name) {
+    byte[] buf = new byte[name.length() + 2];
+    int len = toWire(name, buf);
+    return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
+  }
+
+  /**
+   * Writes the wire form of a normalized name into {@code dst} (at least {@code name.length() + 2}
+   * bytes) and returns its length; reusing {@code dst} keeps bulk builds allocation-free.
+   */
+  static int toWire(String name, byte[] dst) {
+    int n = name.length();
+    if (n == 0 || n > MAX_NAME) {
+      throw new IllegalArgumentException("bad name length: " + name);
+    }
+    int lenPos = 0;
+    int p = 1;
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c == '.') {
+        int len = p - lenPos - 1;
+        if (len == 0 || len > MAX_LABEL) {
+          throw new IllegalArgumentException("bad label in " + name);
+        }
+        dst[lenPos] = (byte) len;
+        lenPos = p++;
+      } else {
+        if (c > 0x7f) {
+          throw new IllegalArgumentException("name not normalized: " + name);
+        }
+        dst[p++] = (byte) c;
+      }
+    }
+    int len = p - lenPos - 1;
+    if (len == 0 || len > MAX_LABEL) {
+      throw new IllegalArgumentException("bad label in " + name);
+    }
+    dst[lenPos] = (byte) len;
+    dst[p++] = 0;
+    return p;
+  }
+
+  /** Text form of the wire name starting at {@code offset}, without the trailing dot. */
+  public static String fromWire(byte[] wire, int offset) {
+    StringBuilder sb = new StringBuilder();
+    int p = offset;
+    while (p < wire.length) {
+      int len = wire[p] & 0xff;
+      if (len == 0 || len > MAX_LABEL || p + 1 + len > wire.length) {
+        break;
+      }
+      if (sb.length() > 0) {
+        sb.append('.');
+      }
+      for (int i = p + 1; i <= p + len; i++) {
+        sb.append((char) (wire[i] & 0xff));
+      }
+      p += len + 1;
+    }
+    return sb.toString();
+  }
+
+  private static String idnToAscii(String s) {
+    // Convert label by label so that ASCII labels keep their underscores (STD3 rules forbid them).
+    s = s.replace('\u3002', '.').replace('\uff0e', '.').replace('\uff61', '.');
+    StringBuilder out = new StringBuilder(s.length() + 16);
+    int start = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      if (i == s.length() || s.charAt(i) == '.') {
+        String label = s.substring(start, i);
+        if (!isAscii(label)) {
+          try {
+            label = IDN.toASCII(label, IDN.USE_STD3_ASCII_RULES);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid international name (" + e.getMessage()
+                + ")");
+          }
+        }
+        out.append(label);
+        if (i < s.length()) {
+          out.append('.');
+        }
+        start = i + 1;
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String lowerAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        char[] a = s.toCharArray();
+        for (int j = i; j < a.length; j++) {
+          if (a[j] >= 'A' && a[j] <= 'Z') {
+            a[j] = (char) (a[j] + 32);
+          }
+        }
+        return new String(a);
+      }
+    }
+    return s;
+  }
+
+  private static String describe(char c) {
+    if (c < 0x20 || c == 0x7f || Character.isWhitespace(c)) {
+      return String.format("U+%04X", (int) c);
+    }
+    return "'" + c + "'";
+  }
+}

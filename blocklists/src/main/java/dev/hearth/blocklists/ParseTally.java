@@ -1,0 +1,61 @@
+package dev.hearth.blocklists;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A {@link RuleSink} that counts everything, keeps only the first {@value #MAX_PROBLEMS} problems
+ * (a broken multi-megabyte file must not turn into a multi-megabyte report) and passes rules on.
+ */
+public final class ParseTally implements RuleSink {
+  public static final int MAX_PROBLEMS = 100;
+  private static final int MAX_TEXT = 200;
+
+  private final Consumer<Rule> rules;
+  private final List<ListProblem> problems = new ArrayList<>();
+  private int accepted;
+  private int invalid;
+  private int unsupported;
+
+  public ParseTally(Consumer<Rule> rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void rule(Rule rule) {
+    accepted++;
+    rules.accept(rule);
+  }
+
+  @Override
+  public void invalid(String file, int line, String reason, String text) {
+    invalid++;
+    if (problems.size() < MAX_PROBLEMS) {
+      String t = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "..." : text;
+      problems.add(new ListProblem(file, line, reason, t));
+    }
+  }
+
+  @Override
+  public void unsupported(String file, int line, String text) {
+    unsupported++;
+  }
+
+  public int accepted() {
+    return accepted;
+  }
+
+  public int invalid() {
+    return invalid;
+  }
+
+  public int unsupported() {
+    return unsupported;
+  }
+
+  public List<ListProblem> problems() {
+    return Collections.unmodifiableList(problems);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.hearth.blocklists;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CompiledListTest {
+  @Test
+  void blocksNameAndSubtreeOnlyOnLabelBoundaries() {
+    CompiledList l = CompiledList.build("ads", List.of(Rule.block("ads.example.com")));
+    assertTrue(l.match("ads.example.com").isBlock());
+    assertTrue(l.match("x.ads.example.com").isBlock());
+    assertTrue(l.match("a.b.c.ADS.example.com.").isBlock());
+    assertSame(Verdict.NONE, l.match("example.com"));
+    assertSame(Verdict.NONE, l.match("badads.example.com"));
+    assertSame(Verdict.NONE, l.match("ads.example.com.evil"));
+    assertSame(Verdict.NONE, l.match("com"));
+  }
+
+  @Test
+  void verdictNamesListAndMatchedSuffix() {
+    CompiledList l = CompiledList.build("my-list", List.of(Rule.block("example.com"),
+        Rule.block("www.example.com")));
+    Verdict v = l.match("a.www.example.com");
+    assertEquals(Verdict.Action.BLOCK, v.action());
+    assertEquals("my-list", v.listName());
+    assertEquals("www.example.com", v.matchedName(), "most specific suffix");
+    assertEquals("example.com", l.match("mail.example.com").matchedName());
+  }
+
+  @Test
+  void allowBeatsBlockForNameAndSubtree() {
+    CompiledList l = CompiledList.build("l", List.of(Rule.block("example.com"),
+        Rule.allow("good.example.com"), Rule.block("bad.good.example.com")));
+    assertTrue(l.match("example.com").isBlock());
+    assertTrue(l.match("other.example.com").isBlock());
+    Verdict v = l.match("good.example.com");
+    assertTrue(v.isAllow());
+    assertEquals("good.example.com", v.matchedName());
+    assertTrue(l.match("x.good.example.com").isAllow());
+    assertTrue(l.match("bad.good.example.com").isAllow(), "allow on any suffix wins");
+    assertEquals(2, l.blockCount());
+    assertEquals(1, l.allowCount());
+  }
+
+  @Test
+  void matchesWireFormatAndFoldsCase() {
+    CompiledList l = CompiledList.build("l", List.of(Rule.block("example.com")));
+    byte[] wire = {3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0};
+    Verdict v = l.match(wire);
+    assertTrue(v.isBlock());
+    wire[5] = 'X'; // the caller reuses its buffer: the verdict kept its own copy
+    assertEquals("example.com", v.matchedName());
+    assertTrue(l.match(new byte[] {7, 'E', 'X', 'A', 'M', 'P', 'L', 'E', 3, 'C', 'O', 'M', 0})
+        .isBlock());
+    assertSame(Verdict.NONE, l.match(new byte[] {0}));
+    assertThrows(IllegalArgumentException.class, () -> l.match(new byte[] {3, 'w', 'w'}));
+    assertThrows(IllegalArgumentException.class,
+        () -> l.match(new byte[] {(byte) 0xC0, 12}));
+  }
+
+  @Test
+  void duplicatesAndEmptyLists() {
+    CompiledList l = CompiledList.build("l", List.of(Rule.block("a.example"),
+        Rule.block("a.example"), Rule.block("b.example")));
+    assertEquals(2, l.blockCount());
+    CompiledList empty = CompiledList.build("e", List.of());
+    assertSame(Verdict.NONE, empty.match("a.example"));
+    assertEquals(0, empty.tableBytes());
+  }
+}

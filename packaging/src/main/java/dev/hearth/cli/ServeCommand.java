@@ -1,5 +1,10 @@
 package dev.hearth.cli;
 
+import dev.hearth.blocklists.CompiledList;
+import dev.hearth.blocklists.Format;
+import dev.hearth.blocklists.ListLoader;
+import dev.hearth.blocklists.ListRejectedException;
+import dev.hearth.blocklists.LoadResult;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.StartupException;
 import dev.hearth.resolver.access.ClientNetworks;
@@ -49,6 +54,8 @@ import picocli.CommandLine.TypeConversionException;
             + " or a data directory that cannot be created), 2 for a bad flag or config file. After"
             + " SIGTERM or SIGINT the server closes cleanly and the JVM exits with 143 or 130."})
 final class ServeCommand implements Callable<Integer> {
+  /** A list with more invalid lines than this share is refused as a whole. */
+  static final double MAX_INVALID_RATIO = 0.5;
 
   enum RefusedAction { refuse, drop }
 
@@ -110,8 +117,9 @@ final class ServeCommand implements Callable<Integer> {
   Long cacheSize;
 
   @Option(names = "--blocklist", paramLabel = "FILE",
-      description = "Blocklist file; repeatable. Accepted but ignored for now: blocklist support"
-          + " arrives with the blocklist engine. Default: none.")
+      description = "Blocklist file (domains, hosts or AdBlock format, detected); repeatable. A"
+          + " listed name is blocked with its subdomains and answered NXDOMAIN with an Extended"
+          + " DNS Error naming the list. Default: none.")
   List<Path> blocklists;
 
   @Option(names = "--log-level", paramLabel = "LEVEL",
@@ -147,14 +155,29 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Hearth.EXIT_STARTUP;
     }
-    for (Path blocklist : settings.blocklists()) {
-      log.warn("blocklist support arrives with the blocklist engine; ignoring {}", blocklist);
+    List<CompiledList> lists = new ArrayList<>();
+    for (Path file : settings.blocklists()) {
+      try {
+        LoadResult r = ListLoader.load(file, Format.AUTO, MAX_INVALID_RATIO);
+        log.info("blocklist {}: {} entries ({} invalid, {} unsupported rules), {} KiB", file,
+            r.accepted(), r.invalid(), r.unsupported(), r.list().tableBytes() / 1024);
+        r.problems().stream().limit(5).forEach(p -> log.warn("{}", p));
+        lists.add(r.list());
+      } catch (ListRejectedException e) {
+        // A list that is mostly garbage (an HTML error page, a truncated download) is not
+        // applied; the others still are.
+        log.error("blocklist not used: {}", e.getMessage());
+      } catch (IOException e) {
+        err.println("hearth: blocklist " + file + ": cannot read it: " + e.getMessage());
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      }
     }
     logSettings(log, settings);
 
     DnsServer server;
     try {
-      server = DnsServer.start(settings.resolver());
+      server = DnsServer.start(settings.resolver(), lists);
     } catch (StartupException e) {
       err.println("hearth: " + e.getMessage());
       err.flush();

@@ -1,10 +1,12 @@
 package dev.hearth.resolver;
 
+import dev.hearth.blocklists.CompiledList;
 import dev.hearth.resolver.access.AccessControlStage;
 import dev.hearth.resolver.access.RateLimitStage;
 import dev.hearth.resolver.cache.CacheStage;
 import dev.hearth.resolver.pipeline.Pipeline;
 import dev.hearth.resolver.pipeline.QueryStage;
+import dev.hearth.resolver.policy.BlocklistStage;
 import dev.hearth.resolver.protocol.ProtocolStage;
 import dev.hearth.resolver.server.Listeners;
 import dev.hearth.resolver.server.Transports;
@@ -46,7 +48,13 @@ public final class DnsServer implements AutoCloseable {
    * @throws StartupException when a listener cannot be bound (address in use, no permission)
    */
   public static DnsServer start(ResolverConfig config) throws StartupException {
-    return start(config, System::nanoTime);
+    return start(config, List.of(), System::nanoTime);
+  }
+
+  /** As {@link #start(ResolverConfig)}, filtering from the first query with these lists. */
+  public static DnsServer start(ResolverConfig config, List<CompiledList> blocklists)
+      throws StartupException {
+    return start(config, blocklists, System::nanoTime);
   }
 
   /**
@@ -54,13 +62,18 @@ public final class DnsServer implements AutoCloseable {
    * (tests move it forward instead of sleeping).
    */
   public static DnsServer start(ResolverConfig config, LongSupplier clock) throws StartupException {
+    return start(config, List.of(), clock);
+  }
+
+  static DnsServer start(ResolverConfig config, List<CompiledList> blocklists, LongSupplier clock)
+      throws StartupException {
     int threads = Math.max(1, config.threads());
     EventLoopGroup group = Transports.newGroup(threads, "hearth-dns");
     Forwarder forwarder = null;
     try {
       forwarder = new Forwarder(config.upstreams(), group, config.upstreamTimeout().toMillis(),
           config.resolutionTimeout().toMillis(), config.ednsUdpSize(), clock);
-      Pipeline pipeline = new Pipeline(stages(config, forwarder, clock));
+      Pipeline pipeline = new Pipeline(stages(config, forwarder, blocklists, clock));
       Listeners listeners = Listeners.bind(config, group, threads, pipeline, clock);
       log.info("Hearth resolver listening on {} ({} transport{}), {} thread(s)",
           listeners.addresses(), Transports.name(),
@@ -83,7 +96,8 @@ public final class DnsServer implements AutoCloseable {
   }
 
   /** The query path, in order; each stage's comment says why it sits where it does. */
-  static List<QueryStage> stages(ResolverConfig config, Forwarder forwarder, LongSupplier clock) {
+  static List<QueryStage> stages(ResolverConfig config, Forwarder forwarder,
+      List<CompiledList> blocklists, LongSupplier clock) {
     List<QueryStage> stages = new ArrayList<>();
     // First, keyed on the socket address: bounds every UDP reply, refusals included, so even
     // REFUSED cannot be used to reflect traffic at a spoofed address.
@@ -94,7 +108,9 @@ public final class DnsServer implements AutoCloseable {
     stages.add(new AccessControlStage(config.allowedClients(), config.dropRefused()));
     // Protocol rules answer locally what must not reach the cache or an upstream.
     stages.add(new ProtocolStage());
-    // (Client identification and policy will sit here, before the cache.)
+    // (Client identification will sit here.) Policy before the cache, so a list change applies
+    // to the next query and blocked names never reach the cache or an upstream.
+    stages.add(new BlocklistStage(blocklists));
     stages.add(new CacheStage(config.cache(), clock));
     stages.add(new UpstreamStage(forwarder, config.cache(), clock));
     return stages;
@@ -111,6 +127,11 @@ public final class DnsServer implements AutoCloseable {
 
   public Forwarder forwarder() {
     return forwarder;
+  }
+
+  /** The blocklist stage, to swap in reloaded lists. */
+  public BlocklistStage blocklists() {
+    return pipeline.stage(BlocklistStage.class);
   }
 
   public Listeners listeners() {

@@ -8,6 +8,8 @@ public enum AnswerSource {
   UPSTREAM,
   /** Served from the cache after expiry because every upstream failed (RFC 8767). */
   STALE,
+  /** Refused by policy: the name is on a blocklist. */
+  BLOCKED,
   /** Made up locally: refusals, protocol errors, RFC 8482 answers. */
   LOCAL,
   /** Nothing is sent (refused client configured to be dropped, rate limited). */

@@ -1,0 +1,75 @@
+package dev.hearth.resolver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hearth.blocklists.CompiledList;
+import dev.hearth.blocklists.Rule;
+import dev.hearth.resolver.testing.TestAuthServer;
+import dev.hearth.resolver.upstream.UpstreamSpec;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/** The blocklist stage in the real pipeline: real sockets, real upstream. */
+class BlocklistStageTest {
+  TestAuthServer upstream;
+  DnsServer server;
+
+  @AfterEach
+  void close() {
+    server.close();
+    upstream.close();
+  }
+
+  DnsClient start(List<CompiledList> lists) throws Exception {
+    upstream = new TestAuthServer();
+    server = DnsServer.start(ResolverConfig.defaults(List.of(new InetSocketAddress("127.0.0.1", 0)),
+        List.of(new UpstreamSpec(upstream.address(), false))), lists, System::nanoTime);
+    long until = System.currentTimeMillis() + 3000;
+    while (upstream.queryCount() == 0 && System.currentTimeMillis() < until) {
+      Thread.sleep(10); // the start-up reachability probe
+    }
+    return new DnsClient(server.boundAddresses().get(0));
+  }
+
+  @Test
+  void listedNameAndSubdomains_nxdomainWithEde15_andNeverReachTheUpstream() throws Exception {
+    DnsClient c = start(List.of(CompiledList.build("ads", List.of(Rule.block("mx.test")))));
+    long before = upstream.queryCount();
+    for (String name : List.of("mx.test.", "x.y.mx.test.")) {
+      Message m = c.udp(DnsClient.query(name, Type.A));
+      assertEquals(Rcode.NXDOMAIN, m.getRcode());
+      ExtendedErrorCodeOption ede = ResolverTest.ede(m);
+      assertEquals(15, ede.getErrorCode());
+      assertEquals("blocked: mx.test is on list ads", ede.getText());
+    }
+    assertEquals(before, upstream.queryCount());
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+  }
+
+  @Test
+  void allowOnAnyListWins() throws Exception {
+    DnsClient c = start(List.of(
+        CompiledList.build("wide", List.of(Rule.block("test"))),
+        CompiledList.build("exceptions", List.of(Rule.allow("a.test")))));
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    assertEquals(Rcode.NXDOMAIN, c.udp(DnsClient.query("mx.test.", Type.MX)).getRcode());
+  }
+
+  @Test
+  void replacingTheLists_appliesToTheNextQuery_evenForCachedNames() throws Exception {
+    DnsClient c = start(List.of());
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    server.blocklists().replace(List.of(CompiledList.build("new", List.of(Rule.block("a.test")))));
+    Message m = c.udp(DnsClient.query("a.test.", Type.A));
+    assertEquals(Rcode.NXDOMAIN, m.getRcode());
+    server.blocklists().replace(List.of());
+    assertTrue(c.udp(DnsClient.query("a.test.", Type.A)).getRcode() == Rcode.NOERROR);
+  }
+}

@@ -7,8 +7,7 @@
 #   TARGETS="canned ours" bench/run-dnsperf.sh
 #
 # Results go to $OUT (default /tmp/hearth-bench/results); bench/RESULTS.md quotes them.
-# Hearth has no blocklist engine yet, so the "blocked" workload is skipped and the harness's
-# blocked-name probe is told to expect NOERROR (the upstream's wildcard answers them).
+# Hearth loads the harness's 1M-domain list with --blocklist and answers blocked names NXDOMAIN.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -17,10 +16,11 @@ out=${OUT:-/tmp/hearth-bench}
 mkdir -p "$out/results" "$out/run" "$out/data"
 cp "$repo/packaging/target/hearth.jar" "$out/hearth.jar"
 export DATA=$out/data RUN=$out/run RES=$out/results
-export OURS_CMD="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data"
-export OURS_CMD_NOLIST="$OURS_CMD"
-export OURS_PORT=5330 OURS_BLOCK_RCODE=NOERROR
+base="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data"
+export OURS_CMD="$base --blocklist {blocklist}"
+export OURS_CMD_NOLIST="$base"
+export OURS_PORT=5330 OURS_BLOCK_RCODE=NXDOMAIN
 export TARGETS="${TARGETS:-canned ours pdns-recursor dnsdist unbound}"
-export WORKLOADS="${WORKLOADS:-cached mix}" WARM_SECS="${WARM_SECS:-30}"
+export WORKLOADS="${WORKLOADS:-cached blocked mix}" WARM_SECS="${WARM_SECS:-30}"
 cd "$harness"
 exec ./run-anchors.sh

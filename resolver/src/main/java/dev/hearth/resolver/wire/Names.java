@@ -28,16 +28,6 @@ public final class Names {
     return sb.length() == 0 ? "." : sb.toString();
   }
 
-  /** True when {@code a} (offset {@code ao}) and {@code b} are the same name ignoring ASCII case. */
-  public static boolean equalsIgnoreCase(byte[] a, int ao, byte[] b, int bo, int len) {
-    for (int i = 0; i < len; i++) {
-      if (lower(a[ao + i]) != lower(b[bo + i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   static byte lower(byte c) {
     return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
   }

@@ -73,10 +73,6 @@ public final class ResponseTemplate {
     return rcode;
   }
 
-  public int answerCount() {
-    return ((wire[6] & 0xff) << 8) | (wire[7] & 0xff);
-  }
-
   /** Seconds left before expiry at {@code nowNanos}; negative once stale. */
   public long remaining(long nowNanos) {
     return lifetime - (nowNanos - createdNanos) / 1_000_000_000L;
@@ -84,10 +80,5 @@ public final class ResponseTemplate {
 
   public int wireLength() {
     return wire.length;
-  }
-
-  /** The stored wire form (header, question, records), for tests and diagnostics. */
-  public byte[] wireCopy() {
-    return wire.clone();
   }
 }

@@ -1,0 +1,58 @@
+package dev.hearth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ListsCommandTest {
+  @TempDir Path dir;
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    return Hearth.execute(new PrintWriter(out), new PrintWriter(err), args);
+  }
+
+  @Test
+  void check_reportsCountsAndInvalidLinesWithFileAndLine() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.txt"),
+        "# comment\n0.0.0.0 ads.example\n0.0.0.0 bad!name\n");
+    assertEquals(1, run("lists", "check", hosts.toString()));
+    assertTrue(out.toString().contains("1 entries"), out.toString());
+    assertTrue(out.toString().contains(hosts + ":3:"), out.toString());
+  }
+
+  @Test
+  void check_cleanListExitsZero_mostlyGarbageIsRejected() throws Exception {
+    Path clean = Files.writeString(dir.resolve("clean.txt"), "a.example\nb.example\n");
+    assertEquals(0, run("lists", "check", clean.toString()));
+    StringBuilder html = new StringBuilder("<html>\n");
+    for (int i = 0; i < 30; i++) {
+      html.append("<p>error page line ").append(i).append("</p>\n");
+    }
+    Path garbage = Files.writeString(dir.resolve("garbage.txt"), html);
+    assertEquals(1, run("lists", "check", garbage.toString()));
+    assertTrue(out.toString().contains("REJECTED"), out.toString());
+    assertEquals(2, run("lists", "check", dir.resolve("missing.txt").toString()));
+  }
+
+  @Test
+  void test_showsTheDecidingListAndAllowWins() throws Exception {
+    Path block = Files.writeString(dir.resolve("block.txt"), "ads.example\n");
+    Path allow = Files.writeString(dir.resolve("allow.txt"), "@@||ok.ads.example^\n");
+    assertEquals(0, run("lists", "test", "WWW.Ads.Example.", "--blocklist", block.toString(),
+        "--blocklist", allow.toString()));
+    assertTrue(out.toString().contains(
+        "verdict for www.ads.example: BLOCKED (listed: ads.example, list block.txt)"), out.toString());
+    assertEquals(0, run("lists", "test", "x.ok.ads.example", "--blocklist", block.toString(),
+        "--blocklist", allow.toString()));
+    assertTrue(out.toString().contains("verdict for x.ok.ads.example: ALLOWED"), out.toString());
+    assertEquals(2, run("lists", "test", "not a name", "--blocklist", block.toString()));
+  }
+}

@@ -1,10 +1,6 @@
 package dev.hearth.cli;
 
-import dev.hearth.blocklists.CompiledList;
-import dev.hearth.blocklists.Format;
-import dev.hearth.blocklists.ListLoader;
-import dev.hearth.blocklists.ListRejectedException;
-import dev.hearth.blocklists.LoadResult;
+import dev.hearth.blocklists.ListFiles;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.StartupException;
 import dev.hearth.resolver.access.ClientNetworks;
@@ -23,6 +19,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -56,6 +55,8 @@ import picocli.CommandLine.TypeConversionException;
 final class ServeCommand implements Callable<Integer> {
   /** A list with more invalid lines than this share is refused as a whole. */
   static final double MAX_INVALID_RATIO = 0.5;
+  /** How often --blocklist files are checked for changes. */
+  static final long LIST_RELOAD_SECONDS = 10;
 
   enum RefusedAction { refuse, drop }
 
@@ -119,7 +120,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--blocklist", paramLabel = "FILE",
       description = "Blocklist file (domains, hosts or AdBlock format, detected); repeatable. A"
           + " listed name is blocked with its subdomains and answered NXDOMAIN with an Extended"
-          + " DNS Error naming the list. Default: none.")
+          + " DNS Error naming the list. Files are re-read when they change (checked every 10 s);"
+          + " a bad new version keeps the previous one. Default: none.")
   List<Path> blocklists;
 
   @Option(names = "--log-level", paramLabel = "LEVEL",
@@ -155,37 +157,48 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Hearth.EXIT_STARTUP;
     }
-    List<CompiledList> lists = new ArrayList<>();
     for (Path file : settings.blocklists()) {
-      try {
-        LoadResult r = ListLoader.load(file, Format.AUTO, MAX_INVALID_RATIO);
-        log.info("blocklist {}: {} entries ({} invalid, {} unsupported rules), {} KiB", file,
-            r.accepted(), r.invalid(), r.unsupported(), r.list().tableBytes() / 1024);
-        r.problems().stream().limit(5).forEach(p -> log.warn("{}", p));
-        lists.add(r.list());
-      } catch (ListRejectedException e) {
-        // A list that is mostly garbage (an HTML error page, a truncated download) is not
-        // applied; the others still are.
-        log.error("blocklist not used: {}", e.getMessage());
-      } catch (IOException e) {
-        err.println("hearth: blocklist " + file + ": cannot read it: " + e.getMessage());
+      if (!Files.isReadable(file)) {
+        err.println("hearth: blocklist " + file + ": cannot read it (missing or no permission)");
         err.flush();
         return Hearth.EXIT_USAGE;
       }
     }
+    // A list that is mostly garbage (an HTML error page, a truncated download) is not applied;
+    // the others still are, and a later good version of it is picked up by the reload below.
+    ListFiles lists = new ListFiles(settings.blocklists(), MAX_INVALID_RATIO, log::info);
+    lists.refresh();
     logSettings(log, settings);
 
     DnsServer server;
     try {
-      server = DnsServer.start(settings.resolver(), lists);
+      server = DnsServer.start(settings.resolver(), lists.snapshot());
     } catch (StartupException e) {
       err.println("hearth: " + e.getMessage());
       err.flush();
       return Hearth.EXIT_STARTUP;
     }
+    ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "hearth-list-reload");
+      t.setDaemon(true);
+      return t;
+    });
+    if (!settings.blocklists().isEmpty()) {
+      // Off the query path: changed files are parsed here, then swapped in as one snapshot.
+      reloader.scheduleWithFixedDelay(() -> {
+        try {
+          if (lists.refresh()) {
+            server.blocklists().replace(lists.snapshot());
+          }
+        } catch (RuntimeException e) {
+          log.error("blocklist reload failed; the lists in force stay", e);
+        }
+      }, LIST_RELOAD_SECONDS, LIST_RELOAD_SECONDS, TimeUnit.SECONDS);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
+      reloader.shutdownNow();
       try {
         server.close();
       } finally {

@@ -29,8 +29,10 @@ class BlocklistIT {
     Files.writeString(hosts, "# a hosts-format list\n0.0.0.0 mx.e2e.test\n0.0.0.0 ads.e2e.test\n");
     Path adblock = dir.resolve("adblock.txt");
     Files.writeString(adblock, "! an AdBlock-style list\n||www.e2e.test^\n@@||ok.ads.e2e.test^\n");
-    hearth = HearthProcess.start(List.of(nsd.address()),
-        List.of("--blocklist", hosts.toString(), "--blocklist", adblock.toString()));
+    Path later = dir.resolve("later.txt");
+    Files.writeString(later, "# filled in by a test\n");
+    hearth = HearthProcess.start(List.of(nsd.address()), List.of("--blocklist", hosts.toString(),
+        "--blocklist", adblock.toString(), "--blocklist", later.toString()));
   }
 
   @AfterAll
@@ -65,5 +67,24 @@ class BlocklistIT {
     assertFalse(unlisted.edeCodes().contains(15), () -> unlisted.toString());
     Result allowed = Dig.dig(hearth.port(), "+tcp", "ok.ads.e2e.test", "A");
     assertFalse(allowed.edeCodes().contains(15), () -> "allow rule beats the block\n" + allowed);
+  }
+
+  @Test
+  void editedListFile_isPickedUpWithoutRestart() throws Exception {
+    Result before = Dig.dig(hearth.port(), "+notcp", "target.e2e.test", "A");
+    assertEquals("NOERROR", before.status(), () -> before.toString());
+    Path later = dir.resolve("later.txt");
+    Files.writeString(later, "target.e2e.test\n");
+    Files.setLastModifiedTime(later, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() + 2000));
+    long until = System.currentTimeMillis() + 30_000;
+    Result r = before;
+    while (System.currentTimeMillis() < until && !"NXDOMAIN".equals(r.status())) {
+      Thread.sleep(500);
+      r = Dig.dig(hearth.port(), "+notcp", "target.e2e.test", "A");
+    }
+    Result last = r;
+    assertEquals("NXDOMAIN", last.status(), () -> "reloaded list blocks it\n" + last + hearth.describe());
+    assertTrue(last.edeCodes().contains(15), () -> last.toString());
   }
 }

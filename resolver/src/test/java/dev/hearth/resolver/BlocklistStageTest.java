@@ -72,4 +72,38 @@ class BlocklistStageTest {
     server.blocklists().replace(List.of());
     assertTrue(c.udp(DnsClient.query("a.test.", Type.A)).getRcode() == Rcode.NOERROR);
   }
+
+  @Test
+  void queriesFlowingThroughManyReloads_allGetAnswered() throws Exception {
+    CompiledList blockA = CompiledList.build("one", List.of(Rule.block("a.test")));
+    CompiledList blockMx = CompiledList.build("two", List.of(Rule.block("mx.test")));
+    DnsClient c = start(List.of(blockA));
+    c.udp(DnsClient.query("mx.test.", Type.A));
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<String> wrong = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Thread client = new Thread(() -> {
+      while (running.get()) {
+        try {
+          Message m = c.udp(DnsClient.query("a.test.", Type.A));
+          int rc = m.getRcode();
+          if (rc != Rcode.NOERROR && rc != Rcode.NXDOMAIN) {
+            wrong.add(Rcode.string(rc));
+          }
+          answered.incrementAndGet();
+        } catch (Exception e) {
+          wrong.add(e.toString());
+        }
+      }
+    });
+    client.start();
+    for (int i = 0; i < 200; i++) {
+      server.blocklists().replace(List.of(i % 2 == 0 ? blockMx : blockA));
+      Thread.sleep(2);
+    }
+    running.set(false);
+    client.join();
+    assertTrue(wrong.isEmpty(), "every query answered NOERROR or NXDOMAIN: " + wrong);
+    assertTrue(answered.get() > 20, "queries kept flowing: " + answered.get());
+  }
 }

@@ -40,7 +40,8 @@ public final class CacheStage implements QueryStage {
   public CacheStage(ResolverConfig.Cache policy, LongSupplier clockNanos) {
     this.policy = policy;
     this.clockNanos = clockNanos;
-    this.cache = new ResponseCache(policy.maxBytes(), policy.serveStale() ? policy.staleMaxAge() : 0);
+    this.cache = new ResponseCache(policy.maxBytes(), Math.max(policy.maxTtl(), policy.negativeMaxTtl()),
+        policy.serveStale() ? policy.staleMaxAge() : 0);
   }
 
   @Override

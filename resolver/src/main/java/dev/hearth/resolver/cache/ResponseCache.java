@@ -2,7 +2,6 @@ package dev.hearth.resolver.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.hearth.resolver.wire.ResponseTemplate;
 
 /**
@@ -13,28 +12,14 @@ import dev.hearth.resolver.wire.ResponseTemplate;
 public final class ResponseCache {
   private final Cache<CacheKey, CacheEntry> cache;
 
-  public ResponseCache(long maxBytes, long staleSeconds) {
+  public ResponseCache(long maxBytes, long maxTtl, long staleSeconds) {
     this.cache = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
         .weigher((CacheKey k, CacheEntry e) -> k.weight() + e.template.wireLength() + 96)
-        .expireAfter(new Expiry<CacheKey, CacheEntry>() {
-          @Override
-          public long expireAfterCreate(CacheKey key, CacheEntry value, long currentTime) {
-            return (value.template.lifetime + staleSeconds) * 1_000_000_000L;
-          }
-
-          @Override
-          public long expireAfterUpdate(CacheKey key, CacheEntry value, long currentTime,
-              long currentDuration) {
-            return expireAfterCreate(key, value, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(CacheKey key, CacheEntry value, long currentTime,
-              long currentDuration) {
-            return currentDuration;
-          }
-        })
+        // One fixed horizon (longest TTL + stale window) instead of per-entry expiry: freshness
+        // is checked on read anyway, and a fixed policy keeps reads cheaper. Entries past their
+        // stale window are simply replaced on the next miss or evicted by size.
+        .expireAfterWrite(java.time.Duration.ofSeconds(maxTtl + staleSeconds))
         .build();
   }
 

@@ -5,7 +5,7 @@ package dev.hearth.blocklists;
  * subtree, {@code @@||name^} allows it, {@code $important} is accepted and otherwise ignored, and a
  * bare name is a block (AdGuard DNS lists mix both). Everything else that is valid adblock syntax
  * but not expressible as a name rule (paths, other modifiers, cosmetic {@code ##} rules, regexes,
- * {@code |name^} exact matches) is counted as unsupported, not as an error.
+ * {@code @@|name^} exact exceptions) is counted as unsupported, not as an error.
  */
 public final class AdblockParser extends ListParser {
   @Override
@@ -25,11 +25,16 @@ public final class AdblockParser extends ListParser {
       s = s.substring(2);
     }
     if (s.startsWith("||")) {
-      anchored(file, lineNo, line, s.substring(2), allow, sink);
+      anchored(file, lineNo, line, s.substring(2), allow, false, sink);
+      return;
+    }
+    if (s.startsWith("|") && !allow) {
+      // |name^ blocks exactly this name, not its subtree.
+      anchored(file, lineNo, line, s.substring(1), false, true, sink);
       return;
     }
     if (s.startsWith("|") || (s.length() > 1 && s.startsWith("/"))) {
-      // |name^ means exactly this name (not its subtree); /.../ is a regex.
+      // @@|name^ (an exact exception) and /regex/ cannot be applied to DNS names here.
       sink.unsupported(file, lineNo, line);
       return;
     }
@@ -44,7 +49,7 @@ public final class AdblockParser extends ListParser {
   }
 
   private static void anchored(String file, int lineNo, String line, String body, boolean allow,
-      RuleSink sink) {
+      boolean exact, RuleSink sink) {
     int dollar = body.indexOf('$');
     if (dollar >= 0) {
       String modifiers = body.substring(dollar + 1);
@@ -66,7 +71,7 @@ public final class AdblockParser extends ListParser {
     }
     String name = nameOrReport(host, file, lineNo, line, sink);
     if (name != null) {
-      sink.rule(new Rule(name, allow));
+      sink.rule(new Rule(name, allow, exact));
     }
   }
 

@@ -16,15 +16,20 @@ public final class CompiledList {
   private final String name;
   private final long[] block;
   private final long[] allow;
+  private final long[] exact;
   private final int blockCount;
   private final int allowCount;
+  private final int exactCount;
 
-  private CompiledList(String name, long[] block, int blockCount, long[] allow, int allowCount) {
+  private CompiledList(String name, long[] block, int blockCount, long[] allow, int allowCount,
+      long[] exact, int exactCount) {
     this.name = name;
     this.block = block;
     this.blockCount = blockCount;
     this.allow = allow;
     this.allowCount = allowCount;
+    this.exact = exact;
+    this.exactCount = exactCount;
   }
 
   /** Compiles {@code rules}, whose names must already be {@link DomainNames#normalize normalized}. */
@@ -49,6 +54,11 @@ public final class CompiledList {
     return blockCount;
   }
 
+  /** Distinct names blocked exactly (without their subdomains). */
+  public int exactCount() {
+    return exactCount;
+  }
+
   /** Distinct allowed names. */
   public int allowCount() {
     return allowCount;
@@ -56,7 +66,7 @@ public final class CompiledList {
 
   /** Approximate heap used by the tables. */
   public long tableBytes() {
-    return 8L * (block.length + allow.length);
+    return 8L * (block.length + allow.length + exact.length);
   }
 
   /**
@@ -68,10 +78,16 @@ public final class CompiledList {
    */
   public Verdict match(byte[] wireName) {
     int end = wireEnd(wireName);
-    if (blockCount == 0 && allowCount == 0) {
+    if (blockCount == 0 && allowCount == 0 && exactCount == 0) {
       return Verdict.NONE;
     }
     int blockAt = -1;
+    if (exactCount != 0 && contains(exact, NameHash.hash(wireName, 0, end))) {
+      if (allowCount == 0) {
+        return Verdict.block(name, wireName, 0);
+      }
+      blockAt = 0; // the most specific block there can be; an allow still wins
+    }
     int off = 0;
     while (off < end - 1) {
       long h = NameHash.hash(wireName, off, end);
@@ -169,8 +185,10 @@ public final class CompiledList {
     private final byte[] scratch = new byte[DomainNames.MAX_NAME + 2];
     private long[] block = new long[1024];
     private long[] allow = new long[16];
+    private long[] exact = new long[16];
     private int nBlock;
     private int nAllow;
+    private int nExact;
 
     private Builder(String listName) {
       this.listName = listName;
@@ -180,7 +198,12 @@ public final class CompiledList {
     public Builder add(Rule rule) {
       int len = DomainNames.toWire(rule.name(), scratch);
       long h = NameHash.hash(scratch, 0, len);
-      if (rule.allow()) {
+      if (rule.exact()) {
+        if (nExact == exact.length) {
+          exact = Arrays.copyOf(exact, nExact * 2);
+        }
+        exact[nExact++] = h;
+      } else if (rule.allow()) {
         if (nAllow == allow.length) {
           allow = Arrays.copyOf(allow, nAllow * 2);
         }
@@ -199,7 +222,9 @@ public final class CompiledList {
       long[] b = table(block, nBlock, c);
       int bc = c[0];
       long[] a = table(allow, nAllow, c);
-      return new CompiledList(listName, b, bc, a, c[0]);
+      int ac = c[0];
+      long[] e = table(exact, nExact, c);
+      return new CompiledList(listName, b, bc, a, ac, e, c[0]);
     }
   }
 }

@@ -72,4 +72,17 @@ class CompiledListTest {
     assertSame(Verdict.NONE, empty.match("a.example"));
     assertEquals(0, empty.tableBytes());
   }
+
+  @Test
+  void exactRule_blocksTheNameButNotItsSubdomains_andAllowStillWins() {
+    CompiledList list = CompiledList.build("exact", java.util.List.of(
+        Rule.exactBlock("tracker.example"), Rule.allow("ok.example")));
+    org.junit.jupiter.api.Assertions.assertTrue(list.match("tracker.example").isBlock());
+    org.junit.jupiter.api.Assertions.assertTrue(list.match("www.tracker.example").isNone());
+    org.junit.jupiter.api.Assertions.assertTrue(list.match("example").isNone());
+    CompiledList both = CompiledList.build("both", java.util.List.of(
+        Rule.exactBlock("ok.example"), Rule.allow("ok.example")));
+    org.junit.jupiter.api.Assertions.assertTrue(both.match("ok.example").isAllow());
+    org.junit.jupiter.api.Assertions.assertEquals(1, list.exactCount());
+  }
 }

@@ -112,8 +112,8 @@ class ParsersTest {
         "not a rule");
     assertEquals(List.of(Rule.block("ads.example.com"), Rule.allow("good.ads.example.com"),
         Rule.block("important.example"), Rule.block("xn--bcher-kva.example"),
-        Rule.block("plain.example")), p.rules());
-    assertEquals(7, p.tally().unsupported());
+        Rule.block("plain.example"), Rule.exactBlock("exact.example")), p.rules());
+    assertEquals(6, p.tally().unsupported());
     assertEquals(List.of(p.file() + ":16:||bad..name^", p.file() + ":17:not a rule"),
         p.problems());
   }

@@ -56,9 +56,9 @@ final class ListsCommand implements Callable<Integer> {
       for (Path file : files) {
         try {
           LoadResult r = ListLoader.load(file, Format.AUTO, ServeCommand.MAX_INVALID_RATIO);
-          out.printf("%s: %d entries (%d block, %d allow), %d unsupported rules, %d invalid lines%n",
-              file, r.accepted(), r.list().blockCount(), r.list().allowCount(), r.unsupported(),
-              r.invalid());
+          out.printf("%s: %d entries (%d block, %d exact block, %d allow), %d unsupported rules,"
+              + " %d invalid lines%n", file, r.accepted(), r.list().blockCount(),
+              r.list().exactCount(), r.list().allowCount(), r.unsupported(), r.invalid());
           for (ListProblem p : r.problems()) {
             out.println("  " + p);
           }

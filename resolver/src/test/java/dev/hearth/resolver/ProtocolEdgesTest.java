@@ -210,6 +210,8 @@ class ProtocolEdgesTest {
     DnsClient c = start(cfg -> cfg.withRateLimitPerClient(5));
     c.udp(DnsClient.query("a.test.", Type.A));
     int answered = 0;
+    int slipped = 0;
+    int received = 0;
     try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
       s.setSoTimeout(300);
       byte[] q = DnsClient.query("a.test.", Type.A).toWire();
@@ -220,14 +222,25 @@ class ProtocolEdgesTest {
       byte[] buf = new byte[2048];
       try {
         while (true) {
-          s.receive(new java.net.DatagramPacket(buf, buf.length));
-          answered++;
+          java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+          s.receive(p);
+          received++;
+          Message m = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+          if (m.getHeader().getFlag(Flags.TC)) {
+            slipped++;
+            assertEquals(0, m.getSection(Section.ANSWER).size());
+            assertTrue(p.getLength() <= q.length, "a slip is never larger than the query");
+          } else {
+            answered++;
+          }
         }
       } catch (java.net.SocketTimeoutException done) {
         // counted everything that came back
       }
     }
     assertTrue(answered >= 1 && answered <= 10, "answered " + answered + " of 40");
+    assertTrue(slipped >= 10, "every second limited query slips: " + slipped);
+    assertTrue(received < 40, "the rest are dropped: " + received);
     assertEquals(Rcode.NOERROR, c.tcp(DnsClient.query("a.test.", Type.A)).getRcode(),
         "TCP is not rate limited");
   }

@@ -13,13 +13,17 @@ import java.util.function.LongSupplier;
 
 /**
  * Per-client response rate limiting over UDP, so the resolver cannot be used to amplify traffic
- * towards a spoofed address. Each client address gets {@code perSecond} responses per second;
- * the rest are dropped (a genuine client retries, and TCP is never limited here because it
- * cannot be spoofed). The table of clients is bounded, so spoofed floods cannot exhaust memory.
+ * towards a spoofed address. Each client address gets {@code perSecond} responses per second.
+ * Over the limit, every second query gets a minimal truncated reply ("slip", as BIND and Knot
+ * do: no larger than the query, so useless for amplification) and the rest are dropped; a real
+ * client behind a busy address (a hotspot's NAT) retries over TCP, which is never limited here
+ * because it cannot be spoofed. The table of clients is bounded, so floods cannot exhaust memory.
  */
 public final class RateLimitStage implements QueryStage {
   private static final CompletableFuture<Answer> DROPPED =
       CompletableFuture.completedFuture(Answer.drop());
+  private static final CompletableFuture<Answer> SLIP =
+      CompletableFuture.completedFuture(Answer.slip());
 
   private final int perSecond;
   private final LongSupplier clockNanos;
@@ -43,20 +47,32 @@ public final class RateLimitStage implements QueryStage {
       return next.resolve(query);
     }
     Window w = windows.get(query.client.getAddress(), k -> new Window());
-    return w.admit(clockNanos.getAsLong() / 1_000_000_000L, perSecond) ? next.resolve(query) : DROPPED;
+    int verdict = w.admit(clockNanos.getAsLong() / 1_000_000_000L, perSecond);
+    if (verdict == Window.ADMIT) {
+      return next.resolve(query);
+    }
+    return verdict == Window.SLIP ? SLIP : DROPPED;
   }
 
   /** A one-second counting window; coarse, cheap and enough to bound amplification. */
   static final class Window {
+    static final int ADMIT = 0;
+    static final int SLIP = 1;
+    static final int DROP = 2;
+
     private long second = Long.MIN_VALUE;
     private int count;
 
-    synchronized boolean admit(long now, int limit) {
+    synchronized int admit(long now, int limit) {
       if (now != second) {
         second = now;
         count = 0;
       }
-      return ++count <= limit;
+      int n = ++count;
+      if (n <= limit) {
+        return ADMIT;
+      }
+      return (n - limit) % 2 == 1 ? SLIP : DROP;
     }
   }
 }

@@ -12,6 +12,8 @@ import dev.hearth.resolver.wire.ResponseTemplate;
 public record Answer(ResponseTemplate template, AnswerSource source, Ede ede, int fixedTtl) {
 
   private static final Answer DROP = new Answer(null, AnswerSource.DROPPED, null, -1);
+  private static final Answer SLIP = new Answer(
+      ResponseTemplate.empty(dev.hearth.resolver.wire.Rcode.NOERROR), AnswerSource.SLIPPED, null, -1);
 
   public static Answer of(ResponseTemplate template, AnswerSource source) {
     return new Answer(template, source, null, -1);
@@ -23,6 +25,11 @@ public record Answer(ResponseTemplate template, AnswerSource source, Ede ede, in
 
   public static Answer drop() {
     return DROP;
+  }
+
+  /** A rate-limited client gets an empty reply with TC set, inviting a retry over TCP. */
+  public static Answer slip() {
+    return SLIP;
   }
 
   public boolean dropped() {

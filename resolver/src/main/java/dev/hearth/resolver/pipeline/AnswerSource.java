@@ -12,6 +12,8 @@ public enum AnswerSource {
   BLOCKED,
   /** Made up locally: refusals, protocol errors, RFC 8482 answers. */
   LOCAL,
+  /** Rate limited: an empty truncated reply, so a real client retries over TCP. */
+  SLIPPED,
   /** Nothing is sent (refused client configured to be dropped, rate limited). */
   DROPPED
 }

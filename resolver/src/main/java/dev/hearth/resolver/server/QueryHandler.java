@@ -2,6 +2,7 @@ package dev.hearth.resolver.server;
 
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.pipeline.Answer;
+import dev.hearth.resolver.pipeline.AnswerSource;
 import dev.hearth.resolver.pipeline.Pipeline;
 import dev.hearth.resolver.pipeline.QueryContext;
 import dev.hearth.resolver.pipeline.Transport;
@@ -94,7 +95,9 @@ final class QueryHandler {
       sink.send(null, sync);
       return;
     }
+    // A slip is forced into truncation (limit 0): header, question and OPT only.
+    int max = a.source() == AnswerSource.SLIPPED ? 0 : limit;
     sink.send(writer.write(alloc, q, a.template(), a.ede(), a.fixedTtl(), clockNanos.getAsLong(),
-        limit), sync);
+        max), sync);
   }
 }

@@ -1,6 +1,7 @@
 package dev.hearth.blocklists;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The rules of one list in a form made for the query path: two open-addressing tables of 64-bit
@@ -103,6 +104,25 @@ public final class CompiledList {
       off += (wireName[off] & 0xff) + 1;
     }
     return blockAt < 0 ? Verdict.NONE : Verdict.block(name, wireName, blockAt);
+  }
+
+  /**
+   * The verdict of several lists together: an allow on any list wins, otherwise the first list
+   * that blocks decides. The resolver and the {@code hearth lists test} tool both use this, so
+   * they can never disagree.
+   */
+  public static Verdict decide(List<CompiledList> lists, byte[] wireName) {
+    Verdict block = Verdict.NONE;
+    for (int i = 0, n = lists.size(); i < n; i++) {
+      Verdict v = lists.get(i).match(wireName);
+      if (v.isAllow()) {
+        return v;
+      }
+      if (v.isBlock() && block.isNone()) {
+        block = v;
+      }
+    }
+    return block;
   }
 
   /** Convenience for tests and tools: normalizes {@code name} first. */

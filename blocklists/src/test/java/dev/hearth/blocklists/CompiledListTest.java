@@ -85,4 +85,18 @@ class CompiledListTest {
     org.junit.jupiter.api.Assertions.assertTrue(both.match("ok.example").isAllow());
     org.junit.jupiter.api.Assertions.assertEquals(1, list.exactCount());
   }
+
+  @Test
+  void decide_allowOnAnyListWins_elseTheFirstBlockingList() {
+    CompiledList first = CompiledList.build("first", java.util.List.of(Rule.block("example")));
+    CompiledList second = CompiledList.build("second", java.util.List.of(Rule.block("ads.example")));
+    CompiledList exceptions = CompiledList.build("ok", java.util.List.of(Rule.allow("ok.ads.example")));
+    java.util.List<CompiledList> lists = java.util.List.of(first, second, exceptions);
+    Verdict v = CompiledList.decide(lists, DomainNames.toWire("x.ads.example"));
+    org.junit.jupiter.api.Assertions.assertEquals("first", v.listName());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        CompiledList.decide(lists, DomainNames.toWire("ok.ads.example")).isAllow());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        CompiledList.decide(lists, DomainNames.toWire("other.test")).isNone());
+  }
 }

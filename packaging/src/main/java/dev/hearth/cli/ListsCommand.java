@@ -120,17 +120,10 @@ final class ListsCommand implements Callable<Integer> {
           return Hearth.EXIT_USAGE;
         }
       }
-      Verdict decided = Verdict.NONE;
       for (CompiledList list : lists) {
-        Verdict v = list.match(normalized);
-        out.printf("%s: %s%n", list.name(), describe(v));
-        // Same rule as the resolver: an allow on any list wins, else the first block.
-        if (v.isAllow() && !decided.isAllow()) {
-          decided = v;
-        } else if (v.isBlock() && decided.isNone()) {
-          decided = v;
-        }
+        out.printf("%s: %s%n", list.name(), describe(list.match(normalized)));
       }
+      Verdict decided = CompiledList.decide(lists, DomainNames.toWire(normalized));
       out.printf("verdict for %s: %s%n", normalized, describe(decided));
       out.flush();
       return 0;

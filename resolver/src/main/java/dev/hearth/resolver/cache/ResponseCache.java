@@ -6,8 +6,9 @@ import dev.hearth.resolver.wire.ResponseTemplate;
 
 /**
  * Responses by question, bounded by memory (a weigher counts the stored bytes) rather than by
- * entry count, so large answers cannot blow the budget. Entries live for their TTL plus, when
- * serve-stale is on, the stale window (RFC 8767); freshness is checked on read.
+ * entry count, so large answers cannot blow the budget. Entries are kept for one fixed horizon
+ * (the longest allowed TTL plus the stale window); whether an entry is fresh, usable as stale
+ * (RFC 8767) or spent is decided on read from its own TTL.
  */
 public final class ResponseCache {
   private final Cache<CacheKey, CacheEntry> cache;

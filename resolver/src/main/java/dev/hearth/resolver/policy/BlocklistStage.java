@@ -43,18 +43,8 @@ public final class BlocklistStage implements QueryStage {
 
   @Override
   public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {
-    List<CompiledList> current = lists.get();
-    Verdict block = null;
-    for (int i = 0, n = current.size(); i < n; i++) {
-      Verdict v = current.get(i).match(ctx.query.name);
-      if (v.isAllow()) {
-        return next.resolve(ctx);
-      }
-      if (v.isBlock() && block == null) {
-        block = v;
-      }
-    }
-    if (block == null) {
+    Verdict block = CompiledList.decide(lists.get(), ctx.query.name);
+    if (!block.isBlock()) {
       return next.resolve(ctx);
     }
     Ede why = new Ede(Ede.BLOCKED,

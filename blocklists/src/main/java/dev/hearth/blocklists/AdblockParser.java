@@ -44,7 +44,7 @@ public final class AdblockParser extends ListParser {
     }
     String name = nameOrReport(s, file, lineNo, line, sink);
     if (name != null) {
-      sink.rule(new Rule(name, allow));
+      sink.rule(new Rule(name, allow).atLine(lineNo));
     }
   }
 
@@ -71,7 +71,7 @@ public final class AdblockParser extends ListParser {
     }
     String name = nameOrReport(host, file, lineNo, line, sink);
     if (name != null) {
-      sink.rule(new Rule(name, allow, exact));
+      sink.rule(new Rule(name, allow, exact).atLine(lineNo));
     }
   }
 

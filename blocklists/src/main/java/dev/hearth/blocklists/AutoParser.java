@@ -11,6 +11,12 @@ import java.util.List;
  */
 public final class AutoParser extends ListParser {
   static final int SNIFF_LINES = 100;
+  /** An SOA or a policy record ({@code CNAME .}, {@code CNAME rpz-passthru.}) of an RPZ zone. */
+  private static final java.util.regex.Pattern RPZ_RECORD = java.util.regex.Pattern.compile(
+      "(?i)\\s(IN\\s+)?(SOA\\s|CNAME\\s+(\\.|\\*\\.|rpz-))");
+  /** {@code host/path}: a URL written without its scheme. */
+  private static final java.util.regex.Pattern URL_PATH = java.util.regex.Pattern.compile(
+      "[^\\s/|@^$]+\\.[^\\s/|@^$]+/\\S*");
   private static final int MAX_BUFFERED = 2000;
 
   private Format detected;
@@ -60,12 +66,20 @@ public final class AutoParser extends ListParser {
     int adblock = 0;
     int hosts = 0;
     int domains = 0;
+    int urls = 0;
     for (String line : lines) {
       String s = line.strip();
       if (s.startsWith("[Adblock") || s.startsWith("[AdGuard")) {
         return Format.ADBLOCK;
       }
-      if (s.isEmpty() || isComment(s)) {
+      if (s.startsWith("$ORIGIN") || s.startsWith("$TTL") || RPZ_RECORD.matcher(s).find()) {
+        return Format.RPZ;
+      }
+      if (s.isEmpty() || isComment(s) || s.startsWith(";")) {
+        continue;
+      }
+      if (s.contains("://") || URL_PATH.matcher(s).matches()) {
+        urls++;
         continue;
       }
       if (s.startsWith("||") || s.startsWith("@@") || s.startsWith("|") || s.endsWith("^")
@@ -79,6 +93,9 @@ public final class AutoParser extends ListParser {
       } else {
         domains++;
       }
+    }
+    if (urls > 0 && urls >= adblock + hosts + domains) {
+      return Format.URLS;
     }
     if (adblock > 0 && adblock >= hosts) {
       return Format.ADBLOCK;

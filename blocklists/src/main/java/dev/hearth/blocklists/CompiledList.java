@@ -1,36 +1,62 @@
 package dev.hearth.blocklists;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The rules of one list in a form made for the query path: two open-addressing tables of 64-bit
- * name hashes (block and allow, load factor at most 0.5), no Strings. A million names take 16 MB.
+ * The rules of one list in a form made for the query path: one open-addressing table of 64-bit
+ * name hashes (load factor at most 0.5) with, per slot, the rule's source location and a few flag
+ * bits; no Strings. A million names take 28 MB.
  *
  * <p>Since only hashes are stored, a name that is not listed matches by accident with probability
  * about n / 2^64 per suffix checked (n = listed names); for n = 10^6 that is ~5e-14, i.e. never in
- * practice. Immutable and safe to share between threads.
+ * practice. Locked lists use a {@link NameHasher#keyed keyed} hash, so their tables reveal nothing
+ * without the key. Immutable and safe to share between threads.
+ *
+ * <p>URL entries (e.g. the IWF URL list) are kept as hashes of the normalised URL; their hosts are
+ * marked so that a lookup of such a host returns a {@link Verdict.Action#URLS URL-level} verdict
+ * instead of blocking the whole host.
  */
 public final class CompiledList {
-  private static final long[] EMPTY = new long[0];
+  static final int BLOCK_SELF = 1;
+  static final int BLOCK_BELOW = 2;
+  static final int ALLOW_SELF = 4;
+  static final int ALLOW_BELOW = 8;
+  static final int URL_HOST = 16;
+  static final int SELF_ACTION_SHIFT = 5;
+  static final int BELOW_ACTION_SHIFT = 7;
+  private static final BlockAction[] ACTIONS = BlockAction.values();
+  private static final long BELOW_SALT = 0x5bd1e9955bd1e995L;
 
-  private final String name;
-  private final long[] block;
-  private final long[] allow;
-  private final long[] exact;
-  private final int blockCount;
-  private final int allowCount;
-  private final int exactCount;
+  final ListInfo info;
+  final NameHasher hasher;
+  final long[] keys;
+  final int[] locations;
+  final short[] flags;
+  final Map<Long, List<String>> localData;
+  final long[] urls;
+  final Map<Long, Integer> urlsPerHost;
+  final Counts counts;
 
-  private CompiledList(String name, long[] block, int blockCount, long[] allow, int allowCount,
-      long[] exact, int exactCount) {
-    this.name = name;
-    this.block = block;
-    this.blockCount = blockCount;
-    this.allow = allow;
-    this.allowCount = allowCount;
-    this.exact = exact;
-    this.exactCount = exactCount;
+  /** What a list holds, counted once at build time. */
+  public record Counts(int names, int blockNames, int exactNames, int allowNames, int urls,
+      int urlHosts) {}
+
+  CompiledList(ListInfo info, NameHasher hasher, long[] keys, int[] locations, short[] flags,
+      Map<Long, List<String>> localData, long[] urls, Map<Long, Integer> urlsPerHost,
+      Counts counts) {
+    this.info = info;
+    this.hasher = hasher;
+    this.keys = keys;
+    this.locations = locations;
+    this.flags = flags;
+    this.localData = localData;
+    this.urls = urls;
+    this.urlsPerHost = urlsPerHost;
+    this.counts = counts;
   }
 
   /** Compiles {@code rules}, whose names must already be {@link DomainNames#normalize normalized}. */
@@ -43,86 +69,144 @@ public final class CompiledList {
   }
 
   public static Builder builder(String listName) {
-    return new Builder(listName);
+    return new Builder(ListInfo.named(listName), NameHasher.PLAIN);
+  }
+
+  public static Builder builder(ListInfo info, NameHasher hasher) {
+    return new Builder(info, hasher);
   }
 
   public String name() {
-    return name;
+    return info.id();
   }
 
-  /** Distinct blocked names. */
+  public ListInfo info() {
+    return info;
+  }
+
+  public NameHasher hasher() {
+    return hasher;
+  }
+
+  public Counts counts() {
+    return counts;
+  }
+
+  /** Distinct names blocked with their subtree (or subdomains). */
   public int blockCount() {
-    return blockCount;
+    return counts.blockNames;
   }
 
   /** Distinct names blocked exactly (without their subdomains). */
   public int exactCount() {
-    return exactCount;
+    return counts.exactNames;
   }
 
   /** Distinct allowed names. */
   public int allowCount() {
-    return allowCount;
+    return counts.allowNames;
+  }
+
+  /** Hosts that have listed URLs but are not blocked as a whole. */
+  public int urlHostCount() {
+    return counts.urlHosts;
   }
 
   /** Approximate heap used by the tables. */
   public long tableBytes() {
-    return 8L * (block.length + allow.length + exact.length);
+    return 14L * keys.length + 8L * urls.length + 64L * (localData.size() + urlsPerHost.size());
+  }
+
+  /** True when the two lists hold the same entries (whatever their versions). */
+  public boolean sameEntries(CompiledList other) {
+    return Arrays.equals(keys, other.keys) && Arrays.equals(flags, other.flags)
+        && Arrays.equals(urls, other.urls) && localData.equals(other.localData);
+  }
+
+  /**
+   * Entries of this list not in {@code older} (by name and URL key; a name whose rule changed
+   * counts as changed once in each direction). Both must use the same hasher.
+   */
+  public int addedSince(CompiledList older) {
+    int n = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != 0 && older.flagsOf(keys[i]) != flags[i]) {
+        n++;
+      }
+    }
+    for (long u : urls) {
+      if (u != 0 && !contains(older.urls, u)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The number of names and URLs, the measure for shrink and growth limits. */
+  public int size() {
+    return counts.names + counts.urls;
+  }
+
+  private int flagsOf(long key) {
+    int s = find(key);
+    return s < 0 ? -1 : flags[s];
   }
 
   /**
    * Looks up an uncompressed wire-format name ({@code \3www\7example\3com\0}) and each of its
    * parents, most specific first, without creating Strings. An allow on any suffix wins; otherwise
-   * the most specific block is returned.
+   * the most specific block is returned; a host that only has listed URLs gets a URL-level verdict.
    *
    * @throws IllegalArgumentException if {@code wireName} is not a well-formed uncompressed name
    */
   public Verdict match(byte[] wireName) {
     int end = wireEnd(wireName);
-    if (blockCount == 0 && allowCount == 0 && exactCount == 0) {
+    if (counts.names == 0) {
       return Verdict.NONE;
     }
-    int blockAt = -1;
-    if (exactCount != 0 && contains(exact, NameHash.hash(wireName, 0, end))) {
-      if (allowCount == 0) {
-        return Verdict.block(name, wireName, 0);
-      }
-      blockAt = 0; // the most specific block there can be; an allow still wins
-    }
+    boolean anyAllow = counts.allowNames != 0;
+    int blockSlot = -1;
+    int blockOff = 0;
+    boolean blockSelf = false;
+    int urlSlot = -1;
     int off = 0;
     while (off < end - 1) {
-      long h = NameHash.hash(wireName, off, end);
-      if (allowCount != 0 && contains(allow, h)) {
-        return Verdict.allow(name, wireName, off);
-      }
-      if (blockAt < 0 && blockCount != 0 && contains(block, h)) {
-        if (allowCount == 0) {
-          return Verdict.block(name, wireName, off);
+      int slot = find(hasher.hash(wireName, off, end));
+      if (slot >= 0) {
+        int f = flags[slot];
+        boolean self = off == 0;
+        if ((f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0) {
+          return Verdict.allow(info, locations[slot], wireName, off);
         }
-        blockAt = off;
+        if (blockSlot < 0 && (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0) {
+          blockSlot = slot;
+          blockOff = off;
+          blockSelf = self;
+          if (!anyAllow) {
+            break;
+          }
+        }
+        if (self && (f & URL_HOST) != 0) {
+          urlSlot = slot;
+        }
       }
       off += (wireName[off] & 0xff) + 1;
     }
-    return blockAt < 0 ? Verdict.NONE : Verdict.block(name, wireName, blockAt);
-  }
-
-  /**
-   * The verdict of several lists together: an allow on any list wins, otherwise the first list
-   * that blocks decides. The resolver and the {@code hearth lists test} tool both use this, so
-   * they can never disagree.
-   */
-  public static Verdict decide(List<CompiledList> lists, byte[] wireName) {
-    Verdict block = Verdict.NONE;
-    for (int i = 0, n = lists.size(); i < n; i++) {
-      Verdict v = lists.get(i).match(wireName);
-      if (v.isAllow()) {
-        return v;
+    if (blockSlot >= 0) {
+      int f = flags[blockSlot];
+      BlockAction how = ACTIONS[(f >>> (blockSelf ? SELF_ACTION_SHIFT : BELOW_ACTION_SHIFT)) & 3];
+      List<String> data = List.of();
+      if (how == BlockAction.LOCAL_DATA) {
+        long k = keys[blockSlot];
+        data = localData.getOrDefault(blockSelf ? k : k ^ BELOW_SALT, List.of());
       }
-      if (v.isBlock() && block.isNone()) {
-        block = v;
-      }
+      return Verdict.block(info, locations[blockSlot], wireName, blockOff, how, data);
     }
-    return block;
+    if (urlSlot >= 0) {
+      return Verdict.urls(info, locations[urlSlot], wireName,
+          urlsPerHost.getOrDefault(keys[urlSlot], 0));
+    }
+    return Verdict.NONE;
   }
 
   /** Convenience for tests and tools: normalizes {@code name} first. */
@@ -130,8 +214,89 @@ public final class CompiledList {
     return match(DomainNames.toWire(DomainNames.normalize(name)));
   }
 
+  /**
+   * Checks one URL: a host-level block or allow decides first; otherwise the URL is blocked if it
+   * is listed itself (after {@link Urls#normalize normalisation}).
+   *
+   * @throws IllegalArgumentException if {@code url} has no usable host
+   */
+  public Verdict matchUrl(String url) {
+    Urls.Parsed u = Urls.normalize(url);
+    byte[] wire = DomainNames.toWire(u.host());
+    Verdict host = match(wire);
+    if (host.isBlock() || host.isAllow() || counts.urls == 0) {
+      return host;
+    }
+    byte[] key = u.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long h = hasher.hash(key, 0, key.length);
+    if (contains(urls, h)) {
+      int slot = find(hasher.hash(wire, 0, wire.length));
+      return Verdict.block(info, slot < 0 ? 0 : locations[slot], wire, 0, BlockAction.NXDOMAIN,
+          List.of());
+    }
+    return host.isUrlLevel() ? Verdict.NONE : host;
+  }
+
+  /**
+   * The verdict of several lists together. A block by a locked (legal) list wins over everything
+   * except an allow on a legal-override list; then an allow on any list wins; then the first list
+   * that blocks decides; then a URL-level match (locked lists first). The resolver and the
+   * {@code hearth lists test} tool both use this, so they can never disagree.
+   */
+  public static Verdict decide(List<CompiledList> lists, byte[] wireName) {
+    Verdict lockedBlock = null;
+    Verdict lockedUrls = null;
+    Verdict override = null;
+    Verdict allow = null;
+    Verdict block = null;
+    Verdict urls = null;
+    for (int i = 0, n = lists.size(); i < n; i++) {
+      CompiledList l = lists.get(i);
+      Verdict v = l.match(wireName);
+      switch (v.action()) {
+        case NONE:
+          break;
+        case BLOCK:
+          if (l.info.locked()) {
+            lockedBlock = lockedBlock == null ? v : lockedBlock;
+          } else if (block == null) {
+            block = v;
+          }
+          break;
+        case ALLOW:
+          if (l.info.legalOverride() && override == null) {
+            override = v;
+          }
+          if (allow == null) {
+            allow = v;
+          }
+          break;
+        default:
+          if (l.info.locked()) {
+            lockedUrls = lockedUrls == null ? v : lockedUrls;
+          } else if (urls == null) {
+            urls = v;
+          }
+          break;
+      }
+    }
+    if (lockedBlock != null || lockedUrls != null) {
+      if (override != null) {
+        return override;
+      }
+      return lockedBlock != null ? lockedBlock : lockedUrls;
+    }
+    if (allow != null) {
+      return allow;
+    }
+    if (block != null) {
+      return block;
+    }
+    return urls != null ? urls : Verdict.NONE;
+  }
+
   /** Index just past the terminating zero byte; validates label lengths and bounds. */
-  private static int wireEnd(byte[] w) {
+  static int wireEnd(byte[] w) {
     int p = 0;
     while (true) {
       if (p >= w.length) {
@@ -151,8 +316,30 @@ public final class CompiledList {
     }
   }
 
-  private static boolean contains(long[] table, long h) {
+  private int find(long h) {
+    long[] t = keys;
+    int mask = t.length - 1;
+    if (mask < 0) {
+      return -1;
+    }
+    int i = slot(h, mask);
+    while (true) {
+      long v = t[i];
+      if (v == h) {
+        return i;
+      }
+      if (v == 0) {
+        return -1;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  static boolean contains(long[] table, long h) {
     int mask = table.length - 1;
+    if (mask < 0) {
+      return false;
+    }
     int i = slot(h, mask);
     while (true) {
       long v = table[i];
@@ -166,85 +353,200 @@ public final class CompiledList {
     }
   }
 
-  private static int slot(long h, int mask) {
+  static int slot(long h, int mask) {
     return (int) (h ^ (h >>> 32)) & mask;
   }
 
-  /** Turns a bag of hashes into a table; returns the distinct count in {@code count[0]}. */
-  private static long[] table(long[] hashes, int n, int[] count) {
-    if (n == 0) {
-      count[0] = 0;
-      return EMPTY;
-    }
+  static int capacityFor(int n) {
     long want = Math.max(2L, 2L * n);
     if (want > (1 << 30)) {
-      throw new IllegalArgumentException("too many names: " + n);
+      throw new IllegalArgumentException("too many entries: " + n);
     }
-    int cap = Integer.highestOneBit((int) want - 1) << 1;
-    long[] t = new long[cap];
-    int mask = cap - 1;
-    int distinct = 0;
-    for (int k = 0; k < n; k++) {
-      long h = hashes[k];
-      int i = slot(h, mask);
-      while (t[i] != 0 && t[i] != h) {
-        i = (i + 1) & mask;
-      }
-      if (t[i] == 0) {
-        t[i] = h;
-        distinct++;
-      }
-    }
-    count[0] = distinct;
-    return t;
+    return Integer.highestOneBit((int) want - 1) << 1;
   }
 
-  /** Collects hashes (8 bytes per rule, never the names) and sizes the tables once at the end. */
+  /**
+   * Collects hashes (never the names), then sizes the tables once at the end. Entries for the same
+   * name merge: their flags combine and the first rule's location is kept.
+   */
   public static final class Builder {
-    private final String listName;
+    private final ListInfo info;
+    private final NameHasher hasher;
     private final byte[] scratch = new byte[DomainNames.MAX_NAME + 2];
-    private long[] block = new long[1024];
-    private long[] allow = new long[16];
-    private long[] exact = new long[16];
-    private int nBlock;
-    private int nAllow;
-    private int nExact;
+    private final List<String> files = new ArrayList<>();
+    private long[] hashes = new long[1024];
+    private int[] locs = new int[1024];
+    private short[] bits = new short[1024];
+    private int n;
+    private long[] urlHashes = new long[16];
+    private int nUrls;
+    private final Map<Long, Integer> urlsPerHost = new HashMap<>();
+    private final Map<Long, List<String>> localData = new HashMap<>();
+    private int file;
 
-    private Builder(String listName) {
-      this.listName = listName;
+    private Builder(ListInfo info, NameHasher hasher) {
+      this.info = info;
+      this.hasher = hasher;
+    }
+
+    /** Rules added from now on come from source file number {@code index} (for locations). */
+    public Builder file(int index, String name) {
+      if (index < 0 || index > 7) {
+        throw new IllegalArgumentException("at most 8 files per list");
+      }
+      while (files.size() <= index) {
+        files.add("");
+      }
+      files.set(index, name);
+      this.file = index;
+      return this;
     }
 
     /** Adds a rule whose name is already normalized. */
     public Builder add(Rule rule) {
       int len = DomainNames.toWire(rule.name(), scratch);
-      long h = NameHash.hash(scratch, 0, len);
-      if (rule.exact()) {
-        if (nExact == exact.length) {
-          exact = Arrays.copyOf(exact, nExact * 2);
-        }
-        exact[nExact++] = h;
-      } else if (rule.allow()) {
-        if (nAllow == allow.length) {
-          allow = Arrays.copyOf(allow, nAllow * 2);
-        }
-        allow[nAllow++] = h;
+      long h = hasher.hash(scratch, 0, len);
+      int f = 0;
+      int actionBits = rule.action().ordinal();
+      if (rule.allow()) {
+        f |= rule.scope().coversSelf() ? ALLOW_SELF : 0;
+        f |= rule.scope().coversBelow() ? ALLOW_BELOW : 0;
       } else {
-        if (nBlock == block.length) {
-          block = Arrays.copyOf(block, nBlock * 2);
+        if (rule.scope().coversSelf()) {
+          f |= BLOCK_SELF | (actionBits << SELF_ACTION_SHIFT);
         }
-        block[nBlock++] = h;
+        if (rule.scope().coversBelow()) {
+          f |= BLOCK_BELOW | (actionBits << BELOW_ACTION_SHIFT);
+        }
+        if (rule.action() == BlockAction.LOCAL_DATA) {
+          if (rule.scope().coversSelf()) {
+            localData.computeIfAbsent(h, k -> new ArrayList<>()).add(rule.data());
+          }
+          if (rule.scope().coversBelow()) {
+            localData.computeIfAbsent(h ^ BELOW_SALT, k -> new ArrayList<>()).add(rule.data());
+          }
+        }
       }
+      append(h, Verdict.Locations.of(file, rule.line()), f);
       return this;
     }
 
+    /**
+     * Adds a listed URL (not a host root: those are host rules). {@code normalizedHost} must be
+     * normalized; {@code key} is {@link Urls.Parsed#key()}.
+     */
+    public Builder addUrl(String normalizedHost, String key, int line) {
+      int len = DomainNames.toWire(normalizedHost, scratch);
+      long h = hasher.hash(scratch, 0, len);
+      byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      long uh = hasher.hash(k, 0, k.length);
+      if (nUrls == urlHashes.length) {
+        urlHashes = Arrays.copyOf(urlHashes, nUrls * 2);
+      }
+      urlHashes[nUrls++] = uh;
+      append(h, Verdict.Locations.of(file, line), URL_HOST);
+      return this;
+    }
+
+    private void append(long h, int loc, int f) {
+      if (n == hashes.length) {
+        int cap = n * 2;
+        hashes = Arrays.copyOf(hashes, cap);
+        locs = Arrays.copyOf(locs, cap);
+        bits = Arrays.copyOf(bits, cap);
+      }
+      hashes[n] = h;
+      locs[n] = loc;
+      bits[n] = (short) f;
+      n++;
+    }
+
     public CompiledList build() {
-      int[] c = new int[1];
-      long[] b = table(block, nBlock, c);
-      int bc = c[0];
-      long[] a = table(allow, nAllow, c);
-      int ac = c[0];
-      long[] e = table(exact, nExact, c);
-      return new CompiledList(listName, b, bc, a, ac, e, c[0]);
+      return build(info.version());
+    }
+
+    /** Builds the list, stamped with {@code version} (e.g. a hash of its source). */
+    public CompiledList build(String version) {
+      int cap = n == 0 ? 0 : capacityFor(n);
+      long[] keys = new long[cap];
+      int[] locations = new int[cap];
+      short[] flags = new short[cap];
+      int mask = cap - 1;
+      int names = 0;
+      int[] urlCountBySlot = new int[cap];
+      for (int k = 0; k < n; k++) {
+        long h = hashes[k];
+        int i = slot(h, mask);
+        while (keys[i] != 0 && keys[i] != h) {
+          i = (i + 1) & mask;
+        }
+        if (keys[i] == 0) {
+          keys[i] = h;
+          locations[i] = locs[k];
+          names++;
+        }
+        int old = flags[i];
+        int add = bits[k];
+        // An action is set once per scope: the first rule that blocks a scope decides its answer.
+        if ((old & BLOCK_SELF) != 0) {
+          add &= ~(3 << SELF_ACTION_SHIFT);
+        }
+        if ((old & BLOCK_BELOW) != 0) {
+          add &= ~(3 << BELOW_ACTION_SHIFT);
+        }
+        flags[i] = (short) (old | add);
+        if ((add & URL_HOST) != 0) {
+          urlCountBySlot[i]++;
+        }
+      }
+      int block = 0;
+      int exact = 0;
+      int allow = 0;
+      int urlHosts = 0;
+      Map<Long, Integer> perHost = new HashMap<>();
+      for (int i = 0; i < cap; i++) {
+        int f = flags[i];
+        if (keys[i] == 0) {
+          continue;
+        }
+        if ((f & BLOCK_BELOW) != 0) {
+          block++;
+        } else if ((f & BLOCK_SELF) != 0) {
+          exact++;
+        }
+        if ((f & (ALLOW_SELF | ALLOW_BELOW)) != 0) {
+          allow++;
+        }
+        if ((f & URL_HOST) != 0) {
+          perHost.put(keys[i], urlCountBySlot[i]);
+          if ((f & BLOCK_SELF) == 0) {
+            urlHosts++;
+          }
+        }
+      }
+      long[] urlTable = new long[nUrls == 0 ? 0 : capacityFor(nUrls)];
+      int distinctUrls = 0;
+      int umask = urlTable.length - 1;
+      for (int k = 0; k < nUrls; k++) {
+        long h = urlHashes[k];
+        int i = slot(h, umask);
+        while (urlTable[i] != 0 && urlTable[i] != h) {
+          i = (i + 1) & umask;
+        }
+        if (urlTable[i] == 0) {
+          urlTable[i] = h;
+          distinctUrls++;
+        }
+      }
+      Map<Long, List<String>> data = new HashMap<>();
+      localData.forEach((k, v) -> data.put(k, List.copyOf(v)));
+      ListInfo finalInfo = info.withVersion(version);
+      if (!files.isEmpty()) {
+        finalInfo = finalInfo.withFiles(files);
+      }
+      return new CompiledList(finalInfo, hasher, keys, locations, flags, Map.copyOf(data),
+          urlTable, Map.copyOf(perHost),
+          new Counts(names, block, exact, allow, distinctUrls, urlHosts));
     }
   }
 }

@@ -2,8 +2,8 @@ package dev.hearth.blocklists;
 
 /**
  * Plain lists, one name per line. {@code #} and {@code !} start comments (whole-line, or after
- * whitespace); {@code *.example.com} is accepted as {@code example.com}, since a listed name covers
- * its subtree anyway.
+ * whitespace). A name blocks itself and its subdomains; a wildcard line {@code *.example.com} blocks
+ * only the subdomains, not {@code example.com} itself (blocking less is the safer reading).
  */
 public final class DomainListParser extends ListParser {
   @Override
@@ -16,12 +16,14 @@ public final class DomainListParser extends ListParser {
       sink.invalid(file, lineNo, "more than one field on the line", line);
       return;
     }
-    if (s.startsWith("*.")) {
+    boolean below = s.startsWith("*.");
+    if (below) {
       s = s.substring(2);
     }
     String name = nameOrReport(s, file, lineNo, line, sink);
     if (name != null) {
-      sink.rule(Rule.block(name));
+      Rule r = Rule.block(name).atLine(lineNo);
+      sink.rule(below ? r.withScope(Rule.Scope.BELOW) : r);
     }
   }
 

@@ -35,7 +35,7 @@ public final class HostsParser extends ListParser {
       }
       String name = nameOrReport(f, file, lineNo, line, sink);
       if (name != null) {
-        sink.rule(Rule.block(name));
+        sink.rule(Rule.block(name).atLine(lineNo));
       }
     }
   }

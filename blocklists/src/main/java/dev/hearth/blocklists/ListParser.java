@@ -14,6 +14,10 @@ public abstract class ListParser {
         return new HostsParser();
       case ADBLOCK:
         return new AdblockParser();
+      case RPZ:
+        return new RpzParser();
+      case URLS:
+        return new UrlListParser();
       case AUTO:
         return new AutoParser();
       default:

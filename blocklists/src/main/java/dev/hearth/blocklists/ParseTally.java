@@ -14,13 +14,29 @@ public final class ParseTally implements RuleSink {
   private static final int MAX_TEXT = 200;
 
   private final Consumer<Rule> rules;
+  private final CompiledList.Builder builder;
+  private final boolean withhold;
   private final List<ListProblem> problems = new ArrayList<>();
   private int accepted;
   private int invalid;
   private int unsupported;
+  private int urls;
 
+  /** Passes rules to {@code rules}; URL entries are only counted. */
   public ParseTally(Consumer<Rule> rules) {
     this.rules = rules;
+    this.builder = null;
+    this.withhold = false;
+  }
+
+  /**
+   * Feeds {@code builder}. With {@code withhold} (locked lists) the text of problem lines is never
+   * kept: a broken line of a legal list is still an entry that must not be shown.
+   */
+  public ParseTally(CompiledList.Builder builder, boolean withhold) {
+    this.rules = builder::add;
+    this.builder = builder;
+    this.withhold = withhold;
   }
 
   @Override
@@ -30,10 +46,20 @@ public final class ParseTally implements RuleSink {
   }
 
   @Override
+  public void url(String host, String key, int line) {
+    accepted++;
+    urls++;
+    if (builder != null) {
+      builder.addUrl(host, key, line);
+    }
+  }
+
+  @Override
   public void invalid(String file, int line, String reason, String text) {
     invalid++;
     if (problems.size() < MAX_PROBLEMS) {
-      String t = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "..." : text;
+      String t = withhold ? "(line withheld: locked list)"
+          : text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "..." : text;
       problems.add(new ListProblem(file, line, reason, t));
     }
   }
@@ -45,6 +71,11 @@ public final class ParseTally implements RuleSink {
 
   public int accepted() {
     return accepted;
+  }
+
+  /** URL entries among {@link #accepted()}. */
+  public int urls() {
+    return urls;
   }
 
   public int invalid() {

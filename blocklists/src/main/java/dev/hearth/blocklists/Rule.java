@@ -3,25 +3,49 @@ package dev.hearth.blocklists;
 import java.util.Objects;
 
 /**
- * One entry of a list: a normalized name covering itself and its whole subtree, either blocked or
- * (for {@code @@} exceptions) allowed; or, when {@code exact} (AdBlock {@code |name^}), a block of
- * that one name only, its subdomains untouched.
+ * One name rule of a list, with the line it came from so a verdict can point back at it.
+ *
+ * <p>{@link Scope} says what the name covers: itself and its subtree (domain lists, {@code ||name^}),
+ * only itself ({@code |name^}, an RPZ trigger {@code name}), or only its subdomains (an RPZ trigger
+ * {@code *.name}). A block carries the {@link BlockAction} the resolver should answer with; for
+ * {@link BlockAction#LOCAL_DATA} {@code data} holds one record as {@code "TYPE RDATA"} (e.g.
+ * {@code "A 192.0.2.1"}, {@code "CNAME garden.example."}).
  */
-public record Rule(String name, boolean allow, boolean exact) {
+public record Rule(String name, Scope scope, boolean allow, BlockAction action, String data,
+    int line) {
+  /** What part of the name space a rule covers. */
+  public enum Scope {
+    SUBTREE, EXACT, BELOW;
+
+    boolean coversSelf() {
+      return this != BELOW;
+    }
+
+    boolean coversBelow() {
+      return this != EXACT;
+    }
+  }
+
   public Rule {
     Objects.requireNonNull(name, "name");
-    if (allow && exact) {
-      throw new IllegalArgumentException("exact-match exceptions are not supported");
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(action, "action");
+    if (action == BlockAction.LOCAL_DATA && (data == null || data.isBlank())) {
+      throw new IllegalArgumentException("local data without a record");
     }
   }
 
   public Rule(String name, boolean allow) {
-    this(name, allow, false);
+    this(name, Scope.SUBTREE, allow, BlockAction.NXDOMAIN, null, 0);
+  }
+
+  public Rule(String name, boolean allow, boolean exact) {
+    this(name, exact ? Scope.EXACT : Scope.SUBTREE, allow, BlockAction.NXDOMAIN, null, 0);
   }
 
   /** Blocks {@code name} itself but none of its subdomains. */
   public static Rule exactBlock(String name) {
-    return new Rule(name, false, true);
+    return new Rule(name, Scope.EXACT, false, BlockAction.NXDOMAIN, null, 0);
   }
 
   public static Rule block(String name) {
@@ -30,5 +54,17 @@ public record Rule(String name, boolean allow, boolean exact) {
 
   public static Rule allow(String name) {
     return new Rule(name, true);
+  }
+
+  public boolean exact() {
+    return scope == Scope.EXACT;
+  }
+
+  public Rule atLine(int lineNo) {
+    return new Rule(name, scope, allow, action, data, lineNo);
+  }
+
+  public Rule withScope(Scope s) {
+    return new Rule(name, s, allow, action, data, line);
   }
 }

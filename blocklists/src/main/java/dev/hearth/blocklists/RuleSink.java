@@ -4,6 +4,14 @@ package dev.hearth.blocklists;
 public interface RuleSink {
   void rule(Rule rule);
 
+  /**
+   * A listed URL below a host (never a host root, which parsers report as a host rule).
+   *
+   * @param host normalized host name
+   * @param key the normalized URL ({@link Urls.Parsed#key()})
+   */
+  void url(String host, String key, int line);
+
   /** A line that should have been a rule but is broken. */
   void invalid(String file, int line, String reason, String text);
 

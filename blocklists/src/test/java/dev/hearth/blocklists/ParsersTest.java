@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ParsersTest {
   @TempDir Path dir;
 
-  record Parsed(List<Rule> rules, ParseTally tally, Path file) {
+  /** Rules without their line numbers (compared separately in {@link #rulesRememberTheirLine}). */
+  record Parsed(List<Rule> rules, List<Integer> lines, ParseTally tally, Path file) {
     List<String> problems() {
       List<String> out = new ArrayList<>();
       for (ListProblem p : tally.problems()) {
@@ -29,11 +30,15 @@ class ParsersTest {
     Path f = dir.resolve(name);
     Files.write(f, List.of(lines), StandardCharsets.UTF_8);
     List<Rule> rules = new ArrayList<>();
-    ParseTally tally = new ParseTally(rules::add);
+    List<Integer> lineNos = new ArrayList<>();
+    ParseTally tally = new ParseTally(r -> {
+      rules.add(r.atLine(0));
+      lineNos.add(r.line());
+    });
     try (BufferedReader in = Files.newBufferedReader(f)) {
       ListParser.forFormat(format).parse(f.toString(), in, tally);
     }
-    return new Parsed(rules, tally, f);
+    return new Parsed(rules, lineNos, tally, f);
   }
 
   private static List<Rule> blocks(String... names) {
@@ -58,8 +63,11 @@ class ParsersTest {
         "0.0.0.0 hosts.style",
         "10.1.2.3",
         "\tspaced.example\t");
-    assertEquals(blocks("ads.example.com", "tracker.example.net", "wild.example",
-        "xn--bcher-kva.example", "spaced.example"), p.rules());
+    List<Rule> want = blocks("ads.example.com", "tracker.example.net", "wild.example",
+        "xn--bcher-kva.example", "spaced.example");
+    want.set(2, Rule.block("wild.example").withScope(Rule.Scope.BELOW)); // subdomains only
+    assertEquals(want, p.rules());
+    assertEquals(List.of(4, 5, 6, 7, 11), p.lines(), "each rule remembers its line");
     assertEquals(3, p.tally().invalid());
     assertEquals(List.of(p.file() + ":8:bad..name", p.file() + ":9:0.0.0.0 hosts.style",
         p.file() + ":10:10.1.2.3"), p.problems());

@@ -160,37 +160,45 @@ public final class CompiledList {
    * @throws IllegalArgumentException if {@code wireName} is not a well-formed uncompressed name
    */
   public Verdict match(byte[] wireName) {
-    int end = wireEnd(wireName);
+    Suffixes sx = Suffixes.SCRATCH.get();
+    sx.of(wireName, false);
+    return match(wireName, sx);
+  }
+
+  /** {@link #match(byte[])} with the suffix offsets (and plain hashes, if computed) given. */
+  private Verdict match(byte[] wireName, Suffixes sx) {
     if (counts.names == 0) {
       return Verdict.NONE;
     }
+    boolean plain = hasher == NameHasher.PLAIN && sx.hashed;
+    int end = sx.end;
     boolean anyAllow = counts.allowNames != 0;
     int blockSlot = -1;
     int blockOff = 0;
     boolean blockSelf = false;
     int urlSlot = -1;
-    int off = 0;
-    while (off < end - 1) {
-      int slot = find(hasher.hash(wireName, off, end));
-      if (slot >= 0) {
-        int f = flags[slot];
-        boolean self = off == 0;
-        if ((f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0) {
-          return Verdict.allow(info, locations[slot], wireName, off);
-        }
-        if (blockSlot < 0 && (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0) {
-          blockSlot = slot;
-          blockOff = off;
-          blockSelf = self;
-          if (!anyAllow) {
-            break;
-          }
-        }
-        if (self && (f & URL_HOST) != 0) {
-          urlSlot = slot;
+    for (int k = 0; k < sx.n; k++) {
+      int off = sx.offsets[k];
+      int slot = find(plain ? sx.hashes[k] : hasher.hash(wireName, off, end));
+      if (slot < 0) {
+        continue;
+      }
+      int f = flags[slot];
+      boolean self = off == 0;
+      if ((f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0) {
+        return Verdict.allow(info, locations[slot], wireName, off);
+      }
+      if (blockSlot < 0 && (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0) {
+        blockSlot = slot;
+        blockOff = off;
+        blockSelf = self;
+        if (!anyAllow) {
+          break;
         }
       }
-      off += (wireName[off] & 0xff) + 1;
+      if (self && (f & URL_HOST) != 0) {
+        urlSlot = slot;
+      }
     }
     if (blockSlot >= 0) {
       int f = flags[blockSlot];
@@ -207,6 +215,39 @@ public final class CompiledList {
           urlsPerHost.getOrDefault(keys[urlSlot], 0));
     }
     return Verdict.NONE;
+  }
+
+  /**
+   * A 64-bit key for the whole name (case-insensitive), e.g. for a cache of verdicts. Equal names
+   * give equal keys; different names collide with probability 2^-64.
+   */
+  public static long nameKey(byte[] wireName) {
+    return NameHash.hash(wireName, 0, wireEnd(wireName));
+  }
+
+  /** Label offsets of a name and, for plain-hashed lists, each suffix's hash, computed once. */
+  private static final class Suffixes {
+    static final ThreadLocal<Suffixes> SCRATCH = ThreadLocal.withInitial(Suffixes::new);
+    final int[] offsets = new int[128];
+    final long[] hashes = new long[128];
+    int n;
+    int end;
+    boolean hashed;
+
+    void of(byte[] wire, boolean hash) {
+      end = wireEnd(wire);
+      n = 0;
+      int off = 0;
+      while (off < end - 1) {
+        offsets[n] = off;
+        if (hash) {
+          hashes[n] = NameHash.hash(wire, off, end);
+        }
+        n++;
+        off += (wire[off] & 0xff) + 1;
+      }
+      hashed = hash;
+    }
   }
 
   /** Convenience for tests and tools: normalizes {@code name} first. */
@@ -244,6 +285,8 @@ public final class CompiledList {
    * {@code hearth lists test} tool both use this, so they can never disagree.
    */
   public static Verdict decide(List<CompiledList> lists, byte[] wireName) {
+    Suffixes sx = Suffixes.SCRATCH.get();
+    sx.of(wireName, lists.size() > 1);
     Verdict lockedBlock = null;
     Verdict lockedUrls = null;
     Verdict override = null;
@@ -252,7 +295,7 @@ public final class CompiledList {
     Verdict urls = null;
     for (int i = 0, n = lists.size(); i < n; i++) {
       CompiledList l = lists.get(i);
-      Verdict v = l.match(wireName);
+      Verdict v = l.match(wireName, sx);
       switch (v.action()) {
         case NONE:
           break;

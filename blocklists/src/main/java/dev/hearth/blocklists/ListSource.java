@@ -1,0 +1,68 @@
+package dev.hearth.blocklists;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where a list comes from and what it is: a local file (or UT1 category directory) or an
+ * HTTP(S) URL, refreshed on its own interval.
+ *
+ * @param id stable id, also the directory name of its persisted versions ({@code [a-z0-9._/-]})
+ * @param location a path, or an {@code http://} / {@code https://} URL
+ * @param sha256 optional pin: the body must have this SHA-256 (hex) or the update is refused
+ * @param signatureUrl optional detached Ed25519 signature of the body (needs {@code publicKey})
+ * @param publicKey PEM (X.509 SubjectPublicKeyInfo) Ed25519 key that signs the list
+ */
+public record ListSource(String id, String location, Format format, String category,
+    boolean locked, boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
+    String publicKey) {
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
+
+  public ListSource {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(location, "location");
+    format = format == null ? Format.AUTO : format;
+    refresh = refresh == null ? Duration.ofHours(6) : refresh;
+    if (!ID.matcher(id).matches() || id.length() > 100) {
+      throw new IllegalArgumentException("list id '" + id + "' must be lower-case letters, digits,"
+          + " '.', '_', '-' and '/' (at most 100 characters)");
+    }
+    if (refresh.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("refresh interval of list " + id + " below 1 s");
+    }
+    if (locked && legalOverride) {
+      throw new IllegalArgumentException("list " + id + " cannot be locked and a legal override");
+    }
+    if (sha256 != null && !sha256.toLowerCase(Locale.ROOT).matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("sha256 pin of list " + id + " is not 64 hex digits");
+    }
+    if ((signatureUrl == null) != (publicKey == null)) {
+      throw new IllegalArgumentException(
+          "list " + id + ": a signature needs both a signature URL and a public key");
+    }
+  }
+
+  /** A local file list with the defaults: detected format, checked every 10 s. */
+  public static ListSource file(String id, String path) {
+    return new ListSource(id, path, Format.AUTO, null, false, false, Duration.ofSeconds(10), null,
+        null, null);
+  }
+
+  public boolean isHttp() {
+    String l = location.toLowerCase(Locale.ROOT);
+    return l.startsWith("http://") || l.startsWith("https://");
+  }
+
+  ListInfo info() {
+    return new ListInfo(id, category, locked, legalOverride, "", java.util.List.of());
+  }
+
+  /** Derives a list id from a file name: lower case, other characters replaced by '-'. */
+  public static String idFor(String fileName) {
+    String s = fileName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._/-]", "-");
+    s = s.replaceAll("^[^a-z0-9]+", "");
+    return s.isEmpty() ? "list" : s.length() > 100 ? s.substring(0, 100) : s;
+  }
+}

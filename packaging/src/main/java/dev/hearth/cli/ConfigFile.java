@@ -1,5 +1,10 @@
 package dev.hearth.cli;
 
+import dev.hearth.blocklists.DomainNames;
+import dev.hearth.blocklists.Format;
+import dev.hearth.blocklists.ListLoader;
+import dev.hearth.blocklists.ListSource;
+import dev.hearth.blocklists.SafetyPolicy;
 import dev.hearth.resolver.ResolverConfig;
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.access.Prefix;
@@ -37,7 +42,13 @@ import org.yaml.snakeyaml.nodes.Tag;
  * back to a default), and nothing is ever constructed from YAML tags.
  */
 final class ConfigFile {
-  private static final List<String> TOP_KEYS = List.of("dns", "upstream", "cache", "http", "data_dir");
+  private static final List<String> TOP_KEYS =
+      List.of("dns", "upstream", "cache", "http", "data_dir", "lists");
+  private static final List<String> LISTS_KEYS =
+      List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
+  private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
+      "categories", "locked", "legal_override", "refresh", "sha256", "signature_url", "public_key");
+  private static final String FRACTION = "a fraction such as 0.5 or a percentage such as 50%";
   private static final List<String> DNS_KEYS =
       List.of("listen", "allow", "refused_action", "rate_limit", "threads", "edns_udp_size", "tcp");
   private static final List<String> TCP_KEYS =
@@ -112,6 +123,9 @@ final class ConfigFile {
       if (http.containsKey("listen")) {
         into.httpListen(value(http.get("listen"), "http.listen", "HOST:PORT", HostPort::parseListen));
       }
+    }
+    if (top.containsKey("lists")) {
+      lists(top.get("lists"));
     }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
@@ -229,6 +243,144 @@ final class ConfigFile {
     }
     into.cache(new ResolverConfig.Cache(size, minTtl, maxTtl, negativeMaxTtl, prefetch, serveStale,
         staleMaxAge, staleAnswerTtl));
+  }
+
+  private void lists(Node node) throws ConfigException {
+    Map<String, Node> l = mapping(node, "lists", LISTS_KEYS);
+    SafetyPolicy d = into.listSafety();
+    List<String> neverBlock = l.containsKey("never_block")
+        ? nonEmptyList(l.get("never_block"), "lists.never_block", "domain name",
+            ConfigFile::domainName)
+        : d.neverBlock();
+    double shrink = l.containsKey("max_shrink")
+        ? value(l.get("max_shrink"), "lists.max_shrink", FRACTION, t -> fraction(t, 1.0))
+        : d.maxShrink();
+    double grow = l.containsKey("max_grow")
+        ? value(l.get("max_grow"), "lists.max_grow", FRACTION, t -> fraction(t, 1000.0))
+        : d.maxGrow();
+    double invalid = l.containsKey("max_invalid")
+        ? value(l.get("max_invalid"), "lists.max_invalid", FRACTION, t -> fraction(t, 1.0))
+        : d.maxInvalidRatio();
+    into.listSafety(new SafetyPolicy(neverBlock, shrink, grow, invalid));
+    if (l.containsKey("sources")) {
+      List<ListSource> out = new ArrayList<>();
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      List<Node> items = items(l.get("sources"), "lists.sources", "a list of list sources");
+      for (int i = 0; i < items.size(); i++) {
+        for (ListSource src : source(items.get(i), "lists.sources[" + i + "]")) {
+          if (!ids.add(src.id())) {
+            throw error(items.get(i), "lists.sources[" + i + "]", "id " + src.id()
+                + " is used twice");
+          }
+          out.add(src);
+        }
+      }
+      into.listSources(out);
+    }
+  }
+
+  /** One source entry; a UT1 directory expands to one list per chosen category. */
+  private List<ListSource> source(Node node, String path) throws ConfigException {
+    Map<String, Node> m = mapping(node, path, SOURCE_KEYS);
+    if (m.containsKey("path") == m.containsKey("url")) {
+      throw error(node, path, "give exactly one of 'path' (a file or directory) or 'url'");
+    }
+    String location = m.containsKey("path")
+        ? value(m.get("path"), path + ".path", "a file path", t -> path(t).toString())
+        : value(m.get("url"), path + ".url", "an http:// or https:// URL", ConfigFile::httpUrl);
+    String formatText = m.containsKey("format")
+        ? value(m.get("format"), path + ".format", "a list format", t -> t.trim()) : "auto";
+    boolean ut1 = formatText.equals("ut1");
+    Format format;
+    try {
+      format = ut1 ? Format.DOMAINS : Format.valueOf(formatText.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw error(m.get("format"), path + ".format", "expected auto, domains, hosts, adblock,"
+          + " rpz, urls or ut1, got \"" + formatText + "\"");
+    }
+    String id = m.containsKey("id") ? value(m.get("id"), path + ".id", "a list id", String::trim)
+        : ListSource.idFor(Path.of(location.replaceAll("^https?://", "")).getFileName().toString());
+    String category = m.containsKey("category")
+        ? value(m.get("category"), path + ".category", "a category name", String::trim) : null;
+    boolean locked = m.containsKey("locked")
+        && value(m.get("locked"), path + ".locked", Values.BOOLEAN, Values::bool);
+    boolean override = m.containsKey("legal_override")
+        && value(m.get("legal_override"), path + ".legal_override", Values.BOOLEAN, Values::bool);
+    Duration refresh = m.containsKey("refresh")
+        ? value(m.get("refresh"), path + ".refresh", Values.DURATION, Values::duration)
+        : location.startsWith("http") ? Duration.ofHours(6) : Duration.ofSeconds(10);
+    String sha = m.containsKey("sha256")
+        ? value(m.get("sha256"), path + ".sha256", "64 hex digits", String::trim) : null;
+    String sigUrl = m.containsKey("signature_url") ? value(m.get("signature_url"),
+        path + ".signature_url", "an http:// or https:// URL", ConfigFile::httpUrl) : null;
+    String key = m.containsKey("public_key") ? value(m.get("public_key"), path + ".public_key",
+        "a PEM public key", String::trim) : null;
+    if (m.containsKey("categories") && !ut1) {
+      throw error(m.get("categories"), path + ".categories", "only for format: ut1");
+    }
+    try {
+      if (!ut1) {
+        return List.of(new ListSource(id, location, format, category, locked, override, refresh,
+            sha, sigUrl, key));
+      }
+      if (location.startsWith("http")) {
+        throw error(node, path, "a UT1 category directory must be a local 'path'");
+      }
+      List<String> cats = m.containsKey("categories")
+          ? nonEmptyList(m.get("categories"), path + ".categories", "category name", String::trim)
+          : ListLoader.categories(Path.of(location));
+      if (cats.isEmpty()) {
+        throw error(node, path, location + " has no category directories (with a 'domains' or"
+            + " 'urls' file)");
+      }
+      List<ListSource> out = new ArrayList<>();
+      for (String cat : cats) {
+        Path dir = Path.of(location, cat);
+        if (!Files.isDirectory(dir)) {
+          throw error(m.get("categories"), path + ".categories", "no category directory " + dir);
+        }
+        out.add(new ListSource(id + "/" + ListSource.idFor(cat), dir.toString(), Format.DOMAINS,
+            cat, locked, override, refresh, sha, sigUrl, key));
+      }
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw error(node, path, e.getMessage());
+    } catch (IOException e) {
+      throw error(node, path, "cannot read " + location + ": " + e.getMessage());
+    }
+  }
+
+  private static String domainName(String text) {
+    return DomainNames.normalize(text);
+  }
+
+  private static String httpUrl(String text) {
+    String t = text.trim();
+    try {
+      java.net.URI u = new java.net.URI(t);
+      if (u.getScheme() == null || !(u.getScheme().equalsIgnoreCase("http")
+          || u.getScheme().equalsIgnoreCase("https")) || u.getHost() == null) {
+        throw Values.expected("an http:// or https:// URL", text);
+      }
+      return t;
+    } catch (java.net.URISyntaxException e) {
+      throw Values.expected("an http:// or https:// URL", text);
+    }
+  }
+
+  private static double fraction(String text, double max) {
+    String t = text.trim();
+    double v;
+    try {
+      v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100
+          : Double.parseDouble(t);
+    } catch (NumberFormatException e) {
+      throw Values.expected(FRACTION, text);
+    }
+    if (!(v > 0) || v > max) {
+      throw Values.expected("a fraction above 0 and at most " + max, text);
+    }
+    return v;
   }
 
   private int seconds(Map<String, Node> section, String key, int fallback) throws ConfigException {

@@ -3,14 +3,21 @@ package dev.hearth.cli;
 import dev.hearth.blocklists.CompiledList;
 import dev.hearth.blocklists.DomainNames;
 import dev.hearth.blocklists.Format;
+import dev.hearth.blocklists.HttpListFetcher;
+import dev.hearth.blocklists.ListCatalog;
+import dev.hearth.blocklists.ListInfo;
 import dev.hearth.blocklists.ListLoader;
 import dev.hearth.blocklists.ListProblem;
 import dev.hearth.blocklists.ListRejectedException;
+import dev.hearth.blocklists.ListSource;
 import dev.hearth.blocklists.LoadResult;
+import dev.hearth.blocklists.NameHasher;
 import dev.hearth.blocklists.Verdict;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,26 +33,27 @@ import picocli.CommandLine.Spec;
  * has invalid lines or was rejected, 2 for bad usage or unreadable files.
  */
 @Command(name = "lists", mixinStandardHelpOptions = true, versionProvider = Hearth.Version.class,
-    description = "Check block lists and test names against them.",
-    subcommands = {ListsCommand.Check.class, ListsCommand.Test.class})
+    description = "Check block lists, test names against them, roll a list back.",
+    subcommands = {ListsCommand.Check.class, ListsCommand.Test.class, ListsCommand.Rollback.class})
 final class ListsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("hearth lists: missing command (check or test)");
+    spec.commandLine().getErr().println("hearth lists: missing command (check, test or rollback)");
     return Hearth.EXIT_USAGE;
   }
 
-  /** Loads every file, reporting the detected counts and the problems with file:line. */
+  /** Loads every file, reporting the detected format, the counts and problems with file:line. */
   @Command(name = "check", mixinStandardHelpOptions = true,
       versionProvider = Hearth.Version.class,
-      description = "Load each list (format detected) and report entries, unsupported rules and"
-          + " invalid lines with file:line. Exit 1 if any list has invalid lines or is rejected.")
+      description = "Load each list (format detected; a directory is read as UT1 categories) and"
+          + " report entries, unsupported rules and invalid lines with file:line. Exit 1 if any"
+          + " list has invalid lines or is rejected.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "List files to check.")
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "List files or directories.")
     List<Path> files;
 
     @Override
@@ -55,18 +63,20 @@ final class ListsCommand implements Callable<Integer> {
       int status = 0;
       for (Path file : files) {
         try {
-          LoadResult r = ListLoader.load(file, Format.AUTO, ServeCommand.MAX_INVALID_RATIO);
-          out.printf("%s: %d entries (%d block, %d exact block, %d allow), %d unsupported rules,"
-              + " %d invalid lines%n", file, r.accepted(), r.list().blockCount(),
-              r.list().exactCount(), r.list().allowCount(), r.unsupported(), r.invalid());
-          for (ListProblem p : r.problems()) {
-            out.println("  " + p);
-          }
-          if (r.invalid() > r.problems().size()) {
-            out.printf("  ... and %d more invalid lines%n", r.invalid() - r.problems().size());
-          }
-          if (r.invalid() > 0) {
-            status = Math.max(status, 1);
+          if (Files.isDirectory(file)) {
+            List<String> cats = ListLoader.categories(file);
+            if (cats.isEmpty()) {
+              err.println("hearth: " + file + ": no UT1 category directories in it");
+              status = Hearth.EXIT_USAGE;
+            }
+            for (String cat : cats) {
+              status = Math.max(status, report(out, file.resolve(cat).toString(),
+                  ListLoader.loadCategory(new ListInfo(cat, cat, false, false, "", List.of()),
+                      NameHasher.PLAIN, file.resolve(cat), ServeCommand.MAX_INVALID_RATIO)));
+            }
+          } else {
+            status = Math.max(status, report(out, file.toString(),
+                ListLoader.load(file, Format.AUTO, ServeCommand.MAX_INVALID_RATIO)));
           }
         } catch (ListRejectedException e) {
           out.println(file + ": REJECTED: " + e.getMessage());
@@ -80,63 +90,198 @@ final class ListsCommand implements Callable<Integer> {
       err.flush();
       return status;
     }
+
+    private static int report(PrintWriter out, String name, LoadResult r) {
+      CompiledList l = r.list();
+      out.printf("%s: %s format, version %s: %d entries (%d block, %d exact block, %d allow, %d"
+          + " URLs), %d unsupported rules, %d invalid lines%n", name,
+          r.format().name().toLowerCase(java.util.Locale.ROOT), l.info().version(), r.accepted(),
+          l.blockCount(), l.exactCount(), l.allowCount(), r.urls(), r.unsupported(), r.invalid());
+      if (l.urlHostCount() > 0) {
+        out.printf("  %d hosts have listed URLs only: they are not blocked as a whole"
+            + " (URL-level verdict)%n", l.urlHostCount());
+      }
+      for (ListProblem p : r.problems()) {
+        out.println("  " + p);
+      }
+      if (r.invalid() > r.problems().size()) {
+        out.printf("  ... and %d more invalid lines%n", r.invalid() - r.problems().size());
+      }
+      return r.invalid() > 0 ? 1 : 0;
+    }
+  }
+
+  /** The lists a command works on: the server's (config and data dir) plus --blocklist files. */
+  abstract static class ServerLists {
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "The server's config file: use its lists and data directory.")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "The server's data directory (saved list versions). Default: "
+            + Settings.DEFAULT_DATA_DIR + ".")
+    Path dataDir;
+
+    @Option(names = "--blocklist", paramLabel = "FILE", description = "List file; repeatable.")
+    List<Path> files;
+
+    ListCatalog open(PrintWriter err, boolean persist) throws ConfigException, IOException {
+      Settings.Builder b = Settings.builder();
+      if (config != null) {
+        ConfigFile.read(config, b);
+      }
+      if (dataDir != null) {
+        b.dataDir(dataDir);
+      }
+      if (files != null) {
+        b.blocklists(files);
+      }
+      Settings s = b.build();
+      List<ListSource> sources = ServeCommand.allListSources(s);
+      List<String> log = new ArrayList<>();
+      boolean useDataDir = persist || config != null || dataDir != null;
+      ListCatalog c = new ListCatalog(useDataDir ? s.dataDir() : null, sources, s.listSafety(),
+          new HttpListFetcher(HttpListFetcher.Options.defaults()), log::add, Clock.systemUTC());
+      c.open();
+      for (String line : log) {
+        if (line.contains("rejected") || line.contains("not in force")
+            || line.contains("cannot")) {
+          err.println("hearth: " + line);
+        }
+      }
+      return c;
+    }
   }
 
   /** Says which list decides a name and why: the same verdict the resolver would give. */
   @Command(name = "test", mixinStandardHelpOptions = true, versionProvider = Hearth.Version.class,
-      description = "Show the verdict for a name against the given lists: blocked (by which list"
-          + " and listed name), allowed by an exception, or not listed.")
-  static final class Test implements Callable<Integer> {
+      description = "Show the verdict for a name (or a URL) against the lists: blocked (by which"
+          + " list, category, rule line and version), allowed by an exception, URL-level, or not"
+          + " listed. Locked legal lists only say their id and category.")
+  static final class Test extends ServerLists implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Domain name to test.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "Domain name or URL to test.")
     String name;
-
-    @Option(names = "--blocklist", paramLabel = "FILE", required = true,
-        description = "List file; repeatable.")
-    List<Path> files;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      boolean url = name.contains("/");
       String normalized;
       try {
-        normalized = DomainNames.normalize(name);
+        normalized = url ? name.strip() : DomainNames.normalize(name);
       } catch (IllegalArgumentException e) {
         err.println("hearth: '" + name + "' is not a domain name: " + e.getMessage());
         err.flush();
         return Hearth.EXIT_USAGE;
       }
-      List<CompiledList> lists = new ArrayList<>();
-      for (Path file : files) {
-        try {
-          lists.add(ListLoader.load(file, Format.AUTO, ServeCommand.MAX_INVALID_RATIO).list());
-        } catch (ListRejectedException e) {
-          out.println(file + ": REJECTED (not used): " + e.getMessage());
-        } catch (IOException e) {
-          err.println("hearth: " + file + ": cannot read it: " + e.getMessage());
-          err.flush();
-          return Hearth.EXIT_USAGE;
+      if (config == null && dataDir == null && (files == null || files.isEmpty())) {
+        err.println("hearth: give --blocklist FILE, --config FILE or --data-dir DIR");
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      }
+      List<CompiledList> lists;
+      try {
+        lists = open(err, false).snapshot();
+      } catch (ConfigException e) {
+        err.println(e.getMessage());
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      } catch (IOException | IllegalArgumentException e) {
+        err.println("hearth: " + e.getMessage());
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      }
+      Verdict decided;
+      try {
+        for (CompiledList list : lists) {
+          Verdict v = url ? list.matchUrl(normalized) : list.match(normalized);
+          out.printf("%s: %s%n", list.name(), describe(v));
         }
+        decided = url ? decideUrl(lists, normalized)
+            : CompiledList.decide(lists, DomainNames.toWire(normalized));
+      } catch (IllegalArgumentException e) {
+        err.println("hearth: '" + name + "' is not a usable URL: " + e.getMessage());
+        err.flush();
+        return Hearth.EXIT_USAGE;
       }
-      for (CompiledList list : lists) {
-        out.printf("%s: %s%n", list.name(), describe(list.match(normalized)));
-      }
-      Verdict decided = CompiledList.decide(lists, DomainNames.toWire(normalized));
       out.printf("verdict for %s: %s%n", normalized, describe(decided));
       out.flush();
+      err.flush();
       return 0;
+    }
+
+    /** A URL: the host's combined verdict, unless only URLs are listed, then any list's URL hit. */
+    private static Verdict decideUrl(List<CompiledList> lists, String url) {
+      Verdict host = CompiledList.decide(lists, DomainNames.toWire(
+          dev.hearth.blocklists.Urls.normalize(url).host()));
+      if (!host.isUrlLevel()) {
+        return host;
+      }
+      for (CompiledList l : lists) {
+        Verdict v = l.matchUrl(url);
+        if (v.isBlock()) {
+          return v;
+        }
+      }
+      return host;
     }
 
     private static String describe(Verdict v) {
       if (v.isBlock()) {
-        return "BLOCKED (listed: " + v.matchedName() + ", list " + v.listName() + ")";
+        return "BLOCKED (" + v.describe() + ")";
       }
       if (v.isAllow()) {
-        return "ALLOWED by exception " + v.matchedName() + " (list " + v.listName() + ")";
+        return "ALLOWED by exception (" + v.describe() + ")";
+      }
+      if (v.isUrlLevel()) {
+        return "URL-LEVEL, host not blocked (" + v.describe() + ")";
       }
       return "not listed";
+    }
+  }
+
+  /** Puts a list's previous version back in force (also in a running server, within a second). */
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      versionProvider = Hearth.Version.class,
+      description = "Put the previous version of list ID back in force. A running server picks it"
+          + " up within a second; the version rolled back from is not applied again, a newer one"
+          + " from the source will be.")
+  static final class Rollback extends ServerLists implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "List id, as in the config.")
+    String id;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try {
+        ListCatalog c = open(err, true);
+        c.rollback(id);
+        for (ListCatalog.Status s : c.status()) {
+          if (s.id().equals(id)) {
+            out.println("list " + id + ": version " + s.version() + " in force (" + s.entries()
+                + " entries)");
+          }
+        }
+        return 0;
+      } catch (ConfigException e) {
+        err.println(e.getMessage());
+        return Hearth.EXIT_USAGE;
+      } catch (IllegalArgumentException e) {
+        err.println("hearth: " + e.getMessage());
+        return 1;
+      } catch (IOException e) {
+        err.println("hearth: cannot roll back: " + e.getMessage());
+        return 1;
+      } finally {
+        out.flush();
+        err.flush();
+      }
     }
   }
 }

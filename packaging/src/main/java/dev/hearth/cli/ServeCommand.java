@@ -1,6 +1,10 @@
 package dev.hearth.cli;
 
-import dev.hearth.blocklists.ListFiles;
+import dev.hearth.blocklists.Format;
+import dev.hearth.blocklists.HttpListFetcher;
+import dev.hearth.blocklists.ListCatalog;
+import dev.hearth.blocklists.ListLoader;
+import dev.hearth.blocklists.ListSource;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.StartupException;
 import dev.hearth.resolver.access.ClientNetworks;
@@ -14,9 +18,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -55,8 +63,8 @@ import picocli.CommandLine.TypeConversionException;
 final class ServeCommand implements Callable<Integer> {
   /** A list with more invalid lines than this share is refused as a whole. */
   static final double MAX_INVALID_RATIO = 0.5;
-  /** How often --blocklist files are checked for changes. */
-  static final long LIST_RELOAD_SECONDS = 10;
+  /** How often list sources are looked at; each is only checked when its refresh interval is due. */
+  static final long LIST_TICK_MILLIS = 1000;
 
   enum RefusedAction { refuse, drop }
 
@@ -129,6 +137,33 @@ final class ServeCommand implements Callable<Integer> {
           + " error. Default: info.")
   LogLevel logLevel;
 
+  /**
+   * The configured sources plus one per --blocklist flag (a file, or a UT1 directory giving one
+   * list per category), with ids derived from the file names.
+   */
+  static List<ListSource> allListSources(Settings settings) throws IOException {
+    List<ListSource> out = new ArrayList<>(settings.listSources());
+    Set<String> ids = new HashSet<>();
+    out.forEach(s -> ids.add(s.id()));
+    for (Path file : settings.blocklists()) {
+      String base = ListSource.idFor(file.getFileName().toString());
+      String id = base;
+      for (int n = 2; ids.contains(id); n++) {
+        id = base + "-" + n;
+      }
+      ids.add(id);
+      if (Files.isDirectory(file)) {
+        for (String cat : ListLoader.categories(file)) {
+          out.add(new ListSource(id + "/" + ListSource.idFor(cat), file.resolve(cat).toString(),
+              Format.DOMAINS, cat, false, false, Duration.ofSeconds(10), null, null, null));
+        }
+      } else {
+        out.add(ListSource.file(id, file.toString()));
+      }
+    }
+    return out;
+  }
+
   /** Where the default upstreams come from; replaced by tests. */
   Path resolvConf = ResolvConf.DEFAULT_PATH;
 
@@ -164,10 +199,18 @@ final class ServeCommand implements Callable<Integer> {
         return Hearth.EXIT_USAGE;
       }
     }
-    // A list that is mostly garbage (an HTML error page, a truncated download) is not applied;
-    // the others still are, and a later good version of it is picked up by the reload below.
-    ListFiles lists = new ListFiles(settings.blocklists(), MAX_INVALID_RATIO, log::info);
-    lists.refresh();
+    // Saved versions are served at once; a list never loaded before is loaded now. A list that
+    // is mostly garbage or fails a safety check is not applied; the others still are.
+    ListCatalog lists;
+    try {
+      lists = new ListCatalog(settings.dataDir(), allListSources(settings), settings.listSafety(),
+          new HttpListFetcher(HttpListFetcher.Options.defaults()), log::info, Clock.systemUTC());
+      lists.open();
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("hearth: lists: " + e.getMessage());
+      err.flush();
+      return Hearth.EXIT_STARTUP;
+    }
     logSettings(log, settings);
 
     DnsServer server;
@@ -183,18 +226,17 @@ final class ServeCommand implements Callable<Integer> {
       t.setDaemon(true);
       return t;
     });
-    if (!settings.blocklists().isEmpty()) {
-      // Off the query path: changed files are parsed here, then swapped in as one snapshot.
-      reloader.scheduleWithFixedDelay(() -> {
-        try {
-          if (lists.refresh()) {
-            server.blocklists().replace(lists.snapshot());
-          }
-        } catch (RuntimeException e) {
-          log.error("blocklist reload failed; the lists in force stay", e);
+    // Off the query path: each source is checked on its own interval, parsed here, then the
+    // whole set is swapped in as one snapshot.
+    reloader.scheduleWithFixedDelay(() -> {
+      try {
+        if (lists.refresh(false)) {
+          server.blocklists().replace(lists.snapshot());
         }
-      }, LIST_RELOAD_SECONDS, LIST_RELOAD_SECONDS, TimeUnit.SECONDS);
-    }
+      } catch (RuntimeException e) {
+        log.error("blocklist reload failed; the lists in force stay", e);
+      }
+    }, LIST_TICK_MILLIS, LIST_TICK_MILLIS, TimeUnit.MILLISECONDS);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");

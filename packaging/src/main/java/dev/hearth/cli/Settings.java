@@ -1,5 +1,7 @@
 package dev.hearth.cli;
 
+import dev.hearth.blocklists.ListSource;
+import dev.hearth.blocklists.SafetyPolicy;
 import dev.hearth.resolver.ResolverConfig;
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.upstream.UpstreamSpec;
@@ -18,7 +20,8 @@ import java.util.Objects;
  * in one place, in that order, before anything is started.
  */
 public record Settings(
-    ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists) {
+    ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
+    List<ListSource> listSources, SafetyPolicy listSafety) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -29,6 +32,8 @@ public record Settings(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(httpListen, "httpListen");
     blocklists = List.copyOf(blocklists);
+    listSources = List.copyOf(listSources);
+    Objects.requireNonNull(listSafety, "listSafety");
   }
 
   static Builder builder() {
@@ -58,6 +63,8 @@ public record Settings(
     private Path dataDir = Path.of(DEFAULT_DATA_DIR);
     private InetSocketAddress httpListen = HostPort.parseListen(DEFAULT_HTTP_LISTEN);
     private List<Path> blocklists = List.of();
+    private List<ListSource> listSources = List.of();
+    private SafetyPolicy listSafety = SafetyPolicy.defaults();
 
     Builder dnsListen(List<InetSocketAddress> v) {
       dnsListen = List.copyOf(new LinkedHashSet<>(v)); // the same address twice cannot be bound
@@ -152,6 +159,20 @@ public record Settings(
       return this;
     }
 
+    Builder listSources(List<ListSource> v) {
+      listSources = List.copyOf(v);
+      return this;
+    }
+
+    Builder listSafety(SafetyPolicy v) {
+      listSafety = v;
+      return this;
+    }
+
+    SafetyPolicy listSafety() {
+      return listSafety;
+    }
+
     /**
      * Validates the combination and builds. Single values were checked where they were read (so
      * those errors name the file line or the flag); what is left here is what only shows when
@@ -174,7 +195,8 @@ public record Settings(
       } catch (IllegalArgumentException | NullPointerException e) {
         throw new ConfigException("invalid settings: " + e.getMessage());
       }
-      return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists));
+      return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
+          listSafety);
     }
   }
 

@@ -49,7 +49,7 @@ class ListsCommandTest {
     assertEquals(0, run("lists", "test", "WWW.Ads.Example.", "--blocklist", block.toString(),
         "--blocklist", allow.toString()));
     assertTrue(out.toString().contains(
-        "verdict for www.ads.example: BLOCKED (listed: ads.example, list block.txt)"), out.toString());
+        "verdict for www.ads.example: BLOCKED (blocked by list block.txt: ads.example, rule line 1,"), out.toString());
     assertEquals(0, run("lists", "test", "x.ok.ads.example", "--blocklist", block.toString(),
         "--blocklist", allow.toString()));
     assertTrue(out.toString().contains("verdict for x.ok.ads.example: ALLOWED"), out.toString());

@@ -55,7 +55,7 @@ class BlocklistIT {
       Result r = Dig.dig(hearth.port(), "+notcp", name, "A");
       assertEquals("NXDOMAIN", r.status(), () -> r + "\n" + hearth.describe());
       assertTrue(r.edeCodes().contains(15), () -> "EDE 15 (Blocked) expected\n" + r);
-      assertTrue(String.join(" ", r.edeTexts()).contains("is on list"),
+      assertTrue(String.join(" ", r.edeTexts()).contains("blocked by list "),
           () -> "EDE text names the list\n" + r);
     }
   }

@@ -1,0 +1,534 @@
+package dev.hearth.blocklists;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The operator's configured lists and their versions: loads each {@link ListSource} on its own
+ * refresh interval, runs the {@link SafetyPolicy} before a new version goes live, persists the
+ * last good version (compiled, hashes only) so a restart needs neither the network nor a parse,
+ * keeps the previous version for one-command rollback and the last rejected one for inspection,
+ * and appends one record per update to {@code lists/updates.jsonl}.
+ *
+ * <p>A failing source keeps its last good version and never affects the other lists. Loading
+ * happens on the caller's thread (a background reloader), never on the query path: the caller
+ * swaps {@link #snapshot()} in atomically.
+ *
+ * <p>Layout under the data directory: {@code lists/<id>/current.hbl}, {@code previous.hbl},
+ * {@code rejected.hbl}, {@code state.properties}; {@code keys/lists.key} (the HMAC key for locked
+ * lists, created on first use, readable only by the owner).
+ *
+ * <p>Not thread-safe: one reloader thread owns it.
+ */
+public final class ListCatalog {
+  private final Path listsDir;
+  private final SafetyPolicy safety;
+  private final NameHasher keyed;
+  private final HttpListFetcher fetcher;
+  private final Consumer<String> log;
+  private final Clock clock;
+  private final Map<String, Slot> slots = new LinkedHashMap<>();
+
+  /** The state of one source. */
+  private static final class Slot {
+    final ListSource src;
+    CompiledList current;
+    CompiledList previous;
+    String stamp = "";
+    FileTime storedAt;
+    HttpListFetcher.Validators validators = HttpListFetcher.Validators.NONE;
+    String refusedVersion = "";
+    Instant nextCheck = Instant.EPOCH;
+    Instant lastUpdate;
+    Instant lastCheck;
+    String lastError;
+
+    Slot(ListSource src) {
+      this.src = src;
+    }
+  }
+
+  /** What the operator (and the metrics) see of one list. */
+  public record Status(String id, String category, boolean locked, String version, int entries,
+      int urlHosts, Instant lastUpdate, Instant lastCheck, String lastError, boolean canRollBack) {}
+
+  /**
+   * @param dataDir where versions are persisted; null keeps everything in memory (tools, tests)
+   */
+  public ListCatalog(Path dataDir, List<ListSource> sources, SafetyPolicy safety,
+      HttpListFetcher fetcher, Consumer<String> log, Clock clock) throws IOException {
+    this.listsDir = dataDir == null ? null : dataDir.resolve("lists");
+    this.safety = safety;
+    this.fetcher = fetcher;
+    this.log = log;
+    this.clock = clock;
+    boolean anyLocked = sources.stream().anyMatch(ListSource::locked);
+    this.keyed = anyLocked || dataDir != null && Files.exists(keyFile(dataDir))
+        ? NameHasher.keyed(loadOrCreateKey(dataDir)) : null;
+    for (ListSource s : sources) {
+      if (slots.put(s.id(), new Slot(s)) != null) {
+        throw new IllegalArgumentException("two lists have the id " + s.id());
+      }
+    }
+  }
+
+  /**
+   * Serves what was persisted, at once: each list's last good version is read back (a fraction
+   * of a second for a million names). Lists with nothing persisted are loaded from their source
+   * now. Call once before serving.
+   */
+  public void open() {
+    for (Slot s : slots.values()) {
+      if (listsDir != null) {
+        readPersisted(s);
+      }
+      if (s.current == null) {
+        update(s);
+      }
+    }
+  }
+
+  /**
+   * Checks every source whose refresh interval has passed (all of them when {@code force}).
+   *
+   * @return true when at least one list changed, i.e. {@link #snapshot()} should be swapped in
+   */
+  public boolean refresh(boolean force) {
+    boolean changed = false;
+    Instant now = clock.instant();
+    for (Slot s : slots.values()) {
+      if (listsDir != null && adoptExternalChange(s)) {
+        changed = true;
+      }
+      if (force || !now.isBefore(s.nextCheck)) {
+        changed |= update(s);
+      }
+    }
+    return changed;
+  }
+
+  /** The lists in force, in configuration order; lists never loaded successfully are absent. */
+  public List<CompiledList> snapshot() {
+    List<CompiledList> out = new ArrayList<>();
+    for (Slot s : slots.values()) {
+      if (s.current != null) {
+        out.add(s.current);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  public List<Status> status() {
+    List<Status> out = new ArrayList<>();
+    for (Slot s : slots.values()) {
+      CompiledList c = s.current;
+      out.add(new Status(s.src.id(), s.src.category(), s.src.locked(),
+          c == null ? null : c.info().version(), c == null ? 0 : c.size(),
+          c == null ? 0 : c.urlHostCount(), s.lastUpdate, s.lastCheck, s.lastError,
+          s.previous != null));
+    }
+    return out;
+  }
+
+  /**
+   * Puts the previous version of list {@code id} back in force. The version rolled back from is
+   * remembered as refused, so the next refresh does not apply the same content again; a new
+   * version from the source will be.
+   *
+   * @throws IllegalArgumentException for an unknown id or when there is no previous version
+   */
+  public void rollback(String id) throws IOException {
+    Slot s = slots.get(id);
+    if (s == null) {
+      throw new IllegalArgumentException("no list with id " + id);
+    }
+    if (s.previous == null) {
+      throw new IllegalArgumentException("list " + id + " has no previous version to roll back to");
+    }
+    CompiledList bad = s.current;
+    s.refusedVersion = bad.info().version();
+    s.current = s.previous;
+    s.previous = null;
+    s.lastUpdate = clock.instant();
+    if (listsDir != null) {
+      Path dir = dirOf(s);
+      ListStore.write(bad, dir.resolve("rejected.hbl"));
+      ListStore.write(s.current, dir.resolve("current.hbl"));
+      Files.deleteIfExists(dir.resolve("previous.hbl"));
+      s.storedAt = Files.getLastModifiedTime(dir.resolve("current.hbl"));
+      saveState(s);
+    }
+    record(s, "rolled-back", s.current, bad, 0, 0, "rolled back by the operator from version "
+        + bad.info().version());
+    log.accept("list " + id + ": rolled back from version " + bad.info().version() + " to "
+        + s.current.info().version());
+  }
+
+  /** Loads, checks and applies one source; true when the list in force changed. */
+  private boolean update(Slot s) {
+    Instant now = clock.instant();
+    s.lastCheck = now;
+    s.nextCheck = now.plus(s.src.refresh());
+    LoadResult r;
+    String stamp;
+    try {
+      if (s.src.isHttp()) {
+        HttpListFetcher.Outcome<LoadResult> o = fetch(s);
+        if (o instanceof HttpListFetcher.Outcome.NotModified) {
+          s.lastError = null;
+          return false;
+        }
+        var f = (HttpListFetcher.Outcome.Fetched<LoadResult>) o;
+        s.validators = f.validators();
+        r = f.value();
+        stamp = s.stamp;
+      } else {
+        Path p = Path.of(s.src.location());
+        stamp = stampOf(p);
+        if (s.current != null && stamp.equals(s.stamp)) {
+          return false;
+        }
+        r = ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(), p,
+            safety.maxInvalidRatio());
+      }
+    } catch (ListRejectedException e) {
+      return failed(s, "rejected", e.getMessage());
+    } catch (IOException | FetchException e) {
+      return failed(s, "failed", e.getMessage());
+    } catch (RuntimeException e) {
+      return failed(s, "failed", "unexpected error: " + e);
+    }
+    s.stamp = stamp;
+    CompiledList next = r.list();
+    if (s.current != null && next.info().version().equals(s.current.info().version())) {
+      s.lastError = null;
+      saveStateQuietly(s);
+      return false;
+    }
+    if (next.info().version().equals(s.refusedVersion)) {
+      s.lastError = "source still serves version " + next.info().version()
+          + ", which was rolled back; waiting for a new version";
+      return false;
+    }
+    String why = safety.check(s.current, next);
+    if (why != null) {
+      persistQuietly(next, s, "rejected.hbl");
+      record(s, "rejected", next, s.current, r.invalid(), r.unsupported(), why);
+      s.lastError = "version " + next.info().version() + " rejected: " + why;
+      log.accept("list " + s.src.id() + ": new version rejected, "
+          + (s.current == null ? "list not in force" : "previous version kept") + ": " + why);
+      return false;
+    }
+    CompiledList old = s.current;
+    s.previous = old;
+    s.current = next;
+    s.lastUpdate = now;
+    s.lastError = null;
+    if (listsDir != null) {
+      try {
+        Path dir = dirOf(s);
+        if (old != null) {
+          ListStore.write(old, dir.resolve("previous.hbl"));
+        }
+        ListStore.write(next, dir.resolve("current.hbl"));
+        s.storedAt = Files.getLastModifiedTime(dir.resolve("current.hbl"));
+        saveState(s);
+      } catch (IOException e) {
+        s.lastError = "applied, but could not be saved for the next start: " + e.getMessage();
+        log.accept("list " + s.src.id() + ": " + s.lastError);
+      }
+    }
+    record(s, "applied", next, old, r.invalid(), r.unsupported(), null);
+    log.accept("list " + s.src.id() + ": version " + next.info().version() + " in force, "
+        + next.size() + " entries (" + r.invalid() + " invalid, " + r.unsupported()
+        + " unsupported" + (next.urlHostCount() > 0 ? ", " + next.urlHostCount()
+        + " hosts with URL-level entries only" : "") + ")"
+        + (r.problems().isEmpty() ? "" : "; first problem " + r.problems().get(0)));
+    return true;
+  }
+
+  private HttpListFetcher.Outcome<LoadResult> fetch(Slot s)
+      throws IOException, FetchException, ListRejectedException {
+    if (fetcher == null) {
+      throw new IOException("HTTP sources are not enabled");
+    }
+    HttpListFetcher.Validators v = s.current == null ? HttpListFetcher.Validators.NONE
+        : s.validators;
+    return fetcher.fetch(java.net.URI.create(s.src.location()), v, s.src.sha256(),
+        s.src.publicKey() == null ? null : HttpListFetcher.Verifier.ed25519(s.src.publicKey())
+            .withSignatureUri(java.net.URI.create(s.src.signatureUrl())),
+        in -> ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(), s.src.location(),
+            in, safety.maxInvalidRatio()));
+  }
+
+  private boolean failed(Slot s, String outcome, String message) {
+    s.lastError = message;
+    record(s, outcome, null, s.current, 0, 0, message);
+    log.accept("list " + s.src.id() + ": " + message + (s.current == null
+        ? " (list not in force)" : "; version " + s.current.info().version() + " stays in force"));
+    return false;
+  }
+
+  private NameHasher hasherFor(ListSource src) {
+    return src.locked() ? keyed : NameHasher.PLAIN;
+  }
+
+  private static String stampOf(Path p) throws IOException {
+    if (Files.isDirectory(p)) {
+      StringBuilder sb = new StringBuilder();
+      for (String f : new String[] {"domains", "urls"}) {
+        Path q = p.resolve(f);
+        if (Files.exists(q)) {
+          sb.append(Files.getLastModifiedTime(q)).append('/').append(Files.size(q)).append(';');
+        }
+      }
+      if (sb.length() == 0) {
+        throw new IOException(p + " has neither a 'domains' nor a 'urls' file");
+      }
+      return sb.toString();
+    }
+    return Files.getLastModifiedTime(p) + "/" + Files.size(p);
+  }
+
+  private Path dirOf(Slot s) {
+    return listsDir.resolve(s.src.id());
+  }
+
+  private void readPersisted(Slot s) {
+    Path dir = dirOf(s);
+    Path cur = dir.resolve("current.hbl");
+    if (!Files.exists(cur)) {
+      return;
+    }
+    try {
+      CompiledList c = ListStore.read(cur, NameHasher.PLAIN, keyed);
+      if (!matchesSource(c, s.src)) {
+        log.accept("list " + s.src.id() + ": the saved version was made under other settings"
+            + " (locked, category); loading from the source");
+        return;
+      }
+      s.current = c;
+      s.storedAt = Files.getLastModifiedTime(cur);
+      Path prev = dir.resolve("previous.hbl");
+      if (Files.exists(prev)) {
+        CompiledList p = ListStore.read(prev, NameHasher.PLAIN, keyed);
+        s.previous = matchesSource(p, s.src) ? p : null;
+      }
+      loadState(s);
+      log.accept("list " + s.src.id() + ": saved version " + c.info().version() + " in force, "
+          + c.size() + " entries");
+    } catch (IOException e) {
+      log.accept("list " + s.src.id() + ": saved version unusable (" + e.getMessage()
+          + "); loading from the source");
+    }
+  }
+
+  /** Picks up a rollback made by {@code hearth lists rollback} while the server runs. */
+  private boolean adoptExternalChange(Slot s) {
+    Path cur = dirOf(s).resolve("current.hbl");
+    try {
+      if (s.storedAt == null || !Files.exists(cur)
+          || Files.getLastModifiedTime(cur).equals(s.storedAt)) {
+        return false;
+      }
+      CompiledList c = ListStore.read(cur, NameHasher.PLAIN, keyed);
+      s.storedAt = Files.getLastModifiedTime(cur);
+      if (!matchesSource(c, s.src) || c.info().version().equals(
+          s.current == null ? null : s.current.info().version())) {
+        return false;
+      }
+      s.current = c;
+      Path prev = dirOf(s).resolve("previous.hbl");
+      s.previous = Files.exists(prev) ? ListStore.read(prev, NameHasher.PLAIN, keyed) : null;
+      loadState(s);
+      log.accept("list " + s.src.id() + ": version " + c.info().version()
+          + " put in force from the data directory (rollback)");
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean matchesSource(CompiledList c, ListSource src) {
+    ListInfo i = c.info();
+    return i.id().equals(src.id()) && i.locked() == src.locked()
+        && i.legalOverride() == src.legalOverride()
+        && java.util.Objects.equals(i.category(), src.category());
+  }
+
+  private void loadState(Slot s) {
+    Path f = dirOf(s).resolve("state.properties");
+    if (!Files.exists(f)) {
+      return;
+    }
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(f)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      return;
+    }
+    s.stamp = p.getProperty("stamp", "");
+    s.refusedVersion = p.getProperty("refusedVersion", "");
+    String etag = p.getProperty("etag");
+    String lm = p.getProperty("lastModified");
+    s.validators = new HttpListFetcher.Validators(etag, lm);
+    String lu = p.getProperty("lastUpdate");
+    s.lastUpdate = lu == null ? null : Instant.parse(lu);
+  }
+
+  private void saveStateQuietly(Slot s) {
+    try {
+      saveState(s);
+    } catch (IOException e) {
+      log.accept("list " + s.src.id() + ": cannot save its state: " + e.getMessage());
+    }
+  }
+
+  private void saveState(Slot s) throws IOException {
+    if (listsDir == null) {
+      return;
+    }
+    Properties p = new Properties();
+    p.setProperty("stamp", s.stamp);
+    p.setProperty("refusedVersion", s.refusedVersion);
+    if (s.validators.etag() != null) {
+      p.setProperty("etag", s.validators.etag());
+    }
+    if (s.validators.lastModified() != null) {
+      p.setProperty("lastModified", s.validators.lastModified());
+    }
+    if (s.lastUpdate != null) {
+      p.setProperty("lastUpdate", s.lastUpdate.toString());
+    }
+    Path dir = dirOf(s);
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("state.properties.tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      p.store(out, "Hearth list state; written by the server");
+    }
+    Files.move(tmp, dir.resolve("state.properties"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void persistQuietly(CompiledList l, Slot s, String name) {
+    if (listsDir == null) {
+      return;
+    }
+    try {
+      ListStore.write(l, dirOf(s).resolve(name));
+    } catch (IOException e) {
+      log.accept("list " + s.src.id() + ": cannot keep " + name + ": " + e.getMessage());
+    }
+  }
+
+  /** Appends one JSON line: time, list, source, outcome, versions, added/removed, rejects. */
+  private void record(Slot s, String outcome, CompiledList next, CompiledList old, int invalid,
+      int unsupported, String reason) {
+    if (listsDir == null) {
+      return;
+    }
+    StringBuilder j = new StringBuilder(256);
+    j.append("{\"time\":\"").append(clock.instant()).append('"');
+    field(j, "list", s.src.id());
+    field(j, "source", s.src.location());
+    field(j, "outcome", outcome);
+    if (next != null) {
+      field(j, "version", next.info().version());
+      j.append(",\"entries\":").append(next.size());
+      if (old != null && next.hasher() == old.hasher()) {
+        j.append(",\"added\":").append(next.addedSince(old));
+        j.append(",\"removed\":").append(old.addedSince(next));
+      } else if (old == null) {
+        j.append(",\"added\":").append(next.size()).append(",\"removed\":0");
+      }
+      j.append(",\"invalid\":").append(invalid).append(",\"unsupported\":").append(unsupported);
+    }
+    if (old != null) {
+      field(j, "previousVersion", old.info().version());
+    }
+    if (reason != null) {
+      field(j, "reason", reason);
+    }
+    j.append("}\n");
+    try {
+      Files.createDirectories(listsDir);
+      try (Writer w = Files.newBufferedWriter(listsDir.resolve("updates.jsonl"),
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        w.write(j.toString());
+      }
+    } catch (IOException e) {
+      log.accept("cannot write the list update record: " + e.getMessage());
+    }
+  }
+
+  private static void field(StringBuilder j, String k, String v) {
+    j.append(",\"").append(k).append("\":\"");
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '"' || c == '\\') {
+        j.append('\\').append(c);
+      } else if (c < 0x20) {
+        j.append(String.format("\\u%04x", (int) c));
+      } else {
+        j.append(c);
+      }
+    }
+    j.append('"');
+  }
+
+  static Path keyFile(Path dataDir) {
+    return dataDir.resolve("keys").resolve("lists.key");
+  }
+
+  /**
+   * The HMAC key for locked lists: 32 random bytes in {@code keys/lists.key}, created owner-only
+   * on first use. Without a data directory a fresh key lives only in memory.
+   */
+  static byte[] loadOrCreateKey(Path dataDir) throws IOException {
+    if (dataDir == null) {
+      byte[] k = new byte[32];
+      new SecureRandom().nextBytes(k);
+      return k;
+    }
+    Path f = keyFile(dataDir);
+    if (Files.exists(f)) {
+      byte[] k = Files.readAllBytes(f);
+      if (k.length != 32) {
+        throw new IOException(f + ": list key must be 32 bytes, found " + k.length);
+      }
+      return k;
+    }
+    Files.createDirectories(f.getParent());
+    byte[] k = new byte[32];
+    new SecureRandom().nextBytes(k);
+    Path tmp = f.resolveSibling("lists.key.tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
+    Files.write(tmp, k);
+    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return k;
+  }
+}

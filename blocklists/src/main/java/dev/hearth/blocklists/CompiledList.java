@@ -40,6 +40,8 @@ public final class CompiledList {
   final long[] urls;
   final Map<Long, Integer> urlsPerHost;
   final Counts counts;
+  /** RPZ semantics: the most specific matching rule decides, an allow on a parent does not. */
+  final boolean mostSpecificWins;
 
   /** What a list holds, counted once at build time. */
   public record Counts(int names, int blockNames, int exactNames, int allowNames, int urls,
@@ -47,7 +49,8 @@ public final class CompiledList {
 
   CompiledList(ListInfo info, NameHasher hasher, long[] keys, int[] locations, short[] flags,
       Map<Long, List<String>> localData, long[] urls, Map<Long, Integer> urlsPerHost,
-      Counts counts) {
+      Counts counts, boolean mostSpecificWins) {
+    this.mostSpecificWins = mostSpecificWins;
     this.info = info;
     this.hasher = hasher;
     this.keys = keys;
@@ -172,7 +175,7 @@ public final class CompiledList {
     }
     boolean plain = hasher == NameHasher.PLAIN && sx.hashed;
     int end = sx.end;
-    boolean anyAllow = counts.allowNames != 0;
+    boolean anyAllow = counts.allowNames != 0 && !mostSpecificWins;
     int blockSlot = -1;
     int blockOff = 0;
     boolean blockSelf = false;
@@ -426,10 +429,21 @@ public final class CompiledList {
     private final Map<Long, Integer> urlsPerHost = new HashMap<>();
     private final Map<Long, List<String>> localData = new HashMap<>();
     private int file;
+    private boolean mostSpecificWins;
 
     private Builder(ListInfo info, NameHasher hasher) {
       this.info = info;
       this.hasher = hasher;
+    }
+
+    /**
+     * Response Policy Zone semantics: the most specific matching trigger decides (an exact
+     * {@code bad.example CNAME .} beats {@code *.example CNAME rpz-passthru.}). Other list formats
+     * let an allow on any parent win, as AdBlock exceptions do.
+     */
+    public Builder mostSpecificWins(boolean on) {
+      this.mostSpecificWins = on;
+      return this;
     }
 
     /** Rules added from now on come from source file number {@code index} (for locations). */
@@ -589,7 +603,7 @@ public final class CompiledList {
       }
       return new CompiledList(finalInfo, hasher, keys, locations, flags, Map.copyOf(data),
           urlTable, Map.copyOf(perHost),
-          new Counts(names, block, exact, allow, distinctUrls, urlHosts));
+          new Counts(names, block, exact, allow, distinctUrls, urlHosts), mostSpecificWins);
     }
   }
 }

@@ -63,6 +63,7 @@ public final class ListLoader {
     int lines = parse(parser, source, new DigestInputStream(in, sha), tally);
     Format detected = parser instanceof AutoParser ? ((AutoParser) parser).detected() : format;
     check(source, tally, lines, maxInvalidRatio);
+    builder.mostSpecificWins(detected == Format.RPZ);
     return result(builder.build(version(sha)), detected, tally);
   }
 

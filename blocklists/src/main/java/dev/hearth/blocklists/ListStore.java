@@ -35,7 +35,8 @@ public final class ListStore {
     ListInfo info = list.info;
     putString(b, info.id());
     putString(b, info.category() == null ? "" : info.category());
-    b.put((byte) ((info.locked() ? 1 : 0) | (info.legalOverride() ? 2 : 0)));
+    b.put((byte) ((info.locked() ? 1 : 0) | (info.legalOverride() ? 2 : 0)
+        | (list.mostSpecificWins ? 4 : 0)));
     putString(b, info.version());
     b.putInt(info.files().size());
     for (String f : info.files()) {
@@ -168,7 +169,7 @@ public final class ListStore {
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);
       return new CompiledList(info, hasher, keys, locations, fl, Map.copyOf(data), urls,
-          Map.copyOf(perHost), counts);
+          Map.copyOf(perHost), counts, (flags & 4) != 0);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new IOException(file + ": malformed compiled list");
     }

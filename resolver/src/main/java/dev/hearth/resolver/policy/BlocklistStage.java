@@ -82,7 +82,7 @@ public final class BlocklistStage implements QueryStage {
             new Answer(NODATA, AnswerSource.BLOCKED, why, -1));
       case LOCAL_DATA:
         return CompletableFuture.completedFuture(new Answer(
-            LocalData.answer(v.localData(), ctx.query.qtype, LOCAL_DATA_TTL),
+            LocalData.answer(v.localData(), ctx.query.name, ctx.query.qtype, LOCAL_DATA_TTL),
             AnswerSource.BLOCKED, why, LOCAL_DATA_TTL));
       default:
         return CompletableFuture.completedFuture(

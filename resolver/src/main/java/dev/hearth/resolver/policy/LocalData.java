@@ -15,12 +15,13 @@ import org.xbill.DNS.Type;
  * Answers built from a rule's own records (RPZ local data such as {@code A 192.0.2.1} or
  * {@code CNAME garden.example.}), owned by whatever name was asked (a pointer to the question),
  * so one answer serves every name under a wildcard rule. Records of the asked type are answered;
- * otherwise a CNAME if the rule has one (not chased); otherwise an empty NOERROR.
+ * otherwise a CNAME if the rule has one (not chased; {@code CNAME *.target.} puts the asked name in
+ * front of the target, as RPZ defines); otherwise an empty NOERROR.
  */
 final class LocalData {
   private LocalData() {}
 
-  static ResponseTemplate answer(List<String> records, int qtype, int ttl) {
+  static ResponseTemplate answer(List<String> records, byte[] qname, int qtype, int ttl) {
     List<byte[]> rdatas = new ArrayList<>();
     int type = -1;
     for (int pass = 0; pass < 2 && rdatas.isEmpty(); pass++) {
@@ -35,8 +36,12 @@ final class LocalData {
           continue;
         }
         try {
-          Record rec = Record.fromString(Name.root, t, DClass.IN, ttl, r.substring(sp + 1),
-              Name.root);
+          String rdata = r.substring(sp + 1).trim();
+          if (t == Type.CNAME && rdata.startsWith("*.")) {
+            // RPZ: "CNAME *.garden.example." means the asked name under garden.example.
+            rdata = new Name(qname).toString() + rdata.substring(2);
+          }
+          Record rec = Record.fromString(Name.root, t, DClass.IN, ttl, rdata, Name.root);
           rdatas.add(rec.rdataToWireCanonical());
           type = t;
         } catch (IOException | RuntimeException e) {

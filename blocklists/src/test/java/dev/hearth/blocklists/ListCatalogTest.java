@@ -1,0 +1,262 @@
+package dev.hearth.blocklists;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The catalog with real files, a real data directory and a real HTTP server on loopback. */
+class ListCatalogTest {
+  @TempDir Path dir;
+  final List<String> log = new ArrayList<>();
+
+  static void touch(Path f, int secondsLater) throws Exception {
+    Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis()
+        + secondsLater * 1000L));
+  }
+
+  ListCatalog catalog(SafetyPolicy safety, ListSource... sources) throws Exception {
+    ListCatalog c = new ListCatalog(dir.resolve("data"), List.of(sources), safety,
+        new HttpListFetcher(HttpListFetcher.Options.defaults()), log::add, Clock.systemUTC());
+    c.open();
+    return c;
+  }
+
+  static String names(String prefix, int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sb.append(prefix).append(i).append(".example\n");
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void changedFileIsReloaded_unchangedIsNot() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    ListCatalog c = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    assertTrue(c.snapshot().get(0).match("x.ads.example").isBlock());
+    assertFalse(c.refresh(true), "nothing changed");
+    Files.writeString(a, "tracker.example\n");
+    touch(a, 5);
+    assertTrue(c.refresh(true));
+    assertTrue(c.snapshot().get(0).match("tracker.example").isBlock());
+    assertTrue(c.snapshot().get(0).match("ads.example").isNone());
+  }
+
+  @Test
+  void garbageOrMissingVersion_keepsTheLastGoodOne_andOtherListsStay() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "other.example\n");
+    ListCatalog c = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()),
+        ListSource.file("b", b.toString()));
+    StringBuilder html = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      html.append("<div>error ").append(i).append("</div>\n");
+    }
+    Files.writeString(a, html);
+    touch(a, 5);
+    assertFalse(c.refresh(true));
+    assertTrue(c.snapshot().get(0).match("ads.example").isBlock(), "last good version kept");
+    assertTrue(log.get(log.size() - 1).contains("stays in force"), log.toString());
+    Files.delete(a);
+    assertFalse(c.refresh(true));
+    assertEquals(2, c.snapshot().size());
+    assertTrue(c.snapshot().get(1).match("other.example").isBlock());
+    assertNotNull(c.status().get(0).lastError());
+  }
+
+  @Test
+  void savedVersion_servesAfterRestart_evenWhenTheSourceIsGone() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    Files.delete(a);
+    log.clear();
+    ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    assertTrue(again.snapshot().get(0).match("ads.example").isBlock());
+    assertTrue(log.get(0).contains("saved version"), log.toString());
+  }
+
+  @Test
+  void safetyChecks_neverBlockShrinkAndGrow_keepTheRejectedVersionForInspection()
+      throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), names("n", 200));
+    SafetyPolicy safety = new SafetyPolicy(List.of("helpline.example"), 0.5, 1.0, 0.5);
+    ListCatalog c = catalog(safety, ListSource.file("a", a.toString()));
+    String first = c.status().get(0).version();
+
+    Files.writeString(a, names("n", 200) + "example\n"); // would block helpline.example
+    touch(a, 5);
+    assertFalse(c.refresh(true));
+    assertTrue(c.status().get(0).lastError().contains("helpline.example"),
+        c.status().get(0).lastError());
+    assertTrue(Files.exists(dir.resolve("data/lists/a/rejected.hbl")));
+
+    Files.writeString(a, names("n", 50)); // a truncated download
+    touch(a, 10);
+    assertFalse(c.refresh(true));
+    assertTrue(c.status().get(0).lastError().contains("shrank from 200 to 50"));
+
+    Files.writeString(a, names("n", 500)); // a wrong file
+    touch(a, 15);
+    assertFalse(c.refresh(true));
+    assertTrue(c.status().get(0).lastError().contains("grew from 200 to 500"));
+    assertEquals(first, c.status().get(0).version(), "the first version still serves");
+
+    Files.writeString(a, names("n", 250));
+    touch(a, 20);
+    assertTrue(c.refresh(true), "a plausible update goes live");
+  }
+
+  @Test
+  void rollback_putsThePreviousVersionBack_andTheSameContentIsNotReapplied() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "good.example\n");
+    ListCatalog c = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    Files.writeString(a, "good.example\nwrong.example\n");
+    touch(a, 5);
+    assertTrue(c.refresh(true));
+    assertTrue(c.snapshot().get(0).match("wrong.example").isBlock());
+    c.rollback("a");
+    assertTrue(c.snapshot().get(0).match("wrong.example").isNone());
+    touch(a, 10); // same content, new time stamp
+    assertFalse(c.refresh(true), "the rolled-back content is not applied again");
+    assertTrue(c.snapshot().get(0).match("wrong.example").isNone());
+    assertThrows(IllegalArgumentException.class, () -> c.rollback("a"), "only one step back");
+    Files.writeString(a, "good.example\nfixed.example\n");
+    touch(a, 15);
+    assertTrue(c.refresh(true), "a new version is");
+
+    List<String> records = Files.readAllLines(dir.resolve("data/lists/updates.jsonl"));
+    assertEquals(4, records.size(), records.toString());
+    assertTrue(records.get(1).contains("\"outcome\":\"applied\"")
+        && records.get(1).contains("\"added\":1") && records.get(1).contains("\"removed\":0"),
+        records.get(1));
+    assertTrue(records.get(2).contains("\"outcome\":\"rolled-back\""), records.get(2));
+  }
+
+  @Test
+  void rollbackByAnotherProcess_isPickedUpOnTheNextRefresh() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "good.example\n");
+    ListCatalog server = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    Files.writeString(a, "good.example\nwrong.example\n");
+    touch(a, 5);
+    server.refresh(true);
+    ListCatalog tool = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    Thread.sleep(20); // distinct modification time of current.hbl
+    tool.rollback("a");
+    assertTrue(server.refresh(false), "the server adopts the rolled-back version");
+    assertTrue(server.snapshot().get(0).match("wrong.example").isNone());
+  }
+
+  @Test
+  void lockedList_isStoredAsKeyedHashesOnly_andMatchesAfterRestart() throws Exception {
+    Path iwf = Files.writeString(dir.resolve("iwf.csv"),
+        "url,category\nhttp://secret-host.example/abc/def.jpg,1\nhttps://whole.example/,1\n");
+    ListSource src = new ListSource("iwf", iwf.toString(), Format.URLS, "csam", true, false,
+        Duration.ofHours(1), null, null, null);
+    ListCatalog c = catalog(SafetyPolicy.defaults(), src);
+    CompiledList l = c.snapshot().get(0);
+    assertTrue(l.match("whole.example").isBlock());
+    assertTrue(l.match("secret-host.example").isUrlLevel(), "a URL never blocks its host");
+    assertTrue(l.matchUrl("secret-host.example/abc/def.jpg").isBlock());
+    Files.delete(iwf);
+    for (Path f : filesUnder(dir.resolve("data"))) {
+      String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      assertFalse(text.contains("secret-host") || text.contains("whole.example")
+          || text.contains("def.jpg"), "plain entry written to " + f);
+    }
+    for (String line : log) {
+      assertFalse(line.contains("secret-host") || line.contains("whole"), line);
+    }
+    ListCatalog again = catalog(SafetyPolicy.defaults(), src);
+    assertTrue(again.snapshot().get(0).match("x.whole.example").isNone(), "root URL: host only");
+    assertTrue(again.snapshot().get(0).match("whole.example").isBlock());
+    assertEquals("blocked by list iwf (category csam)",
+        again.snapshot().get(0).match("whole.example").describe());
+  }
+
+  @Test
+  void httpSource_conditionalGet_keepsLastGoodOnServerErrors() throws Exception {
+    AtomicReference<String> body = new AtomicReference<>("ads.example\n");
+    AtomicInteger status = new AtomicInteger(200);
+    AtomicInteger notModified = new AtomicInteger();
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext("/list.txt", ex -> {
+      String etag = "\"" + Integer.toHexString(body.get().hashCode()) + "\"";
+      if (status.get() != 200) {
+        ex.sendResponseHeaders(status.get(), -1);
+      } else if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+        notModified.incrementAndGet();
+        ex.sendResponseHeaders(304, -1);
+      } else {
+        byte[] b = body.get().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("ETag", etag);
+        ex.sendResponseHeaders(200, b.length);
+        ex.getResponseBody().write(b);
+      }
+      ex.close();
+    });
+    http.start();
+    try {
+      String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/list.txt";
+      ListSource src = new ListSource("remote", url, Format.AUTO, "ads", false, false,
+          Duration.ofHours(1), null, null, null);
+      ListCatalog c = catalog(SafetyPolicy.defaults(), src);
+      assertTrue(c.snapshot().get(0).match("ads.example").isBlock());
+      assertFalse(c.refresh(false), "not due yet: the refresh interval is an hour");
+      assertFalse(c.refresh(true));
+      assertEquals(1, notModified.get(), "second fetch was conditional");
+      status.set(500);
+      assertFalse(c.refresh(true));
+      assertTrue(c.status().get(0).lastError().contains("500"), c.status().get(0).lastError());
+      assertTrue(c.snapshot().get(0).match("ads.example").isBlock(), "last good version kept");
+      status.set(200);
+      body.set("ads.example\ntracker.example\n");
+      assertTrue(c.refresh(true));
+      assertTrue(c.snapshot().get(0).match("tracker.example").isBlock());
+    } finally {
+      http.stop(0);
+    }
+  }
+
+  @Test
+  void ut1CategoryDirectory_oneListPerCategoryWithUrlLevelHosts() throws Exception {
+    Path ut1 = dir.resolve("ut1");
+    Files.createDirectories(ut1.resolve("gambling"));
+    Files.writeString(ut1.resolve("gambling/domains"), "casino.example\n");
+    Files.writeString(ut1.resolve("gambling/urls"), "mixed.example/poker\nmixed.example/slots\n");
+    assertEquals(List.of("gambling"), ListLoader.categories(ut1));
+    ListSource src = new ListSource("ut1/gambling", ut1.resolve("gambling").toString(),
+        Format.DOMAINS, "gambling", false, false, Duration.ofMinutes(1), null, null, null);
+    CompiledList l = catalog(SafetyPolicy.defaults(), src).snapshot().get(0);
+    assertTrue(l.match("www.casino.example").isBlock());
+    Verdict mixed = l.match("mixed.example");
+    assertTrue(mixed.isUrlLevel());
+    assertEquals(2, mixed.urlCount());
+    assertEquals(1, l.urlHostCount());
+    assertEquals("urls:1", mixed.ruleLocation());
+    assertEquals("domains:1", l.match("casino.example").ruleLocation());
+  }
+
+  private static List<Path> filesUnder(Path root) throws Exception {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).toList();
+    }
+  }
+}

@@ -448,7 +448,7 @@ public final class ListCatalog {
     StringBuilder j = new StringBuilder(256);
     j.append("{\"time\":\"").append(clock.instant()).append('"');
     field(j, "list", s.src.id());
-    field(j, "source", s.src.location());
+    field(j, "source", redacted(s.src.location()));
     field(j, "outcome", outcome);
     if (next != null) {
       field(j, "version", next.info().version());
@@ -477,6 +477,13 @@ public final class ListCatalog {
     } catch (IOException e) {
       log.accept("cannot write the list update record: " + e.getMessage());
     }
+  }
+
+  /** A location without user info or query (list providers put access tokens there). */
+  static String redacted(String location) {
+    String s = location.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
+    int q = s.indexOf('?');
+    return q < 0 ? s : s.substring(0, q) + "?***";
   }
 
   private static void field(StringBuilder j, String k, String v) {

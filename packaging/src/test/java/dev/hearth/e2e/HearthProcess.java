@@ -115,6 +115,38 @@ final class HearthProcess implements AutoCloseable {
     return port;
   }
 
+  /** The data directory this instance was started with (kept across {@link #restart}). */
+  Path dataDir() {
+    return dir.resolve("data");
+  }
+
+  /** Stops the process and starts it again with the same command line and data directory. */
+  void restart() throws IOException {
+    stop();
+    launch(Ready.QUERY);
+  }
+
+  /** Output and exit status of a {@code java -jar hearth.jar ARGS...} tool run. */
+  record CliResult(int exit, String output) {}
+
+  /** Runs a Hearth command (e.g. {@code lists test NAME}) to completion, within 60 s. */
+  static CliResult cli(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-jar");
+    cmd.add(E2e.hearthJar().toAbsolutePath().toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("hearth " + String.join(" ", args) + " did not finish within 60 s");
+    }
+    return new CliResult(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -2,7 +2,7 @@ package dev.hearth.blocklists;
 
 /**
  * The DNS-level subset of Adblock Plus / AdGuard syntax: {@code ||name^} blocks a name and its
- * subtree, {@code @@||name^} allows it, {@code $important} is accepted and otherwise ignored, and a
+ * subtree, {@code @@||name^} allows it, {@code $important} makes a rule beat the list's ordinary rules, and a
  * bare name is a block (AdGuard DNS lists mix both). Everything else that is valid adblock syntax
  * but not expressible as a name rule (paths, other modifiers, cosmetic {@code ##} rules, regexes,
  * {@code @@|name^} exact exceptions) is counted as unsupported, not as an error.
@@ -51,6 +51,7 @@ public final class AdblockParser extends ListParser {
   private static void anchored(String file, int lineNo, String line, String body, boolean allow,
       boolean exact, RuleSink sink) {
     int dollar = body.indexOf('$');
+    boolean important = false;
     if (dollar >= 0) {
       String modifiers = body.substring(dollar + 1);
       if (!modifiers.equals("important")) {
@@ -58,6 +59,7 @@ public final class AdblockParser extends ListParser {
         return;
       }
       body = body.substring(0, dollar);
+      important = true;
     }
     if (!body.endsWith("^") || body.length() == 1) {
       // ||name without ^ also matches name.evil.tld and paths: not a name rule.
@@ -71,7 +73,8 @@ public final class AdblockParser extends ListParser {
     }
     String name = nameOrReport(host, file, lineNo, line, sink);
     if (name != null) {
-      sink.rule(new Rule(name, allow, exact).atLine(lineNo));
+      Rule r = new Rule(name, allow, exact).atLine(lineNo);
+      sink.rule(important ? r.asImportant() : r);
     }
   }
 

@@ -28,6 +28,8 @@ public final class CompiledList {
   static final int URL_HOST = 16;
   static final int SELF_ACTION_SHIFT = 5;
   static final int BELOW_ACTION_SHIFT = 7;
+  static final int IMPORTANT_BLOCK = 1 << 9;
+  static final int IMPORTANT_ALLOW = 1 << 10;
   private static final BlockAction[] ACTIONS = BlockAction.values();
   private static final long BELOW_SALT = 0x5bd1e9955bd1e995L;
 
@@ -42,6 +44,8 @@ public final class CompiledList {
   final Counts counts;
   /** RPZ semantics: the most specific matching rule decides, an allow on a parent does not. */
   final boolean mostSpecificWins;
+  /** Some rule is AdBlock {@code $important}: lookups then check every suffix. */
+  final boolean anyImportant;
 
   /** What a list holds, counted once at build time. */
   public record Counts(int names, int blockNames, int exactNames, int allowNames, int urls,
@@ -51,6 +55,14 @@ public final class CompiledList {
       Map<Long, List<String>> localData, long[] urls, Map<Long, Integer> urlsPerHost,
       Counts counts, boolean mostSpecificWins) {
     this.mostSpecificWins = mostSpecificWins;
+    boolean important = false;
+    for (short f : flags) {
+      if ((f & (IMPORTANT_BLOCK | IMPORTANT_ALLOW)) != 0) {
+        important = true;
+        break;
+      }
+    }
+    this.anyImportant = important;
     this.info = info;
     this.hasher = hasher;
     this.keys = keys;
@@ -175,6 +187,9 @@ public final class CompiledList {
     }
     boolean plain = hasher == NameHasher.PLAIN && sx.hashed;
     int end = sx.end;
+    if (anyImportant) {
+      return matchWithImportant(wireName, sx);
+    }
     boolean anyAllow = counts.allowNames != 0 && !mostSpecificWins;
     int blockSlot = -1;
     int blockOff = 0;
@@ -203,6 +218,62 @@ public final class CompiledList {
         urlSlot = slot;
       }
     }
+    return blockOrUrls(wireName, blockSlot, blockOff, blockSelf, urlSlot);
+  }
+
+  /**
+   * The slow path for lists with {@code $important} rules: an important exception anywhere wins,
+   * then an important block anywhere, then the ordinary rules as usual.
+   */
+  private Verdict matchWithImportant(byte[] wireName, Suffixes sx) {
+    boolean plain = hasher == NameHasher.PLAIN && sx.hashed;
+    int allowSlot = -1;
+    int allowOff = 0;
+    int blockSlot = -1;
+    int blockOff = 0;
+    int impBlockSlot = -1;
+    int impBlockOff = 0;
+    int urlSlot = -1;
+    for (int k = 0; k < sx.n; k++) {
+      int off = sx.offsets[k];
+      int slot = find(plain ? sx.hashes[k] : hasher.hash(wireName, off, sx.end));
+      if (slot < 0) {
+        continue;
+      }
+      int f = flags[slot];
+      boolean self = off == 0;
+      boolean allows = (f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0;
+      boolean blocks = (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0;
+      if (allows && (f & IMPORTANT_ALLOW) != 0) {
+        return Verdict.allow(info, locations[slot], wireName, off);
+      }
+      if (blocks && (f & IMPORTANT_BLOCK) != 0 && impBlockSlot < 0) {
+        impBlockSlot = slot;
+        impBlockOff = off;
+      }
+      if (allows && allowSlot < 0) {
+        allowSlot = slot;
+        allowOff = off;
+      }
+      if (blocks && blockSlot < 0) {
+        blockSlot = slot;
+        blockOff = off;
+      }
+      if (self && (f & URL_HOST) != 0) {
+        urlSlot = slot;
+      }
+    }
+    if (impBlockSlot >= 0) {
+      return blockOrUrls(wireName, impBlockSlot, impBlockOff, impBlockOff == 0, -1);
+    }
+    if (allowSlot >= 0) {
+      return Verdict.allow(info, locations[allowSlot], wireName, allowOff);
+    }
+    return blockOrUrls(wireName, blockSlot, blockOff, blockOff == 0, urlSlot);
+  }
+
+  private Verdict blockOrUrls(byte[] wireName, int blockSlot, int blockOff, boolean blockSelf,
+      int urlSlot) {
     if (blockSlot >= 0) {
       int f = flags[blockSlot];
       BlockAction how = ACTIONS[(f >>> (blockSelf ? SELF_ACTION_SHIFT : BELOW_ACTION_SHIFT)) & 3];
@@ -483,6 +554,9 @@ public final class CompiledList {
             localData.computeIfAbsent(h ^ BELOW_SALT, k -> new ArrayList<>()).add(rule.data());
           }
         }
+      }
+      if (rule.important()) {
+        f |= rule.allow() ? IMPORTANT_ALLOW : IMPORTANT_BLOCK;
       }
       append(h, Verdict.Locations.of(file, rule.line()), f);
       return this;

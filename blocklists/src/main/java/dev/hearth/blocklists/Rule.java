@@ -9,10 +9,12 @@ import java.util.Objects;
  * only itself ({@code |name^}, an RPZ trigger {@code name}), or only its subdomains (an RPZ trigger
  * {@code *.name}). A block carries the {@link BlockAction} the resolver should answer with; for
  * {@link BlockAction#LOCAL_DATA} {@code data} holds one record as {@code "TYPE RDATA"} (e.g.
- * {@code "A 192.0.2.1"}, {@code "CNAME garden.example."}).
+ * {@code "A 192.0.2.1"}, {@code "CNAME garden.example."}). An {@code important} rule (AdBlock
+ * {@code $important}) beats the ordinary rules of its list: an important block wins over an
+ * exception, an important exception over everything.
  */
 public record Rule(String name, Scope scope, boolean allow, BlockAction action, String data,
-    int line) {
+    int line, boolean important) {
   /** What part of the name space a rule covers. */
   public enum Scope {
     SUBTREE, EXACT, BELOW;
@@ -33,6 +35,10 @@ public record Rule(String name, Scope scope, boolean allow, BlockAction action, 
     if (action == BlockAction.LOCAL_DATA && (data == null || data.isBlank())) {
       throw new IllegalArgumentException("local data without a record");
     }
+  }
+
+  public Rule(String name, Scope scope, boolean allow, BlockAction action, String data, int line) {
+    this(name, scope, allow, action, data, line, false);
   }
 
   public Rule(String name, boolean allow) {
@@ -61,10 +67,14 @@ public record Rule(String name, Scope scope, boolean allow, BlockAction action, 
   }
 
   public Rule atLine(int lineNo) {
-    return new Rule(name, scope, allow, action, data, lineNo);
+    return new Rule(name, scope, allow, action, data, lineNo, important);
   }
 
   public Rule withScope(Scope s) {
-    return new Rule(name, s, allow, action, data, line);
+    return new Rule(name, s, allow, action, data, line, important);
+  }
+
+  public Rule asImportant() {
+    return new Rule(name, scope, allow, action, data, line, true);
   }
 }

@@ -99,4 +99,34 @@ class CompiledListTest {
     org.junit.jupiter.api.Assertions.assertTrue(
         CompiledList.decide(lists, DomainNames.toWire("other.test")).isNone());
   }
+
+  @Test
+  void importantBlockBeatsException_importantExceptionBeatsEverything() throws Exception {
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("adblock", ".txt");
+    java.nio.file.Files.writeString(f, "||tracker.example^$important\n@@||x.tracker.example^\n"
+        + "||ads.example^\n@@||ok.ads.example^\n"
+        + "||cdn.example^$important\n@@||img.cdn.example^$important\n");
+    CompiledList l = ListLoader.load(f, Format.AUTO, 0.5).list();
+    assertTrue(l.match("x.tracker.example").isBlock(), "important block beats the exception");
+    Verdict v = l.match("a.x.tracker.example");
+    assertEquals("tracker.example", v.matchedName());
+    assertTrue(l.match("ok.ads.example").isAllow(), "ordinary rules as before");
+    assertTrue(l.match("ads.example").isBlock());
+    assertTrue(l.match("img.cdn.example").isAllow(), "important exception beats important block");
+    assertTrue(l.match("www.cdn.example").isBlock());
+    assertSame(Verdict.NONE, l.match("example"));
+    java.nio.file.Files.delete(f);
+  }
+
+  @Test
+  void rpzMostSpecificTriggerWins() throws Exception {
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("zone", ".rpz");
+    java.nio.file.Files.writeString(f, "$TTL 60\n@ SOA localhost. root.localhost. 1 1 1 1 1\n"
+        + "*.example CNAME rpz-passthru.\nbad.example CNAME .\n");
+    CompiledList l = ListLoader.load(f, Format.AUTO, 0.5).list();
+    assertTrue(l.match("bad.example").isBlock(), "exact trigger beats the wildcard passthru");
+    assertTrue(l.match("good.example").isAllow());
+    assertSame(Verdict.NONE, l.match("example"), "*.example does not cover example itself");
+    java.nio.file.Files.delete(f);
+  }
 }

@@ -119,7 +119,7 @@ class ParsersTest {
         "||bad..name^",
         "not a rule");
     assertEquals(List.of(Rule.block("ads.example.com"), Rule.allow("good.ads.example.com"),
-        Rule.block("important.example"), Rule.block("xn--bcher-kva.example"),
+        Rule.block("important.example").asImportant(), Rule.block("xn--bcher-kva.example"),
         Rule.block("plain.example"), Rule.exactBlock("exact.example")), p.rules());
     assertEquals(6, p.tally().unsupported());
     assertEquals(List.of(p.file() + ":16:||bad..name^", p.file() + ":17:not a rule"),

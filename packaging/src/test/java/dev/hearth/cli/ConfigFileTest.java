@@ -216,4 +216,51 @@ class ConfigFileTest {
     e = assertThrows(ConfigException.class, () -> ConfigFile.read(latin1, Settings.builder()));
     assertEquals(latin1 + ": config file is not valid UTF-8", e.getMessage());
   }
+
+  @Test
+  void listsSection_sourcesSafetyAndUt1Expansion() throws Exception {
+    Path ut1 = dir.resolve("ut1");
+    for (String cat : List.of("adult", "gambling", "bank")) {
+      Files.createDirectories(ut1.resolve(cat));
+      Files.writeString(ut1.resolve(cat).resolve("domains"), cat + ".example\n");
+    }
+    Settings s = load(String.join("\n",
+        "lists:",
+        "  never_block: [Isp.Example.]",
+        "  max_shrink: 30%",
+        "  max_grow: 1.5",
+        "  sources:",
+        "    - {id: iwf, url: \"https://lists.example/iwf.csv?token=x\", format: urls,"
+            + " category: csam, locked: true, refresh: 1h}",
+        "    - {id: ut1, path: " + ut1 + ", format: ut1, categories: [adult, gambling]}",
+        "    - {path: /etc/hearth/My List.txt}"));
+    assertEquals(List.of("isp.example"), s.listSafety().neverBlock());
+    assertEquals(0.3, s.listSafety().maxShrink(), 1e-9);
+    assertEquals(1.5, s.listSafety().maxGrow(), 1e-9);
+    List<String> ids = s.listSources().stream().map(dev.hearth.blocklists.ListSource::id).toList();
+    assertEquals(List.of("iwf", "ut1/adult", "ut1/gambling", "my-list.txt"), ids);
+    assertTrue(s.listSources().get(0).locked() && s.listSources().get(0).isHttp());
+    assertEquals(Duration.ofHours(1), s.listSources().get(0).refresh());
+    assertEquals("gambling", s.listSources().get(2).category());
+    assertEquals(Duration.ofSeconds(10), s.listSources().get(3).refresh());
+  }
+
+  @Test
+  void listsSection_errorsNameTheLine() throws Exception {
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, format: csv}\n", 3,
+        "lists.sources[0].format", "expected auto, domains, hosts, adblock, rpz, urls or ut1");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, url: \"http://h/x\"}\n", 3,
+        "lists.sources[0]", "exactly one of 'path'");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x}\n    - {id: a, path: /y}\n", 4,
+        "lists.sources[1]", "id a is used twice");
+    assertError("lists:\n  sources:\n    - {id: a, url: \"ftp://h/x\"}\n", 3,
+        "lists.sources[0].url", "http:// or https://");
+    assertError("lists:\n  sources:\n    - {id: Bad Id, path: /x}\n", 3,
+        "lists.sources[0]", "list id 'Bad Id'");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, locked: true,"
+        + " legal_override: true}\n", 3, "lists.sources[0]", "cannot be locked");
+    assertError("lists:\n  never_block: [\"bad..name\"]\n", 2, "lists.never_block[0]",
+        "empty label");
+    assertError("lists:\n  max_shrink: 150%\n", 2, "lists.max_shrink", "at most 1.0");
+  }
 }

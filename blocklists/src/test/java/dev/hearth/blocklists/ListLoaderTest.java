@@ -96,4 +96,69 @@ class ListLoaderTest {
       assertSame(Verdict.NONE, l.match("xhost" + i + ".zone" + (i % 977) + ".example"));
     }
   }
+
+  @Test
+  void hugeLines_areCutAndReportedInvalid_withoutHoldingThemWhole_andTheRestLoads()
+      throws Exception {
+    Path f = dir.resolve("huge.txt");
+    String huge = "a".repeat(3_000_000);
+    Files.writeString(f, "first.example\n" + huge + ".example\r\nlast.example\r" + huge);
+    Path hosts = dir.resolve("huge-hosts.txt");
+    Files.writeString(hosts, "0.0.0.0 first.example\n0.0.0.0 " + huge
+        + ".example\r\n0.0.0.0 last.example\r0.0.0.0 " + huge);
+    for (Format format : List.of(Format.AUTO, Format.DOMAINS, Format.HOSTS, Format.ADBLOCK,
+        Format.URLS, Format.RPZ)) {
+      LoadResult r = ListLoader.load(format == Format.HOSTS ? hosts : f, format, 1.0);
+      if (format == Format.RPZ) { // plain names are not zone records: every line is invalid
+        assertEquals(List.of(1, 2, 3, 4), r.problems().stream().map(ListProblem::line).toList());
+        assertTrue(r.problems().get(1).reason().contains("overlong"), r.problems().toString());
+        continue;
+      }
+      assertEquals(2, r.invalid(), format + ": " + r.problems());
+      assertEquals(2, r.problems().get(0).line(), format + ": " + r.problems());
+      assertEquals(4, r.problems().get(1).line(), format + ": CR ends a line too");
+      assertTrue(r.problems().get(0).text().length() < 300, "the report is short");
+      if (format != Format.RPZ && format != Format.URLS) {
+        assertTrue(r.list().match("last.example").isBlock(), format.toString());
+      }
+    }
+  }
+
+  @Test
+  void versionIsTheContentHash_sameContentSameVersion() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "x.example\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "x.example\n");
+    Path c = Files.writeString(dir.resolve("c.txt"), "y.example\n");
+    String va = ListLoader.load(a, Format.AUTO, 0.5).list().info().version();
+    assertEquals(12, va.length());
+    assertEquals(va, ListLoader.load(b, Format.AUTO, 0.5).list().info().version());
+    assertTrue(!va.equals(ListLoader.load(c, Format.AUTO, 0.5).list().info().version()));
+  }
+
+  @Test
+  void savedListRoundTrips_andCorruptionIsDetected() throws Exception {
+    Path src = Files.writeString(dir.resolve("l.txt"),
+        "||a.example^\n@@||ok.a.example^\n|exact.example^\n*.wild.example\n");
+    CompiledList l = ListLoader.load(src, Format.AUTO, 0.5).list();
+    Path saved = dir.resolve("l.hbl");
+    ListStore.write(l, saved);
+    CompiledList back = ListStore.read(saved, NameHasher.PLAIN, null);
+    assertTrue(back.sameEntries(l));
+    assertEquals(l.info(), back.info());
+    assertEquals(l.match("x.a.example").describe(), back.match("x.a.example").describe());
+    assertTrue(back.match("ok.a.example").isAllow());
+    byte[] bytes = Files.readAllBytes(saved);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(saved, bytes);
+    IOException e = assertThrows(IOException.class,
+        () -> ListStore.read(saved, NameHasher.PLAIN, null));
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+    Files.write(saved, java.util.Arrays.copyOf(bytes, 100));
+    assertThrows(IOException.class, () -> ListStore.read(saved, NameHasher.PLAIN, null));
+    ListStore.write(CompiledList.builder(new ListInfo("k", null, true, false, "", List.of()),
+        NameHasher.keyed(new byte[32])).add(Rule.block("k.example")).build(), saved);
+    e = assertThrows(IOException.class, () -> ListStore.read(saved, NameHasher.PLAIN,
+        NameHasher.keyed(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})));
+    assertTrue(e.getMessage().contains("not the key in use"), e.getMessage());
+  }
 }

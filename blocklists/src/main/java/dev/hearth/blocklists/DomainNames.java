@@ -189,7 +189,8 @@ public final class DomainNames {
         String label = s.substring(start, i);
         if (!isAscii(label)) {
           try {
-            label = IDN.toASCII(label, IDN.USE_STD3_ASCII_RULES);
+            label = hasDeviation(label) ? nonTransitional(label)
+                : IDN.toASCII(label, IDN.USE_STD3_ASCII_RULES);
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid international name (" + e.getMessage()
                 + ")");
@@ -203,6 +204,116 @@ public final class DomainNames {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * The four characters IDNA 2003 maps away but IDNA 2008 keeps (UTS 46 "deviations"): ß, final
+   * sigma, ZWJ and ZWNJ. {@code faß.de} and {@code fass.de} are different domains under IDNA
+   * 2008 (what browsers and registries use now); mapping one onto the other would block the wrong
+   * site, so such labels are encoded as IDNA 2008 does.
+   */
+  private static boolean hasDeviation(String label) {
+    for (int i = 0; i < label.length(); i++) {
+      char c = label.charAt(i);
+      if (c == '\u00df' || c == '\u03c2' || c == '\u200c' || c == '\u200d') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Lower case, NFC, then Punycode (RFC 3492) with the {@code xn--} prefix. */
+  private static String nonTransitional(String label) {
+    String s = java.text.Normalizer.normalize(label.toLowerCase(java.util.Locale.ROOT),
+        java.text.Normalizer.Form.NFC);
+    int[] cps = s.codePoints().toArray();
+    for (int cp : cps) {
+      if (cp < 0x80 && !((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '-')) {
+        throw new IllegalArgumentException("invalid character in international label");
+      }
+      if (Character.isWhitespace(cp) || Character.getType(cp) == Character.CONTROL) {
+        throw new IllegalArgumentException("invalid character in international label");
+      }
+    }
+    String encoded = "xn--" + punycode(cps);
+    if (encoded.length() > MAX_LABEL) {
+      throw new IllegalArgumentException("label too long once encoded");
+    }
+    return encoded;
+  }
+
+  /** For tests: {@code xn--} plus the RFC 3492 encoding of {@code label}. */
+  static String punycodeLabel(String label) {
+    return "xn--" + punycode(label.codePoints().toArray());
+  }
+
+  /** RFC 3492 encoder. */
+  static String punycode(int[] input) {
+    final int base = 36;
+    final int tmin = 1;
+    final int tmax = 26;
+    StringBuilder out = new StringBuilder();
+    for (int cp : input) {
+      if (cp < 0x80) {
+        out.append((char) cp);
+      }
+    }
+    int b = out.length();
+    int h = b;
+    if (b > 0) {
+      out.append('-');
+    }
+    int n = 0x80;
+    long delta = 0;
+    int bias = 72;
+    while (h < input.length) {
+      int m = Integer.MAX_VALUE;
+      for (int cp : input) {
+        if (cp >= n && cp < m) {
+          m = cp;
+        }
+      }
+      delta += (long) (m - n) * (h + 1);
+      n = m;
+      for (int cp : input) {
+        if (cp < n) {
+          delta++;
+        }
+        if (cp == n) {
+          long q = delta;
+          for (int k = base; ; k += base) {
+            int t = k <= bias ? tmin : k >= bias + tmax ? tmax : k - bias;
+            if (q < t) {
+              break;
+            }
+            out.append(digit((int) (t + (q - t) % (base - t))));
+            q = (q - t) / (base - t);
+          }
+          out.append(digit((int) q));
+          bias = adapt(delta, h + 1, h == b);
+          delta = 0;
+          h++;
+        }
+      }
+      delta++;
+      n++;
+    }
+    return out.toString();
+  }
+
+  private static char digit(int d) {
+    return (char) (d < 26 ? 'a' + d : '0' + d - 26);
+  }
+
+  private static int adapt(long delta, int numPoints, boolean first) {
+    delta = first ? delta / 700 : delta / 2;
+    delta += delta / numPoints;
+    int k = 0;
+    while (delta > ((36 - 1) * 26) / 2) {
+      delta /= 36 - 1;
+      k += 36;
+    }
+    return (int) (k + (36 * delta) / (delta + 38));
   }
 
   private static boolean isAscii(String s) {

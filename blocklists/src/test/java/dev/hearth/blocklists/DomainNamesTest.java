@@ -77,4 +77,16 @@ class DomainNamesTest {
         assertThrows(IllegalArgumentException.class, () -> DomainNames.normalize(raw), raw);
     assertTrue(e.getMessage().startsWith(expected), () -> raw + " -> " + e.getMessage());
   }
+
+  @org.junit.jupiter.api.Test
+  void idna2008Deviations_areNotMappedOntoOtherDomains() {
+    org.junit.jupiter.api.Assertions.assertEquals("xn--fa-hia.de", DomainNames.normalize("faß.de"));
+    org.junit.jupiter.api.Assertions.assertEquals("xn--fa-hia.de", DomainNames.normalize("FAß.DE"));
+    org.junit.jupiter.api.Assertions.assertEquals("xn--3xaba.gr",
+        DomainNames.normalize("σσς.gr"));
+    org.junit.jupiter.api.Assertions.assertEquals("xn--mnchen-3ya.de",
+        DomainNames.normalize("münchen.de"), "ordinary labels as before");
+    org.junit.jupiter.api.Assertions.assertEquals("xn--bcher-kva.example",
+        DomainNames.punycodeLabel("bücher") + ".example");
+  }
 }

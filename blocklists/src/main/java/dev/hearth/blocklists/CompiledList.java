@@ -40,6 +40,8 @@ public final class CompiledList {
   final short[] flags;
   final Map<Long, List<String>> localData;
   final long[] urls;
+  /** Source location of each URL in {@link #urls} (same slots). */
+  final int[] urlLocations;
   final Map<Long, Integer> urlsPerHost;
   final Counts counts;
   /** RPZ semantics: the most specific matching rule decides, an allow on a parent does not. */
@@ -52,8 +54,9 @@ public final class CompiledList {
       int urlHosts) {}
 
   CompiledList(ListInfo info, NameHasher hasher, long[] keys, int[] locations, short[] flags,
-      Map<Long, List<String>> localData, long[] urls, Map<Long, Integer> urlsPerHost,
-      Counts counts, boolean mostSpecificWins) {
+      Map<Long, List<String>> localData, long[] urls, int[] urlLocations,
+      Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins) {
+    this.urlLocations = urlLocations;
     this.mostSpecificWins = mostSpecificWins;
     boolean important = false;
     for (short f : flags) {
@@ -129,7 +132,7 @@ public final class CompiledList {
 
   /** Approximate heap used by the tables. */
   public long tableBytes() {
-    return 14L * keys.length + 8L * urls.length + 64L * (localData.size() + urlsPerHost.size());
+    return 14L * keys.length + 12L * urls.length + 64L * (localData.size() + urlsPerHost.size());
   }
 
   /** True when the two lists hold the same entries (whatever their versions). */
@@ -344,10 +347,9 @@ public final class CompiledList {
     }
     byte[] key = u.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     long h = hasher.hash(key, 0, key.length);
-    if (contains(urls, h)) {
-      int slot = find(hasher.hash(wire, 0, wire.length));
-      return Verdict.block(info, slot < 0 ? 0 : locations[slot], wire, 0, BlockAction.NXDOMAIN,
-          List.of());
+    int us = indexOf(urls, h);
+    if (us >= 0) {
+      return Verdict.block(info, urlLocations[us], wire, 0, BlockAction.NXDOMAIN, List.of());
     }
     return host.isUrlLevel() ? Verdict.NONE : host;
   }
@@ -452,6 +454,24 @@ public final class CompiledList {
     }
   }
 
+  static int indexOf(long[] table, long h) {
+    int mask = table.length - 1;
+    if (mask < 0) {
+      return -1;
+    }
+    int i = slot(h, mask);
+    while (true) {
+      long v = table[i];
+      if (v == h) {
+        return i;
+      }
+      if (v == 0) {
+        return -1;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
   static boolean contains(long[] table, long h) {
     int mask = table.length - 1;
     if (mask < 0) {
@@ -496,6 +516,7 @@ public final class CompiledList {
     private short[] bits = new short[1024];
     private int n;
     private long[] urlHashes = new long[16];
+    private int[] urlLocs = new int[16];
     private int nUrls;
     private final Map<Long, Integer> urlsPerHost = new HashMap<>();
     private final Map<Long, List<String>> localData = new HashMap<>();
@@ -573,7 +594,9 @@ public final class CompiledList {
       long uh = hasher.hash(k, 0, k.length);
       if (nUrls == urlHashes.length) {
         urlHashes = Arrays.copyOf(urlHashes, nUrls * 2);
+        urlLocs = Arrays.copyOf(urlLocs, nUrls * 2);
       }
+      urlLocs[nUrls] = Verdict.Locations.of(file, line);
       urlHashes[nUrls++] = uh;
       append(h, Verdict.Locations.of(file, line), URL_HOST);
       return this;
@@ -656,6 +679,7 @@ public final class CompiledList {
         }
       }
       long[] urlTable = new long[nUrls == 0 ? 0 : capacityFor(nUrls)];
+      int[] urlTableLocs = new int[urlTable.length];
       int distinctUrls = 0;
       int umask = urlTable.length - 1;
       for (int k = 0; k < nUrls; k++) {
@@ -666,6 +690,7 @@ public final class CompiledList {
         }
         if (urlTable[i] == 0) {
           urlTable[i] = h;
+          urlTableLocs[i] = urlLocs[k];
           distinctUrls++;
         }
       }
@@ -676,7 +701,7 @@ public final class CompiledList {
         finalInfo = finalInfo.withFiles(files);
       }
       return new CompiledList(finalInfo, hasher, keys, locations, flags, Map.copyOf(data),
-          urlTable, Map.copyOf(perHost),
+          urlTable, urlTableLocs, Map.copyOf(perHost),
           new Counts(names, block, exact, allow, distinctUrls, urlHosts), mostSpecificWins);
     }
   }

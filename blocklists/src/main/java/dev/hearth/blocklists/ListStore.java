@@ -24,7 +24,7 @@ import java.util.Map;
  * so a crash leaves either the old or the new file, never half of one.
  */
 public final class ListStore {
-  private static final byte[] MAGIC = "HRTHLST1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "HRTHLST2".getBytes(StandardCharsets.US_ASCII);
 
   private ListStore() {}
 
@@ -58,6 +58,8 @@ public final class ListStore {
     b.putInt(list.urls.length);
     b.asLongBuffer().put(list.urls);
     b.position(b.position() + 8 * list.urls.length);
+    b.asIntBuffer().put(list.urlLocations);
+    b.position(b.position() + 4 * list.urlLocations.length);
     b.putInt(list.urlsPerHost.size());
     for (Map.Entry<Long, Integer> e : list.urlsPerHost.entrySet()) {
       b.putLong(e.getKey());
@@ -147,6 +149,12 @@ public final class ListStore {
       long[] urls = new long[checkedLength(b.getInt(), b, 8)];
       b.asLongBuffer().get(urls);
       b.position(b.position() + 8 * urls.length);
+      if (4L * urls.length > b.remaining()) {
+        throw new IOException(file + ": malformed compiled list (URL locations)");
+      }
+      int[] urlLocations = new int[urls.length];
+      b.asIntBuffer().get(urlLocations);
+      b.position(b.position() + 4 * urls.length);
       int nHosts = checkedLength(b.getInt(), b, 12);
       Map<Long, Integer> perHost = new HashMap<>();
       for (int i = 0; i < nHosts; i++) {
@@ -169,6 +177,7 @@ public final class ListStore {
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);
       return new CompiledList(info, hasher, keys, locations, fl, Map.copyOf(data), urls,
+          urlLocations,
           Map.copyOf(perHost), counts, (flags & 4) != 0);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new IOException(file + ": malformed compiled list");
@@ -190,7 +199,7 @@ public final class ListStore {
     for (String f : i.files()) {
       n += strSize(f);
     }
-    n += 14L * l.keys.length + 8L * l.urls.length + 12L * l.urlsPerHost.size();
+    n += 14L * l.keys.length + 12L * l.urls.length + 12L * l.urlsPerHost.size();
     for (List<String> v : l.localData.values()) {
       n += 12;
       for (String s : v) {

@@ -283,7 +283,10 @@ public final class RpzParser extends ListParser {
     String abs;
     if (token.equals("@")) {
       if (origin == null) {
-        throw new IllegalArgumentException("'@' without an $ORIGIN");
+        // A zone file for BIND without $ORIGIN: the zone name comes from the server's config.
+        // '@' is then the (unnamed) apex and other names are triggers as written.
+        guessedAbsolute = true;
+        return "";
       }
       return origin;
     } else if (token.equals(".")) {

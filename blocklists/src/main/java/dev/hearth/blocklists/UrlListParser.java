@@ -25,6 +25,10 @@ public final class UrlListParser extends ListParser {
     }
     if (!sawHeader) {
       sawHeader = true;
+      String lower = s.toLowerCase(Locale.ROOT);
+      if (lower.equals("url") || lower.equals("address") || lower.equals("uri")) {
+        return; // a one-column CSV header
+      }
       if (s.indexOf(',') >= 0 || s.indexOf(';') >= 0) {
         List<String> cols = splitCsv(s);
         for (int i = 0; i < cols.size(); i++) {

@@ -250,8 +250,8 @@ class RpzParserTest {
         block("track.example", Rule.Scope.BELOW, BlockAction.DROP, 2),
         local("x.example", Rule.Scope.EXACT, "A 192.0.2.7", 6),
         local("y.example", Rule.Scope.EXACT, "A 192.0.2.8", 7)), r.rules);
-    assertEquals(List.of("3: '@' without an $ORIGIN", "4: no owner name and no previous owner"),
-        r.invalid);
+    assertEquals(List.of(), r.invalid, "'@' without $ORIGIN is the unnamed apex (BIND style)");
+    assertEquals(List.of(3, 4), r.unsupported, "data at the apex is no trigger");
   }
 
   @Test

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * swaps {@link #snapshot()} in atomically.
  *
  * <p>Layout under the data directory: {@code lists/<id>/current.hbl}, {@code previous.hbl},
- * {@code rejected.hbl}, {@code state.properties}; {@code keys/lists.key} (the HMAC key for locked
+ * {@code rejected.hbl}, {@code state.properties}, and for ordinary (not locked) HTTP lists the
+ * downloaded text as {@code source.txt} / {@code rejected.txt}; {@code keys/lists.key} (the HMAC key for locked
  * lists, created on first use, readable only by the owner).
  *
  * <p>Not thread-safe: one reloader thread owns it.
@@ -209,20 +210,25 @@ public final class ListCatalog {
             safety.maxInvalidRatio());
       }
     } catch (ListRejectedException e) {
+      settleDownload(s, "rejected.txt");
       return failed(s, "rejected", e.getMessage());
     } catch (IOException | FetchException e) {
+      settleDownload(s, null);
       return failed(s, "failed", e.getMessage());
     } catch (RuntimeException e) {
+      settleDownload(s, null);
       return failed(s, "failed", "unexpected error: " + e);
     }
     s.stamp = stamp;
     CompiledList next = r.list();
     if (s.current != null && next.info().version().equals(s.current.info().version())) {
+      settleDownload(s, "source.txt");
       s.lastError = null;
       saveStateQuietly(s);
       return false;
     }
     if (next.info().version().equals(s.refusedVersion)) {
+      settleDownload(s, "rejected.txt");
       s.lastError = "source still serves version " + next.info().version()
           + ", which was rolled back; waiting for a new version";
       return false;
@@ -230,12 +236,14 @@ public final class ListCatalog {
     String why = safety.check(s.current, next);
     if (why != null) {
       persistQuietly(next, s, "rejected.hbl");
+      settleDownload(s, "rejected.txt");
       record(s, "rejected", next, s.current, r.invalid(), r.unsupported(), why);
       s.lastError = "version " + next.info().version() + " rejected: " + why;
       log.accept("list " + s.src.id() + ": new version rejected, "
           + (s.current == null ? "list not in force" : "previous version kept") + ": " + why);
       return false;
     }
+    settleDownload(s, "source.txt");
     CompiledList old = s.current;
     s.previous = old;
     s.current = next;
@@ -271,11 +279,74 @@ public final class ListCatalog {
     }
     HttpListFetcher.Validators v = s.current == null ? HttpListFetcher.Validators.NONE
         : s.validators;
+    // An ordinary list's download is kept next to its saved version (source.txt, or
+    // rejected.txt when refused) so an operator can inspect it; a locked list's never is.
+    Path copy = listsDir == null || s.src.locked() ? null : download(s);
+    if (copy != null) {
+      Files.createDirectories(copy.getParent());
+    }
     return fetcher.fetch(java.net.URI.create(s.src.location()), v, s.src.sha256(),
         s.src.publicKey() == null ? null : HttpListFetcher.Verifier.ed25519(s.src.publicKey())
             .withSignatureUri(java.net.URI.create(s.src.signatureUrl())),
-        in -> ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(), s.src.location(),
-            in, safety.maxInvalidRatio()));
+        in -> {
+          if (copy == null) {
+            return ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(),
+                s.src.location(), in, safety.maxInvalidRatio());
+          }
+          try (OutputStream out = Files.newOutputStream(copy)) {
+            return ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(),
+                s.src.location(), new Tee(in, out), safety.maxInvalidRatio());
+          }
+        });
+  }
+
+  private Path download(Slot s) {
+    return dirOf(s).resolve("download.tmp");
+  }
+
+  /** Keeps the last download of an ordinary HTTP list under {@code name}, or drops it (null). */
+  private void settleDownload(Slot s, String name) {
+    if (listsDir == null || !s.src.isHttp() || s.src.locked()) {
+      return;
+    }
+    Path tmp = download(s);
+    try {
+      if (name == null) {
+        Files.deleteIfExists(tmp);
+      } else if (Files.exists(tmp)) {
+        Files.move(tmp, dirOf(s).resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      log.accept("list " + s.src.id() + ": cannot keep the downloaded copy: " + e.getMessage());
+    }
+  }
+
+  /** Copies what the parser reads into a file. */
+  private static final class Tee extends java.io.FilterInputStream {
+    private final OutputStream out;
+
+    Tee(InputStream in, OutputStream out) {
+      super(in);
+      this.out = out;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        out.write(b);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        out.write(b, off, n);
+      }
+      return n;
+    }
   }
 
   private boolean failed(Slot s, String outcome, String message) {

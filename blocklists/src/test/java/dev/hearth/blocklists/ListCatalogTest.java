@@ -230,6 +230,17 @@ class ListCatalogTest {
       body.set("ads.example\ntracker.example\n");
       assertTrue(c.refresh(true));
       assertTrue(c.snapshot().get(0).match("tracker.example").isBlock());
+      assertEquals("ads.example\ntracker.example\n",
+          Files.readString(dir.resolve("data/lists/remote/source.txt")), "kept for inspection");
+      StringBuilder html = new StringBuilder();
+      for (int i = 0; i < 40; i++) {
+        html.append("<p>maintenance ").append(i).append("</p>\n");
+      }
+      body.set(html.toString());
+      assertFalse(c.refresh(true));
+      assertTrue(Files.readString(dir.resolve("data/lists/remote/rejected.txt"))
+          .startsWith("<p>maintenance 0"), "the refused download is kept too");
+      assertTrue(c.snapshot().get(0).match("tracker.example").isBlock());
     } finally {
       http.stop(0);
     }

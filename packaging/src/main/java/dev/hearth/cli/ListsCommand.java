@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "lists", mixinStandardHelpOptions = true, versionProvider = Hearth.Version.class,
     description = "Check block lists, test names against them, roll a list back.",
-    subcommands = {ListsCommand.Check.class, ListsCommand.Test.class, ListsCommand.Rollback.class})
+    subcommands = {ListsCommand.Check.class, ListsCommand.Test.class, ListsCommand.Status.class,
+        ListsCommand.Rollback.class})
 final class ListsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -240,6 +241,49 @@ final class ListsCommand implements Callable<Integer> {
         return "URL-LEVEL, host not blocked (" + v.describe() + ")";
       }
       return "not listed";
+    }
+  }
+
+  /** What is in force: one line per list, from the saved versions in the data directory. */
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      versionProvider = Hearth.Version.class,
+      description = "Show each configured list: version in force, entries, hosts with URL-level"
+          + " entries only, last update, whether a rollback is possible.")
+  static final class Status extends ServerLists implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try {
+        ListCatalog c = open(err, true);
+        out.printf("%-24s %-14s %-12s %10s %9s  %-20s %s%n", "LIST", "CATEGORY", "VERSION",
+            "ENTRIES", "URL-HOSTS", "UPDATED", "NOTES");
+        int status = 0;
+        for (ListCatalog.Status s : c.status()) {
+          String notes = (s.locked() ? "locked " : "") + (s.canRollBack() ? "rollback-ok " : "")
+              + (s.lastError() == null ? "" : "ERROR: " + s.lastError());
+          out.printf("%-24s %-14s %-12s %10d %9d  %-20s %s%n", s.id(),
+              s.category() == null ? "-" : s.category(),
+              s.version() == null ? "(none)" : s.version(), s.entries(), s.urlHosts(),
+              s.lastUpdate() == null ? "-" : s.lastUpdate().toString().replaceAll("\\.\\d+Z$", "Z"),
+              notes.strip());
+          if (s.version() == null) {
+            status = 1;
+          }
+        }
+        return status;
+      } catch (ConfigException e) {
+        err.println(e.getMessage());
+        return Hearth.EXIT_USAGE;
+      } catch (IOException | IllegalArgumentException e) {
+        err.println("hearth: " + e.getMessage());
+        return Hearth.EXIT_USAGE;
+      } finally {
+        out.flush();
+        err.flush();
+      }
     }
   }
 

@@ -55,4 +55,38 @@ class ListsCommandTest {
     assertTrue(out.toString().contains("verdict for x.ok.ads.example: ALLOWED"), out.toString());
     assertEquals(2, run("lists", "test", "not a name", "--blocklist", block.toString()));
   }
+
+  @Test
+  void status_showsVersionsEntriesAndRollback_rollbackPutsThePreviousVersionBack()
+      throws Exception {
+    Path list = Files.writeString(dir.resolve("ads.txt"), "a.example\n");
+    Path data = dir.resolve("data");
+    assertEquals(0, run("lists", "status", "--blocklist", list.toString(), "--data-dir",
+        data.toString()));
+    assertTrue(out.toString().contains("ads.txt"), out.toString());
+    assertTrue(out.toString().matches("(?s).*ads\\.txt\\s+-\\s+[0-9a-f]{12}\\s+1\\s+0.*"),
+        out.toString());
+    assertEquals(1, run("lists", "rollback", "ads.txt", "--blocklist", list.toString(),
+        "--data-dir", data.toString()));
+    assertTrue(err.toString().contains("no previous version"), err.toString());
+    Files.writeString(list, "a.example\nb.example\n");
+    Files.setLastModifiedTime(list, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() + 5000));
+    // a server would pick the change up; here a refreshing run of the catalog does
+    dev.hearth.blocklists.ListCatalog c = new dev.hearth.blocklists.ListCatalog(data,
+        java.util.List.of(dev.hearth.blocklists.ListSource.file("ads.txt", list.toString())),
+        dev.hearth.blocklists.SafetyPolicy.defaults(), null, m -> { }, java.time.Clock.systemUTC());
+    c.open();
+    assertTrue(c.refresh(true));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("lists", "status", "--blocklist", list.toString(), "--data-dir",
+        data.toString()));
+    assertTrue(out.toString().contains("rollback-ok"), out.toString());
+    assertEquals(0, run("lists", "rollback", "ads.txt", "--blocklist", list.toString(),
+        "--data-dir", data.toString()));
+    assertTrue(out.toString().contains("(1 entries)"), out.toString());
+    assertEquals(0, run("lists", "test", "b.example", "--data-dir", data.toString(),
+        "--blocklist", list.toString()));
+    assertTrue(out.toString().contains("verdict for b.example: not listed"), out.toString());
+  }
 }

@@ -356,8 +356,9 @@ public final class CompiledList {
 
   /**
    * The verdict of several lists together. A block by a locked (legal) list wins over everything
-   * except an allow on a legal-override list; then an allow on any list wins; then the first list
-   * that blocks decides; then a URL-level match (locked lists first). The resolver and the
+   * except an allow on a legal-override list. Then an allow on any list wins, except over a locked
+   * list's URL-level match (only a legal override passes that). Then the first list that blocks
+   * decides (a host block is stricter than URL-level). Then a URL-level match, locked lists first. The resolver and the
    * {@code hearth lists test} tool both use this, so they can never disagree.
    */
   public static Verdict decide(List<CompiledList> lists, byte[] wireName) {
@@ -399,17 +400,18 @@ public final class CompiledList {
           break;
       }
     }
-    if (lockedBlock != null || lockedUrls != null) {
-      if (override != null) {
-        return override;
-      }
-      return lockedBlock != null ? lockedBlock : lockedUrls;
+    if (lockedBlock != null) {
+      return override != null ? override : lockedBlock;
     }
     if (allow != null) {
-      return allow;
+      // An exception passes other lists' blocks, but not a legal list's URL-level entries.
+      return lockedUrls == null ? allow : override != null ? override : lockedUrls;
     }
     if (block != null) {
       return block;
+    }
+    if (lockedUrls != null) {
+      return lockedUrls;
     }
     return urls != null ? urls : Verdict.NONE;
   }
@@ -516,6 +518,7 @@ public final class CompiledList {
     private short[] bits = new short[1024];
     private int n;
     private long[] urlHashes = new long[16];
+    private long[] urlHostHashes = new long[16];
     private int[] urlLocs = new int[16];
     private int nUrls;
     private final Map<Long, Integer> urlsPerHost = new HashMap<>();
@@ -594,9 +597,11 @@ public final class CompiledList {
       long uh = hasher.hash(k, 0, k.length);
       if (nUrls == urlHashes.length) {
         urlHashes = Arrays.copyOf(urlHashes, nUrls * 2);
+        urlHostHashes = Arrays.copyOf(urlHostHashes, nUrls * 2);
         urlLocs = Arrays.copyOf(urlLocs, nUrls * 2);
       }
       urlLocs[nUrls] = Verdict.Locations.of(file, line);
+      urlHostHashes[nUrls] = h;
       urlHashes[nUrls++] = uh;
       append(h, Verdict.Locations.of(file, line), URL_HOST);
       return this;
@@ -627,7 +632,6 @@ public final class CompiledList {
       short[] flags = new short[cap];
       int mask = cap - 1;
       int names = 0;
-      int[] urlCountBySlot = new int[cap];
       for (int k = 0; k < n; k++) {
         long h = hashes[k];
         int i = slot(h, mask);
@@ -649,9 +653,6 @@ public final class CompiledList {
           add &= ~(3 << BELOW_ACTION_SHIFT);
         }
         flags[i] = (short) (old | add);
-        if ((add & URL_HOST) != 0) {
-          urlCountBySlot[i]++;
-        }
       }
       int block = 0;
       int exact = 0;
@@ -672,7 +673,6 @@ public final class CompiledList {
           allow++;
         }
         if ((f & URL_HOST) != 0) {
-          perHost.put(keys[i], urlCountBySlot[i]);
           if ((f & BLOCK_SELF) == 0) {
             urlHosts++;
           }
@@ -691,6 +691,7 @@ public final class CompiledList {
         if (urlTable[i] == 0) {
           urlTable[i] = h;
           urlTableLocs[i] = urlLocs[k];
+          perHost.merge(urlHostHashes[k], 1, Integer::sum);
           distinctUrls++;
         }
       }

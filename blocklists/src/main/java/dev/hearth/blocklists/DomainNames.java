@@ -192,8 +192,9 @@ public final class DomainNames {
             label = hasDeviation(label) ? nonTransitional(label)
                 : IDN.toASCII(label, IDN.USE_STD3_ASCII_RULES);
           } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid international name (" + e.getMessage()
-                + ")");
+            String why = e.getMessage() == null ? "" : e.getMessage()
+                .replaceFirst("^[a-zA-Z0-9_.]+Exception: ", "");
+            throw new IllegalArgumentException("invalid international name (" + why + ")");
           }
         }
         out.append(label);

@@ -192,7 +192,13 @@ public final class Verdict {
       p += (wire[p] & 0xff) + 1;
     }
     int end = Math.min(p + 1, wire.length);
-    return java.util.Arrays.copyOfRange(wire, offset, end);
+    byte[] out = java.util.Arrays.copyOfRange(wire, offset, end);
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] >= 'A' && out[i] <= 'Z') {
+        out[i] |= 0x20; // lengths are below 64, never letters: folding them is harmless
+      }
+    }
+    return out;
   }
 
   /** Packing of a rule's file index and line into one int. */

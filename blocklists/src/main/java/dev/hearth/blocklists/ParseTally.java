@@ -60,7 +60,8 @@ public final class ParseTally implements RuleSink {
     if (problems.size() < MAX_PROBLEMS) {
       String t = withhold ? "(line withheld: locked list)"
           : text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "..." : text;
-      problems.add(new ListProblem(file, line, reason, t));
+      // A reason may quote part of the entry ("owner x.example outside the zone"): withheld too.
+      problems.add(new ListProblem(file, line, withhold ? "invalid entry" : reason, t));
     }
   }
 

@@ -326,6 +326,7 @@ class ParserFuzzTest {
       assertLine(where, "first problem", first.line(), lineCount);
       if (locked) {
         assertEquals(WITHHELD, first.text(), where + ": a locked list's line is never kept");
+        assertEquals("invalid entry", first.reason(), where + ": nor a reason quoting it");
       }
       return;
     }
@@ -353,6 +354,7 @@ class ParserFuzzTest {
       previous = p.line();
       if (locked) {
         assertEquals(WITHHELD, p.text(), () -> where + ": a locked list's line is never kept");
+        assertEquals("invalid entry", p.reason(), () -> where + ": nor a reason quoting it");
       } else if (effective != Format.RPZ && effective != Format.AUTO) {
         String t = lines.get(p.line() - 1);
         String want = t.length() > 200 ? t.substring(0, 200) + "..." : t;

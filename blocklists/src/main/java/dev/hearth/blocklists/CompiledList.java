@@ -46,6 +46,12 @@ public final class CompiledList {
   final Counts counts;
   /** RPZ semantics: the most specific matching rule decides, an allow on a parent does not. */
   final boolean mostSpecificWins;
+  /**
+   * Bit {@code min(labels, 63)} is set when some entry has that many labels: suffixes of other
+   * lengths cannot match and are not probed (most lists have no one-label names, so the TLD of
+   * every query is skipped, and so are long suffixes no entry has).
+   */
+  final long labelMask;
   /** Some rule is AdBlock {@code $important}: lookups then check every suffix. */
   final boolean anyImportant;
 
@@ -55,7 +61,8 @@ public final class CompiledList {
 
   CompiledList(ListInfo info, NameHasher hasher, long[] keys, int[] locations, short[] flags,
       Map<Long, List<String>> localData, long[] urls, int[] urlLocations,
-      Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins) {
+      Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins, long labelMask) {
+    this.labelMask = labelMask;
     this.urlLocations = urlLocations;
     this.mostSpecificWins = mostSpecificWins;
     boolean important = false;
@@ -179,7 +186,7 @@ public final class CompiledList {
    */
   public Verdict match(byte[] wireName) {
     Suffixes sx = Suffixes.SCRATCH.get();
-    sx.of(wireName, false);
+    sx.of(wireName, hasher == NameHasher.PLAIN);
     return match(wireName, sx);
   }
 
@@ -199,8 +206,11 @@ public final class CompiledList {
     boolean blockSelf = false;
     int urlSlot = -1;
     for (int k = 0; k < sx.n; k++) {
+      if ((labelMask & (1L << Math.min(sx.n - k, 63))) == 0) {
+        continue;
+      }
       int off = sx.offsets[k];
-      int slot = find(plain ? sx.hashes[k] : hasher.hash(wireName, off, end));
+      int slot = find(plain ? sx.hashes[k] : hasher.hashName(wireName, off, end));
       if (slot < 0) {
         continue;
       }
@@ -238,8 +248,11 @@ public final class CompiledList {
     int impBlockOff = 0;
     int urlSlot = -1;
     for (int k = 0; k < sx.n; k++) {
+      if ((labelMask & (1L << Math.min(sx.n - k, 63))) == 0) {
+        continue;
+      }
       int off = sx.offsets[k];
-      int slot = find(plain ? sx.hashes[k] : hasher.hash(wireName, off, sx.end));
+      int slot = find(plain ? sx.hashes[k] : hasher.hashName(wireName, off, sx.end));
       if (slot < 0) {
         continue;
       }
@@ -299,11 +312,11 @@ public final class CompiledList {
    * give equal keys; different names collide with probability 2^-64.
    */
   public static long nameKey(byte[] wireName) {
-    return NameHash.hash(wireName, 0, wireEnd(wireName));
+    return NameHash.bytes(wireName, 0, wireEnd(wireName));
   }
 
   /** Label offsets of a name and, for plain-hashed lists, each suffix's hash, computed once. */
-  private static final class Suffixes {
+  static final class Suffixes {
     static final ThreadLocal<Suffixes> SCRATCH = ThreadLocal.withInitial(Suffixes::new);
     final int[] offsets = new int[128];
     final long[] hashes = new long[128];
@@ -316,12 +329,11 @@ public final class CompiledList {
       n = 0;
       int off = 0;
       while (off < end - 1) {
-        offsets[n] = off;
-        if (hash) {
-          hashes[n] = NameHash.hash(wire, off, end);
-        }
-        n++;
+        offsets[n++] = off;
         off += (wire[off] & 0xff) + 1;
+      }
+      if (hash) {
+        NameHash.suffixes(wire, offsets, n, end, hashes);
       }
       hashed = hash;
     }
@@ -363,16 +375,30 @@ public final class CompiledList {
    */
   public static Verdict decide(List<CompiledList> lists, byte[] wireName) {
     Suffixes sx = Suffixes.SCRATCH.get();
-    sx.of(wireName, lists.size() > 1);
-    Verdict lockedBlock = null;
-    Verdict lockedUrls = null;
-    Verdict override = null;
-    Verdict allow = null;
-    Verdict block = null;
-    Verdict urls = null;
+    sx.of(wireName, true);
+    Decision d = new Decision();
     for (int i = 0, n = lists.size(); i < n; i++) {
       CompiledList l = lists.get(i);
-      Verdict v = l.match(wireName, sx);
+      d.add(l, l.match(wireName, sx));
+    }
+    return d.result();
+  }
+
+  /** {@link #match} with the query's suffixes already computed (see {@link Suffixes#of}). */
+  Verdict matchSuffixes(byte[] wireName, Suffixes sx) {
+    return match(wireName, sx);
+  }
+
+  /** Combines the verdicts of lists, taken in configuration order, by the rule of {@link #decide}. */
+  static final class Decision {
+    private Verdict lockedBlock;
+    private Verdict lockedUrls;
+    private Verdict override;
+    private Verdict allow;
+    private Verdict block;
+    private Verdict urls;
+
+    void add(CompiledList l, Verdict v) {
       switch (v.action()) {
         case NONE:
           break;
@@ -400,20 +426,23 @@ public final class CompiledList {
           break;
       }
     }
-    if (lockedBlock != null) {
-      return override != null ? override : lockedBlock;
+
+    Verdict result() {
+      if (lockedBlock != null) {
+        return override != null ? override : lockedBlock;
+      }
+      if (allow != null) {
+        // An exception passes other lists' blocks, but not a legal list's URL-level entries.
+        return lockedUrls == null ? allow : override != null ? override : lockedUrls;
+      }
+      if (block != null) {
+        return block;
+      }
+      if (lockedUrls != null) {
+        return lockedUrls;
+      }
+      return urls != null ? urls : Verdict.NONE;
     }
-    if (allow != null) {
-      // An exception passes other lists' blocks, but not a legal list's URL-level entries.
-      return lockedUrls == null ? allow : override != null ? override : lockedUrls;
-    }
-    if (block != null) {
-      return block;
-    }
-    if (lockedUrls != null) {
-      return lockedUrls;
-    }
-    return urls != null ? urls : Verdict.NONE;
   }
 
   /** Index just past the terminating zero byte; validates label lengths and bounds. */
@@ -525,6 +554,7 @@ public final class CompiledList {
     private final Map<Long, List<String>> localData = new HashMap<>();
     private int file;
     private boolean mostSpecificWins;
+    private long labelMask;
 
     private Builder(ListInfo info, NameHasher hasher) {
       this.info = info;
@@ -557,7 +587,8 @@ public final class CompiledList {
     /** Adds a rule whose name is already normalized. */
     public Builder add(Rule rule) {
       int len = DomainNames.toWire(rule.name(), scratch);
-      long h = hasher.hash(scratch, 0, len);
+      long h = hasher.hashName(scratch, 0, len);
+      labelMask |= 1L << Math.min(labels(rule.name()), 63);
       int f = 0;
       int actionBits = rule.action().ordinal();
       if (rule.allow()) {
@@ -592,7 +623,8 @@ public final class CompiledList {
      */
     public Builder addUrl(String normalizedHost, String key, int line) {
       int len = DomainNames.toWire(normalizedHost, scratch);
-      long h = hasher.hash(scratch, 0, len);
+      long h = hasher.hashName(scratch, 0, len);
+      labelMask |= 1L << Math.min(labels(normalizedHost), 63);
       byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       long uh = hasher.hash(k, 0, k.length);
       if (nUrls == urlHashes.length) {
@@ -605,6 +637,16 @@ public final class CompiledList {
       urlHashes[nUrls++] = uh;
       append(h, Verdict.Locations.of(file, line), URL_HOST);
       return this;
+    }
+
+    private static int labels(String name) {
+      int n = 1;
+      for (int i = 0; i < name.length(); i++) {
+        if (name.charAt(i) == '.') {
+          n++;
+        }
+      }
+      return n;
     }
 
     private void append(long h, int loc, int f) {
@@ -703,7 +745,8 @@ public final class CompiledList {
       }
       return new CompiledList(finalInfo, hasher, keys, locations, flags, Map.copyOf(data),
           urlTable, urlTableLocs, Map.copyOf(perHost),
-          new Counts(names, block, exact, allow, distinctUrls, urlHosts), mostSpecificWins);
+          new Counts(names, block, exact, allow, distinctUrls, urlHosts), mostSpecificWins,
+          labelMask);
     }
   }
 }

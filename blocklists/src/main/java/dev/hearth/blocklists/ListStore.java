@@ -24,7 +24,7 @@ import java.util.Map;
  * so a crash leaves either the old or the new file, never half of one.
  */
 public final class ListStore {
-  private static final byte[] MAGIC = "HRTHLST2".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "HRTHLST4".getBytes(StandardCharsets.US_ASCII);
 
   private ListStore() {}
 
@@ -48,6 +48,7 @@ public final class ListStore {
         c.urlHosts()}) {
       b.putInt(v);
     }
+    b.putLong(list.labelMask);
     b.putInt(list.keys.length);
     b.asLongBuffer().put(list.keys);
     b.position(b.position() + 8 * list.keys.length);
@@ -136,6 +137,7 @@ public final class ListStore {
       }
       CompiledList.Counts counts = new CompiledList.Counts(b.getInt(), b.getInt(), b.getInt(),
           b.getInt(), b.getInt(), b.getInt());
+      long labelMask = b.getLong();
       int cap = checkedLength(b.getInt(), b, 14);
       long[] keys = new long[cap];
       b.asLongBuffer().get(keys);
@@ -178,7 +180,7 @@ public final class ListStore {
           (flags & 2) != 0, version, files);
       return new CompiledList(info, hasher, keys, locations, fl, Map.copyOf(data), urls,
           urlLocations,
-          Map.copyOf(perHost), counts, (flags & 4) != 0);
+          Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new IOException(file + ": malformed compiled list");
     }

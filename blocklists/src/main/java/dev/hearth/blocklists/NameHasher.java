@@ -18,17 +18,30 @@ public abstract class NameHasher {
   public static final NameHasher PLAIN = new NameHasher() {
     @Override
     public long hash(byte[] b, int from, int to) {
-      return NameHash.hash(b, from, to);
+      return NameHash.bytes(b, from, to);
+    }
+
+    @Override
+    public long hashName(byte[] wire, int from, int end) {
+      return NameHash.name(wire, from, end);
     }
 
     @Override
     public String id() {
-      return "plain";
+      return "plain2";
     }
   };
 
-  /** Hash of {@code b[from, to)}. Thread-safe. */
+  /** Hash of the bytes {@code b[from, to)} (URL keys). Thread-safe. */
   public abstract long hash(byte[] b, int from, int to);
+
+  /**
+   * Hash of the wire-format name at {@code wire[from, end)} ({@code end} just past its zero
+   * byte). Defaults to hashing the bytes; {@link #PLAIN} chains labels from the right.
+   */
+  public long hashName(byte[] wire, int from, int end) {
+    return hash(wire, from, end);
+  }
 
   /** Names the function in persisted lists, so a list is never matched with the wrong one. */
   public abstract String id();

@@ -1,0 +1,196 @@
+package dev.hearth.blocklists;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The lists in force, together, decided the way {@link CompiledList#decide} does, but without
+ * probing every list for every suffix of a name. With dozens of category lists (UT1 has about
+ * eighty) that would be hundreds of random memory reads per query; instead one shared index maps
+ * each listed name's hash to the list (or lists) holding it, so a lookup costs one index probe
+ * per suffix plus one probe in each list that actually holds a suffix.
+ *
+ * <p>Index slots pack the top 40 bits of the name hash (a fingerprint: a rare false match only
+ * costs a probe in the list, which checks the full 64-bit hash) with a 24-bit list reference.
+ * Keyed (locked) lists have their own hashes and are always probed directly; there are few.
+ * Immutable; built off the query path when a new set of lists is swapped in.
+ */
+public final class ListSet {
+  /** Below this many plain lists, probing each list directly is as fast as the index. */
+  static final int INDEX_FROM = 4;
+  private static final long FP_MASK = ~0xFFFFFFL;
+  private static final int MULTI = 0x800000;
+
+  private final List<CompiledList> lists;
+  private final CompiledList[] array;
+  private final boolean[] plain;
+  private final long[] index;
+  private final int[] multi;
+  private final long labelMask;
+
+  private ListSet(List<CompiledList> lists, long[] index, int[] multi, long labelMask) {
+    this.lists = lists;
+    this.array = lists.toArray(new CompiledList[0]);
+    this.plain = new boolean[array.length];
+    for (int i = 0; i < array.length; i++) {
+      plain[i] = array[i].hasher == NameHasher.PLAIN;
+    }
+    this.index = index;
+    this.multi = multi;
+    this.labelMask = labelMask;
+  }
+
+  public static ListSet of(List<CompiledList> lists) {
+    List<CompiledList> copy = List.copyOf(lists);
+    int plainLists = 0;
+    long names = 0;
+    long mask = 0;
+    for (CompiledList l : copy) {
+      if (l.hasher == NameHasher.PLAIN) {
+        plainLists++;
+        names += l.counts.names();
+        mask |= l.labelMask;
+      }
+    }
+    if (plainLists < INDEX_FROM || copy.size() >= MULTI) {
+      return new ListSet(copy, null, null, 0);
+    }
+    int cap = CompiledList.capacityFor((int) Math.min(names, 1 << 29));
+    long[] index = new long[cap];
+    int imask = cap - 1;
+    Map<Integer, List<Integer>> multiBySlot = new HashMap<>();
+    for (int li = 0; li < copy.size(); li++) {
+      CompiledList l = copy.get(li);
+      if (l.hasher != NameHasher.PLAIN) {
+        continue;
+      }
+      for (long key : l.keys) {
+        if (key == 0) {
+          continue;
+        }
+        long fp = fingerprint(key);
+        int i = CompiledList.slot(key, imask);
+        while (index[i] != 0 && (index[i] & FP_MASK) != fp) {
+          i = (i + 1) & imask;
+        }
+        if (index[i] == 0) {
+          index[i] = fp | li;
+        } else {
+          int ref = (int) (index[i] & 0xFFFFFF);
+          List<Integer> holders = multiBySlot.computeIfAbsent(i, x -> {
+            List<Integer> first = new ArrayList<>();
+            first.add(ref);
+            return first;
+          });
+          if (holders.get(holders.size() - 1) != li) {
+            holders.add(li);
+          }
+        }
+      }
+    }
+    List<Integer> flat = new ArrayList<>();
+    for (Map.Entry<Integer, List<Integer>> e : multiBySlot.entrySet()) {
+      int at = flat.size();
+      flat.add(e.getValue().size());
+      flat.addAll(e.getValue());
+      index[e.getKey()] = (index[e.getKey()] & FP_MASK) | MULTI | at;
+    }
+    int[] multi = flat.stream().mapToInt(Integer::intValue).toArray();
+    if (flat.size() >= MULTI) {
+      return new ListSet(copy, null, null, 0); // absurdly many shared names: no index
+    }
+    return new ListSet(copy, index, multi, mask);
+  }
+
+  private static long fingerprint(long key) {
+    long fp = key & FP_MASK;
+    return fp == 0 ? 1L << 24 : fp;
+  }
+
+  public List<CompiledList> lists() {
+    return lists;
+  }
+
+  /** Bytes used by the shared index (0 when there is none). */
+  public long indexBytes() {
+    return index == null ? 0 : 8L * index.length + 4L * multi.length;
+  }
+
+  /** The verdict for an uncompressed wire-format name, exactly as {@link CompiledList#decide}. */
+  public Verdict decide(byte[] wireName) {
+    if (index == null) {
+      return CompiledList.decide(lists, wireName);
+    }
+    CompiledList.Suffixes sx = CompiledList.Suffixes.SCRATCH.get();
+    sx.of(wireName, true);
+    Scratch s = Scratch.SCRATCH.get();
+    s.reset(array.length);
+    int imask = index.length - 1;
+    for (int k = 0; k < sx.n; k++) {
+      if ((labelMask & (1L << Math.min(sx.n - k, 63))) == 0) {
+        continue;
+      }
+      long h = sx.hashes[k];
+      long fp = fingerprint(h);
+      int i = CompiledList.slot(h, imask);
+      long e;
+      while ((e = index[i]) != 0) {
+        if ((e & FP_MASK) == fp) {
+          int ref = (int) (e & 0xFFFFFF);
+          if ((ref & MULTI) == 0) {
+            s.mark(ref);
+          } else {
+            int at = ref & ~MULTI;
+            for (int j = 1; j <= multi[at]; j++) {
+              s.mark(multi[at + j]);
+            }
+          }
+          break;
+        }
+        i = (i + 1) & imask;
+      }
+    }
+    CompiledList.Decision d = null;
+    for (int li = 0; li < array.length; li++) {
+      if (plain[li] && !s.marked(li)) {
+        continue; // holds no suffix of the name: its verdict is NONE
+      }
+      Verdict v = array[li].matchSuffixes(wireName, sx);
+      if (!v.isNone()) {
+        if (d == null) {
+          d = new CompiledList.Decision();
+        }
+        d.add(array[li], v);
+      }
+    }
+    return d == null ? Verdict.NONE : d.result();
+  }
+
+  /** Per-thread set of marked list indexes. */
+  private static final class Scratch {
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    long[] bits = new long[2];
+    int words;
+
+    void reset(int lists) {
+      int w = (lists + 63) >>> 6;
+      if (bits.length < w) {
+        bits = new long[w];
+      }
+      for (int i = 0; i < w; i++) {
+        bits[i] = 0;
+      }
+      words = w;
+    }
+
+    void mark(int i) {
+      bits[i >>> 6] |= 1L << i;
+    }
+
+    boolean marked(int i) {
+      return (bits[i >>> 6] & (1L << i)) != 0;
+    }
+  }
+}

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
+import java.util.zip.CRC32C;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,73 +24,135 @@ import java.util.Map;
  * so a crash leaves either the old or the new file, never half of one.
  */
 public final class ListStore {
-  private static final byte[] MAGIC = "HRTHLST4".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "HRTHLST5".getBytes(StandardCharsets.US_ASCII);
 
   private ListStore() {}
 
-  /** Atomically replaces {@code file} with {@code list}. */
+  /**
+   * Atomically replaces {@code file} with {@code list}. Written through a 1 MiB buffer, so saving
+   * a 10-million-name list needs no second copy of its tables in memory.
+   */
   public static void write(CompiledList list, Path file) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(size(list));
-    b.put(MAGIC);
-    ListInfo info = list.info;
-    putString(b, info.id());
-    putString(b, info.category() == null ? "" : info.category());
-    b.put((byte) ((info.locked() ? 1 : 0) | (info.legalOverride() ? 2 : 0)
-        | (list.mostSpecificWins ? 4 : 0)));
-    putString(b, info.version());
-    b.putInt(info.files().size());
-    for (String f : info.files()) {
-      putString(b, f);
-    }
-    putString(b, list.hasher.id());
-    CompiledList.Counts c = list.counts;
-    for (int v : new int[] {c.names(), c.blockNames(), c.exactNames(), c.allowNames(), c.urls(),
-        c.urlHosts()}) {
-      b.putInt(v);
-    }
-    b.putLong(list.labelMask);
-    b.putInt(list.keys.length);
-    b.asLongBuffer().put(list.keys);
-    b.position(b.position() + 8 * list.keys.length);
-    b.asIntBuffer().put(list.locations);
-    b.position(b.position() + 4 * list.locations.length);
-    b.asShortBuffer().put(list.flags);
-    b.position(b.position() + 2 * list.flags.length);
-    b.putInt(list.urls.length);
-    b.asLongBuffer().put(list.urls);
-    b.position(b.position() + 8 * list.urls.length);
-    b.asIntBuffer().put(list.urlLocations);
-    b.position(b.position() + 4 * list.urlLocations.length);
-    b.putInt(list.urlsPerHost.size());
-    for (Map.Entry<Long, Integer> e : list.urlsPerHost.entrySet()) {
-      b.putLong(e.getKey());
-      b.putInt(e.getValue());
-    }
-    b.putInt(list.localData.size());
-    for (Map.Entry<Long, List<String>> e : list.localData.entrySet()) {
-      b.putLong(e.getKey());
-      b.putInt(e.getValue().size());
-      for (String s : e.getValue()) {
-        putString(b, s);
-      }
-    }
-    MessageDigest sha = ListLoader.sha256();
-    sha.update(b.array(), 0, b.position());
-    b.put(sha.digest());
-    b.flip();
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      while (b.hasRemaining()) {
-        ch.write(b);
+      Out out = new Out(ch);
+      ByteBuffer b = out.buf;
+      out.room(MAGIC.length);
+      b.put(MAGIC);
+      ListInfo info = list.info;
+      out.string(info.id());
+      out.string(info.category() == null ? "" : info.category());
+      out.room(1);
+      b.put((byte) ((info.locked() ? 1 : 0) | (info.legalOverride() ? 2 : 0)
+          | (list.mostSpecificWins ? 4 : 0)));
+      out.string(info.version());
+      out.room(4);
+      b.putInt(info.files().size());
+      for (String f : info.files()) {
+        out.string(f);
       }
+      out.string(list.hasher.id());
+      CompiledList.Counts c = list.counts;
+      out.room(6 * 4 + 8 + 4);
+      for (int v : new int[] {c.names(), c.blockNames(), c.exactNames(), c.allowNames(), c.urls(),
+          c.urlHosts()}) {
+        b.putInt(v);
+      }
+      b.putLong(list.labelMask);
+      b.putInt(list.keys.length);
+      for (long v : list.keys) {
+        out.room(8);
+        b.putLong(v);
+      }
+      for (int v : list.locations) {
+        out.room(4);
+        b.putInt(v);
+      }
+      for (short v : list.flags) {
+        out.room(2);
+        b.putShort(v);
+      }
+      out.room(4);
+      b.putInt(list.urls.length);
+      for (long v : list.urls) {
+        out.room(8);
+        b.putLong(v);
+      }
+      for (int v : list.urlLocations) {
+        out.room(4);
+        b.putInt(v);
+      }
+      out.room(4);
+      b.putInt(list.urlsPerHost.size());
+      for (Map.Entry<Long, Integer> e : list.urlsPerHost.entrySet()) {
+        out.room(12);
+        b.putLong(e.getKey());
+        b.putInt(e.getValue());
+      }
+      out.room(4);
+      b.putInt(list.localData.size());
+      for (Map.Entry<Long, List<String>> e : list.localData.entrySet()) {
+        out.room(12);
+        b.putLong(e.getKey());
+        b.putInt(e.getValue().size());
+        for (String r : e.getValue()) {
+          out.string(r);
+        }
+      }
+      out.finish();
       ch.force(true);
     }
     try {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** A buffered channel writer that keeps a CRC32C of everything written. */
+  private static final class Out {
+    final FileChannel ch;
+    final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    final CRC32C crc = new CRC32C();
+
+    Out(FileChannel ch) {
+      this.ch = ch;
+    }
+
+    void room(int n) throws IOException {
+      if (buf.remaining() < n) {
+        flush();
+      }
+    }
+
+    void string(String s) throws IOException {
+      byte[] u = s.getBytes(StandardCharsets.UTF_8);
+      if (u.length + 4 > buf.capacity()) {
+        throw new IOException("string too long to store");
+      }
+      room(4 + u.length);
+      buf.putInt(u.length);
+      buf.put(u);
+    }
+
+    void flush() throws IOException {
+      buf.flip();
+      crc.update(buf.array(), 0, buf.limit());
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      buf.clear();
+    }
+
+    void finish() throws IOException {
+      flush();
+      buf.putLong(crc.getValue());
+      buf.flip();
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
     }
   }
 
@@ -103,17 +165,16 @@ public final class ListStore {
   public static CompiledList read(Path file, NameHasher plain, NameHasher keyed)
       throws IOException {
     byte[] all = Files.readAllBytes(file);
-    if (all.length < MAGIC.length + 32
+    if (all.length < MAGIC.length + 8
         || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-      throw new IOException(file + ": not a compiled Hearth list");
+      throw new IOException(file + ": not a compiled Hearth list (or one from an older version)");
     }
-    MessageDigest sha = ListLoader.sha256();
-    sha.update(all, 0, all.length - 32);
-    if (!MessageDigest.isEqual(sha.digest(), Arrays.copyOfRange(all, all.length - 32,
-        all.length))) {
+    CRC32C crc = new CRC32C();
+    crc.update(all, 0, all.length - 8);
+    if (crc.getValue() != ByteBuffer.wrap(all, all.length - 8, 8).getLong()) {
       throw new IOException(file + ": checksum mismatch (truncated or corrupted)");
     }
-    ByteBuffer b = ByteBuffer.wrap(all, 0, all.length - 32);
+    ByteBuffer b = ByteBuffer.wrap(all, 0, all.length - 8);
     b.position(MAGIC.length);
     try {
       String id = getString(b);
@@ -191,37 +252,6 @@ public final class ListStore {
       throw new IOException("malformed compiled list (bad length " + n + ")");
     }
     return n;
-  }
-
-  private static int size(CompiledList l) {
-    long n = MAGIC.length + 64 + 4 * 8 + 32;
-    ListInfo i = l.info;
-    n += strSize(i.id()) + strSize(i.category() == null ? "" : i.category())
-        + strSize(i.version()) + strSize(l.hasher.id());
-    for (String f : i.files()) {
-      n += strSize(f);
-    }
-    n += 14L * l.keys.length + 12L * l.urls.length + 12L * l.urlsPerHost.size();
-    for (List<String> v : l.localData.values()) {
-      n += 12;
-      for (String s : v) {
-        n += strSize(s);
-      }
-    }
-    if (n > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("list too large to store: " + n + " bytes");
-    }
-    return (int) n;
-  }
-
-  private static int strSize(String s) {
-    return 4 + s.getBytes(StandardCharsets.UTF_8).length;
-  }
-
-  private static void putString(ByteBuffer b, String s) {
-    byte[] u = s.getBytes(StandardCharsets.UTF_8);
-    b.putInt(u.length);
-    b.put(u);
   }
 
   private static String getString(ByteBuffer b) throws IOException {

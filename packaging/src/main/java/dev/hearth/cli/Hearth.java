@@ -40,6 +40,10 @@ public final class Hearth implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      // Netty's flight-recorder events load ~50 jdk.jfr classes on the first packet.
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       // Leak tracking samples buffers on the hot path; the test suites keep it on.
       io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);

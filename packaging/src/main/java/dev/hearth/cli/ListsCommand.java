@@ -3,7 +3,6 @@ package dev.hearth.cli;
 import dev.hearth.blocklists.CompiledList;
 import dev.hearth.blocklists.DomainNames;
 import dev.hearth.blocklists.Format;
-import dev.hearth.blocklists.HttpListFetcher;
 import dev.hearth.blocklists.ListCatalog;
 import dev.hearth.blocklists.ListInfo;
 import dev.hearth.blocklists.ListLoader;
@@ -142,7 +141,7 @@ final class ListsCommand implements Callable<Integer> {
       List<String> log = new ArrayList<>();
       boolean useDataDir = persist || config != null || dataDir != null;
       ListCatalog c = new ListCatalog(useDataDir ? s.dataDir() : null, sources, s.listSafety(),
-          new HttpListFetcher(HttpListFetcher.Options.defaults()), log::add, Clock.systemUTC());
+          ServeCommand.fetcherFor(sources), log::add, Clock.systemUTC());
       c.open();
       for (String line : log) {
         if (line.contains("rejected") || line.contains("not in force")

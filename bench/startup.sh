@@ -1,0 +1,139 @@
+#!/bin/bash
+# Start-up time and memory of `hearth serve` with the harness's 1M-domain list, per JVM option set.
+#
+#   bench/startup.sh                       # every option set below, 3 cold + 3 warm starts each
+#   CONFIGS="default serial-c1" REPS=5 bench/startup.sh
+#   TIMELINE=1 CONFIGS=default REPS=1 bench/startup.sh   # + class-load log and phase table per start
+#   NMT=1 CONFIGS=default REPS=1 bench/startup.sh        # + native memory summary at ready+5 s
+#
+# For each option set and repetition: a cold start (fresh data dir: the list is parsed, compiled and
+# saved) and then a warm start on the same data dir (the saved compiled list is read). Each start is
+# timed by bench/startup.py from exec until a listed name gets NXDOMAIN (UDP poll every 20 ms),
+# with VmRSS at that moment and 5 s later. The upstream (127.0.0.53:5300 by default) need not run:
+# blocked names are answered locally, and the upstream probe at start-up does not wait.
+# AppCDS option sets first do one training start with -XX:ArchiveClassesAtExit (cold, then
+# stopped with SIGTERM, which writes the archive), then use -XX:SharedArchiveFile.
+#
+# Needs: packaging/target/hearth.jar (mvn -B -o -q package -DskipTests), python3, the list
+# ($LIST, default /tmp/hearth-bench/data/blocklist.txt; python3 ../shared/bench/gen/gen_data.py all
+# --out /tmp/hearth-bench/data makes it). Output: $OUT (default
+# bench/results/<date>-startup): runs.tsv, summary.md, logs/ (one timeline per start).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+JAR=${JAR:-$repo/packaging/target/hearth.jar}
+LIST=${LIST:-/tmp/hearth-bench/data/blocklist.txt}
+PORT=${PORT:-5391}
+UPSTREAM=${UPSTREAM:-127.0.0.53:5300}
+REPS=${REPS:-3}
+RSS_AFTER=${RSS_AFTER:-5}
+OUT=${OUT:-$here/results/$(date +%F)-startup}
+WORK=${WORK:-$(mktemp -d /tmp/hearth-startup.XXXXXX)}
+QUIET_PCT=${QUIET_PCT:-25}
+QUIET_WAIT=${QUIET_WAIT:-120}
+
+# name -> JVM options; CDS[name]=yes: train an AppCDS archive with these options first;
+# ENVS[name]: environment variables for the JVM (e.g. MALLOC_ARENA_MAX=2)
+declare -A OPTS CDS ENVS
+OPTS[default]=""
+OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
+OPTS[serial]="-XX:+UseSerialGC -Xmx256m"
+OPTS[serial-cds]="-XX:+UseSerialGC -Xmx256m"; CDS[serial-cds]=yes
+OPTS[serial-c1-cds]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"; CDS[serial-c1-cds]=yes
+OPTS[serial-cds-nojfr]="-XX:+UseSerialGC -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[serial-cds-nojfr]=yes
+OPTS[noshare]="-Xshare:off"
+OPTS[maxram512]="-XX:MaxRAM=512m"
+OPTS[serial-lean]="-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:-UsePerfData -Dio.netty.jfr.enabled=false"
+OPTS[default-cds]=""; CDS[default-cds]=yes
+OPTS[candidate]="-XX:+UseSerialGC -Xms32m -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[candidate]=yes
+OPTS[candidate-arena2]="-XX:+UseSerialGC -Xms32m -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[candidate-arena2]=yes
+ENVS[candidate-arena2]="MALLOC_ARENA_MAX=2"
+CONFIGS=${CONFIGS:-default serial-c1 serial serial-cds serial-c1-cds serial-cds-nojfr noshare maxram512 serial-lean default-cds candidate candidate-arena2}
+
+[ -f "$JAR" ] || { echo "no $JAR: run mvn -B -o -q package -DskipTests first" >&2; exit 1; }
+[ -f "$LIST" ] || { echo "no $LIST: python3 ../shared/bench/gen/gen_data.py all --out $(dirname "$LIST")" >&2; exit 1; }
+PROBE=$(tail -n 1 "$LIST")   # the last entry: ready means the whole list is in force
+mkdir -p "$OUT/logs"
+cp "$JAR" "$WORK/hearth.jar"   # a rebuild during the run must not change what is measured
+JAR=$WORK/hearth.jar
+
+# Waits (up to QUIET_WAIT s) while the machine is busier than QUIET_PCT %; prints the busy %.
+busy_pct() {
+  local a b
+  read -r _ a1 a2 a3 a4 a5 a6 a7 _ < /proc/stat; sleep 1
+  read -r _ b1 b2 b3 b4 b5 b6 b7 _ < /proc/stat
+  local tot=$(( (b1+b2+b3+b4+b5+b6+b7) - (a1+a2+a3+a4+a5+a6+a7) ))
+  local idle=$(( (b4+b5) - (a4+a5) ))
+  echo $(( tot > 0 ? 100 * (tot - idle) / tot : 0 ))
+}
+wait_quiet() {
+  local t=0 p
+  p=$(busy_pct)
+  while [ "$p" -gt "$QUIET_PCT" ] && [ "$t" -lt "$QUIET_WAIT" ]; do
+    sleep 2; t=$((t + 3)); p=$(busy_pct)
+  done
+  echo "$p"
+}
+
+one() {  # label mode datadir extra-jvm-opts...
+  local label=$1 mode=$2 dir=$3; shift 3
+  local bg; bg=$(wait_quiet)
+  local line log=$OUT/logs/$label-$mode-$rep.log extra=() py=()
+  if [ -n "${TIMELINE:-}" ]; then extra+=("-Xlog:class+load:file=$log.classes:uptime"); fi
+  if [ -n "${NMT:-}" ]; then
+    extra+=("-XX:NativeMemoryTracking=summary"); py+=(--jcmd "VM.native_memory summary")
+  fi
+  read -r -a envs <<< "${ENVS[$label]:-}"
+  line=$(python3 "$here/startup.py" --label "$label" --mode "$mode" --port "$PORT" --name "$PROBE" \
+    --rss-after "$RSS_AFTER" --log "$log" "${py[@]}" -- \
+    env "${envs[@]}" java "$@" "${extra[@]}" -jar "$JAR" serve --dns "127.0.0.1:$PORT" \
+    --upstream "$UPSTREAM" --blocklist "$LIST" --data-dir "$dir") || true
+  echo -e "$line\t$rep\t$bg" | tee -a "$OUT/runs.tsv"
+  if [ -n "${TIMELINE:-}" ] && [ -f "$log.classes" ]; then
+    python3 "$here/startup-timeline.py" "$log.classes" "$log" > "$log.timeline.md" || true
+  fi
+}
+
+{
+  echo "date: $(date -Is)"; echo "nproc: $(nproc)"; uname -r
+  java -version 2>&1; echo "jar: $(sha256sum "$JAR" | cut -c1-16)"; echo "list: $LIST ($(wc -l < "$LIST") lines)"
+  for c in $CONFIGS; do echo "config $c: ${ENVS[$c]:+${ENVS[$c]} }${OPTS[$c]}${CDS[$c]:+ + AppCDS}"; done
+} >> "$OUT/machine.txt"   # appended: several invocations may share one $OUT
+[ -f "$OUT/runs.tsv" ] || echo -e "label\tmode\tready_ms\trss_ready_kb\trss_after_kb\tpolls\texit\trep\tbg_busy_pct" > "$OUT/runs.tsv"
+
+for c in $CONFIGS; do
+  read -r -a jvm <<< "${OPTS[$c]}"
+  if [ "${CDS[$c]:-}" = yes ]; then
+    jsa=$WORK/$c.jsa
+    rm -f "$jsa"; rep=train
+    one "$c" train "$WORK/$c-train" "${jvm[@]}" "-XX:ArchiveClassesAtExit=$jsa"
+    [ -s "$jsa" ] || { echo "no archive written for $c" >&2; continue; }
+    echo "$c archive: $(stat -c %s "$jsa") bytes" >> "$OUT/machine.txt"
+    jvm+=("-XX:SharedArchiveFile=$jsa")
+  fi
+  for rep in $(seq 1 "$REPS"); do
+    dir=$WORK/$c-$rep
+    rm -rf "$dir"
+    one "$c" cold "$dir" "${jvm[@]}"
+    one "$c" warm "$dir" "${jvm[@]}"
+  done
+done
+
+python3 - "$OUT/runs.tsv" > "$OUT/summary.md" <<'EOF'
+import sys, statistics, collections
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+g = collections.OrderedDict()
+for r in rows:
+    if r[1] in ("cold", "warm") and float(r[2]) >= 0:
+        g.setdefault((r[0], r[1]), []).append(r)
+print("| options | start | n | ready ms (median) | min-max | RSS at ready MB | RSS +5 s MB |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for (label, mode), rs in g.items():
+    t = [float(r[2]) for r in rs]
+    a = [int(r[3]) / 1024 for r in rs]
+    b = [int(r[4]) / 1024 for r in rs]
+    print(f"| {label} | {mode} | {len(rs)} | {statistics.median(t):,.0f} | {min(t):,.0f}-{max(t):,.0f}"
+          f" | {statistics.median(a):,.0f} | {statistics.median(b):,.0f} |")
+EOF
+cat "$OUT/summary.md"
+rm -rf "$WORK"

@@ -51,7 +51,9 @@ public final class ListCatalog {
   private static final class Slot {
     final ListSource src;
     CompiledList current;
+    /** Held in memory only without a data directory; otherwise read back on rollback. */
     CompiledList previous;
+    boolean hasPrevious;
     String stamp = "";
     FileTime storedAt;
     HttpListFetcher.Validators validators = HttpListFetcher.Validators.NONE;
@@ -143,7 +145,7 @@ public final class ListCatalog {
       out.add(new Status(s.src.id(), s.src.category(), s.src.locked(),
           c == null ? null : c.info().version(), c == null ? 0 : c.size(),
           c == null ? 0 : c.urlHostCount(), s.lastUpdate, s.lastCheck, s.lastError,
-          s.previous != null));
+          s.previous != null || s.hasPrevious));
     }
     return out;
   }
@@ -160,13 +162,22 @@ public final class ListCatalog {
     if (s == null) {
       throw new IllegalArgumentException("no list with id " + id);
     }
-    if (s.previous == null) {
+    CompiledList prev = s.previous;
+    if (prev == null && s.hasPrevious && listsDir != null) {
+      Path f = dirOf(s).resolve("previous.hbl");
+      if (Files.exists(f)) {
+        CompiledList p = ListStore.read(f, NameHasher.PLAIN, keyed);
+        prev = matchesSource(p, s.src) ? p : null;
+      }
+    }
+    if (prev == null) {
       throw new IllegalArgumentException("list " + id + " has no previous version to roll back to");
     }
     CompiledList bad = s.current;
     s.refusedVersion = bad.info().version();
-    s.current = s.previous;
+    s.current = prev;
     s.previous = null;
+    s.hasPrevious = false;
     s.lastUpdate = clock.instant();
     if (listsDir != null) {
       Path dir = dirOf(s);
@@ -245,7 +256,10 @@ public final class ListCatalog {
     }
     settleDownload(s, "source.txt");
     CompiledList old = s.current;
-    s.previous = old;
+    // With a data directory the previous version lives only on disk (a second copy of a
+    // million-name list in memory would cost ~30 MB for a rollback that may never come).
+    s.previous = listsDir == null ? old : null;
+    s.hasPrevious = old != null;
     s.current = next;
     s.lastUpdate = now;
     s.lastError = null;
@@ -397,11 +411,7 @@ public final class ListCatalog {
       }
       s.current = c;
       s.storedAt = Files.getLastModifiedTime(cur);
-      Path prev = dir.resolve("previous.hbl");
-      if (Files.exists(prev)) {
-        CompiledList p = ListStore.read(prev, NameHasher.PLAIN, keyed);
-        s.previous = matchesSource(p, s.src) ? p : null;
-      }
+      s.hasPrevious = Files.exists(dir.resolve("previous.hbl"));
       loadState(s);
       log.accept("list " + s.src.id() + ": saved version " + c.info().version() + " in force, "
           + c.size() + " entries");
@@ -426,8 +436,8 @@ public final class ListCatalog {
         return false;
       }
       s.current = c;
-      Path prev = dirOf(s).resolve("previous.hbl");
-      s.previous = Files.exists(prev) ? ListStore.read(prev, NameHasher.PLAIN, keyed) : null;
+      s.previous = null;
+      s.hasPrevious = Files.exists(dirOf(s).resolve("previous.hbl"));
       loadState(s);
       log.accept("list " + s.src.id() + ": version " + c.info().version()
           + " put in force from the data directory (rollback)");

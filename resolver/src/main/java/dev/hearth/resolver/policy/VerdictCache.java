@@ -16,7 +16,31 @@ import java.util.List;
 public final class VerdictCache {
   private final List<CompiledList> lists;
   private final ListSet set;
-  private final Cache<Long, Verdict> recent;
+  private final Cache<Long, Entry> recent;
+
+  /**
+   * A verdict with the name it was made for: a hit is only used for that very name. Keys are a
+   * public 64-bit hash, so someone could craft a name with a listed name's key; without this
+   * check their query could plant an "allowed" verdict that everyone asking for the listed name
+   * would then get.
+   */
+  private record Entry(byte[] name, Verdict verdict) {
+    boolean isFor(byte[] wire) {
+      if (wire.length < name.length) {
+        return false;
+      }
+      for (int i = 0; i < name.length; i++) {
+        int c = wire[i];
+        if (c >= 'A' && c <= 'Z') {
+          c |= 0x20;
+        }
+        if (c != name[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   public VerdictCache(List<CompiledList> lists, int maxEntries) {
     this.lists = List.copyOf(lists);
@@ -40,11 +64,32 @@ public final class VerdictCache {
       return set.decide(wireName);
     }
     Long key = CompiledList.nameKey(wireName);
-    Verdict v = recent.getIfPresent(key);
-    if (v == null) {
-      v = set.decide(wireName);
-      recent.put(key, v);
+    Entry e = recent.getIfPresent(key);
+    if (e != null && e.isFor(wireName)) {
+      return e.verdict();
     }
+    Verdict v = set.decide(wireName);
+    recent.put(key, new Entry(lowerCopy(wireName), v));
     return v;
+  }
+
+  /** Puts a verdict for {@code wireName} under {@code key}, as a colliding name would (tests). */
+  void plant(long key, byte[] wireName, Verdict v) {
+    recent.put(key, new Entry(lowerCopy(wireName), v));
+  }
+
+  /** The name up to and including its terminating zero, ASCII letters in lower case. */
+  private static byte[] lowerCopy(byte[] wire) {
+    int p = 0;
+    while (p < wire.length && wire[p] != 0) {
+      p += (wire[p] & 0xff) + 1;
+    }
+    byte[] out = java.util.Arrays.copyOf(wire, Math.min(p + 1, wire.length));
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] >= 'A' && out[i] <= 'Z') {
+        out[i] |= 0x20;
+      }
+    }
+    return out;
   }
 }

@@ -36,6 +36,12 @@ public final class CompiledList {
   final ListInfo info;
   final NameHasher hasher;
   final long[] keys;
+  /**
+   * One byte per slot: 0 for empty, else 8 bits of the slot's key. Probing reads this 2 MB array
+   * (per million names, mostly in CPU cache) and touches {@link #keys} (16 MB, main memory) only
+   * when the fingerprint matches, so an unlisted name rarely costs a memory round trip.
+   */
+  final byte[] fingerprints;
   final int[] locations;
   final short[] flags;
   final Map<Long, List<String>> localData;
@@ -65,6 +71,12 @@ public final class CompiledList {
     this.labelMask = labelMask;
     this.urlLocations = urlLocations;
     this.mostSpecificWins = mostSpecificWins;
+    this.fingerprints = new byte[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != 0) {
+        fingerprints[i] = fingerprint(keys[i]);
+      }
+    }
     boolean important = false;
     for (short f : flags) {
       if ((f & (IMPORTANT_BLOCK | IMPORTANT_ALLOW)) != 0) {
@@ -139,7 +151,7 @@ public final class CompiledList {
 
   /** Approximate heap used by the tables. */
   public long tableBytes() {
-    return 14L * keys.length + 12L * urls.length + 64L * (localData.size() + urlsPerHost.size());
+    return 15L * keys.length + 12L * urls.length + 64L * (localData.size() + urlsPerHost.size());
   }
 
   /** True when the two lists hold the same entries (whatever their versions). */
@@ -467,22 +479,29 @@ public final class CompiledList {
   }
 
   private int find(long h) {
-    long[] t = keys;
-    int mask = t.length - 1;
+    byte[] fp = fingerprints;
+    int mask = fp.length - 1;
     if (mask < 0) {
       return -1;
     }
+    byte want = fingerprint(h);
     int i = slot(h, mask);
     while (true) {
-      long v = t[i];
-      if (v == h) {
-        return i;
-      }
-      if (v == 0) {
+      byte f = fp[i];
+      if (f == 0) {
         return -1;
+      }
+      if (f == want && keys[i] == h) {
+        return i;
       }
       i = (i + 1) & mask;
     }
+  }
+
+  /** Top eight bits of a key (the slot comes from the low bits), never 0. */
+  static byte fingerprint(long h) {
+    byte f = (byte) (h >>> 56);
+    return f == 0 ? 1 : f;
   }
 
   static int indexOf(long[] table, long h) {

@@ -27,6 +27,8 @@ public final class ListSet {
   private final CompiledList[] array;
   private final boolean[] plain;
   private final long[] index;
+  /** One byte per index slot (0 = empty), read before the 8-byte slot, as in CompiledList. */
+  private final byte[] indexFingerprints;
   private final int[] multi;
   private final long labelMask;
 
@@ -39,6 +41,15 @@ public final class ListSet {
     }
     this.index = index;
     this.multi = multi;
+    this.indexFingerprints = index == null ? null : new byte[index.length];
+    if (index != null) {
+      for (int i = 0; i < index.length; i++) {
+        if (index[i] != 0) {
+          // The slot keeps the key's top 40 bits, so its top byte is the key's top byte.
+          indexFingerprints[i] = CompiledList.fingerprint(index[i] & FP_MASK);
+        }
+      }
+    }
     this.labelMask = labelMask;
   }
 
@@ -115,7 +126,7 @@ public final class ListSet {
 
   /** Bytes used by the shared index (0 when there is none). */
   public long indexBytes() {
-    return index == null ? 0 : 8L * index.length + 4L * multi.length;
+    return index == null ? 0 : 9L * index.length + 4L * multi.length;
   }
 
   /** The verdict for an uncompressed wire-format name, exactly as {@link CompiledList#decide}. */
@@ -134,10 +145,12 @@ public final class ListSet {
       }
       long h = sx.hashes[k];
       long fp = fingerprint(h);
+      byte small = CompiledList.fingerprint(fp);
       int i = CompiledList.slot(h, imask);
-      long e;
-      while ((e = index[i]) != 0) {
-        if ((e & FP_MASK) == fp) {
+      byte f;
+      while ((f = indexFingerprints[i]) != 0) {
+        long e;
+        if (f == small && ((e = index[i]) & FP_MASK) == fp) {
           int ref = (int) (e & 0xFFFFFF);
           if ((ref & MULTI) == 0) {
             s.mark(ref);

@@ -46,6 +46,8 @@ OPTS[maxram512]="-XX:MaxRAM=512m"
 OPTS[serial-lean]="-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:-UsePerfData -Dio.netty.jfr.enabled=false"
 OPTS[default-cds]=""; CDS[default-cds]=yes
 OPTS[candidate]="-XX:+UseSerialGC -Xms32m -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[candidate]=yes
+OPTS[small-pooled1]="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:ReservedCodeCacheSize=48m -Dio.netty.allocator.type=pooled -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"; CDS[small-pooled1]=yes
+OPTS[small-unpooled]="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:ReservedCodeCacheSize=48m -Dio.netty.allocator.type=unpooled"; CDS[small-unpooled]=yes
 OPTS[candidate-arena2]="-XX:+UseSerialGC -Xms32m -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[candidate-arena2]=yes
 ENVS[candidate-arena2]="MALLOC_ARENA_MAX=2"
 CONFIGS=${CONFIGS:-default serial-c1 serial serial-cds serial-c1-cds serial-cds-nojfr noshare maxram512 serial-lean default-cds candidate candidate-arena2}

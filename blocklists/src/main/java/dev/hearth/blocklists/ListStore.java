@@ -164,18 +164,43 @@ public final class ListStore {
    */
   public static CompiledList read(Path file, NameHasher plain, NameHasher keyed)
       throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    if (all.length < MAGIC.length + 8
-        || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-      throw new IOException(file + ": not a compiled Hearth list (or one from an older version)");
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < MAGIC.length + 8) {
+        throw new IOException(file + ": not a compiled Hearth list");
+      }
+      In b = new In(ch, size - 8);
+      byte[] magic = new byte[MAGIC.length];
+      b.need(MAGIC.length);
+      b.buf.get(magic);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IOException(file + ": not a compiled Hearth list (or one from an older version)");
+      }
+      CompiledList list = null;
+      IOException parseError = null;
+      try {
+        list = parse(file, b, plain, keyed);
+      } catch (IOException e) {
+        parseError = e; // reported only if the checksum is right: corruption explains it otherwise
+      }
+      b.drain();
+      ByteBuffer trailer = ByteBuffer.allocate(8);
+      while (trailer.hasRemaining() && ch.read(trailer, size - 8 + trailer.position()) > 0) {
+        // read the stored checksum
+      }
+      if (trailer.hasRemaining() || b.crc.getValue() != trailer.flip().getLong()) {
+        throw new IOException(file + ": checksum mismatch (truncated or corrupted)");
+      }
+      if (parseError != null) {
+        throw parseError;
+      }
+      return list;
     }
-    CRC32C crc = new CRC32C();
-    crc.update(all, 0, all.length - 8);
-    if (crc.getValue() != ByteBuffer.wrap(all, all.length - 8, 8).getLong()) {
-      throw new IOException(file + ": checksum mismatch (truncated or corrupted)");
-    }
-    ByteBuffer b = ByteBuffer.wrap(all, 0, all.length - 8);
-    b.position(MAGIC.length);
+  }
+
+  /** The list's fields; a malformed file throws (its checksum is checked after). */
+  private static CompiledList parse(Path file, In b, NameHasher plain, NameHasher keyed)
+      throws IOException {
     try {
       String id = getString(b);
       String category = getString(b);
@@ -201,23 +226,25 @@ public final class ListStore {
       long labelMask = b.getLong();
       int cap = checkedLength(b.getInt(), b, 14);
       long[] keys = new long[cap];
-      b.asLongBuffer().get(keys);
-      b.position(b.position() + 8 * cap);
+      for (int i = 0; i < cap; i++) {
+        keys[i] = b.getLong();
+      }
       int[] locations = new int[cap];
-      b.asIntBuffer().get(locations);
-      b.position(b.position() + 4 * cap);
+      for (int i = 0; i < cap; i++) {
+        locations[i] = b.getInt();
+      }
       short[] fl = new short[cap];
-      b.asShortBuffer().get(fl);
-      b.position(b.position() + 2 * cap);
-      long[] urls = new long[checkedLength(b.getInt(), b, 8)];
-      b.asLongBuffer().get(urls);
-      b.position(b.position() + 8 * urls.length);
-      if (4L * urls.length > b.remaining()) {
-        throw new IOException(file + ": malformed compiled list (URL locations)");
+      for (int i = 0; i < cap; i++) {
+        fl[i] = b.getShort();
+      }
+      long[] urls = new long[checkedLength(b.getInt(), b, 12)];
+      for (int i = 0; i < urls.length; i++) {
+        urls[i] = b.getLong();
       }
       int[] urlLocations = new int[urls.length];
-      b.asIntBuffer().get(urlLocations);
-      b.position(b.position() + 4 * urls.length);
+      for (int i = 0; i < urls.length; i++) {
+        urlLocations[i] = b.getInt();
+      }
       int nHosts = checkedLength(b.getInt(), b, 12);
       Map<Long, Integer> perHost = new HashMap<>();
       for (int i = 0; i < nHosts; i++) {
@@ -247,20 +274,98 @@ public final class ListStore {
     }
   }
 
-  private static int checkedLength(int n, ByteBuffer b, int bytesEach) throws IOException {
+  /** Reads the data part of a saved list through a 1 MiB buffer, keeping its CRC32C. */
+  private static final class In {
+    final FileChannel ch;
+    final long end;
+    final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    final CRC32C crc = new CRC32C();
+    long readPos;
+
+    In(FileChannel ch, long end) {
+      this.ch = ch;
+      this.end = end;
+      buf.limit(0);
+    }
+
+    /** Makes {@code n} bytes available or throws BufferUnderflowException. */
+    void need(int n) throws IOException {
+      if (buf.remaining() >= n) {
+        return;
+      }
+      buf.compact();
+      while (buf.position() < n && readPos < end) {
+        int start = buf.position();
+        buf.limit((int) Math.min(buf.capacity(), start + (end - readPos)));
+        int r = ch.read(buf, readPos);
+        if (r <= 0) {
+          break;
+        }
+        crc.update(buf.array(), start, r);
+        readPos += r;
+      }
+      buf.flip();
+      if (buf.remaining() < n) {
+        throw new java.nio.BufferUnderflowException();
+      }
+    }
+
+    /** Bytes not yet consumed. */
+    long remaining() {
+      return (end - readPos) + buf.remaining();
+    }
+
+    int getInt() throws IOException {
+      need(4);
+      return buf.getInt();
+    }
+
+    long getLong() throws IOException {
+      need(8);
+      return buf.getLong();
+    }
+
+    short getShort() throws IOException {
+      need(2);
+      return buf.getShort();
+    }
+
+    byte get() throws IOException {
+      need(1);
+      return buf.get();
+    }
+
+    /** Reads (and checksums) whatever the parser did not consume. */
+    void drain() throws IOException {
+      buf.clear();
+      while (readPos < end) {
+        buf.clear();
+        buf.limit((int) Math.min(buf.capacity(), end - readPos));
+        int r = ch.read(buf, readPos);
+        if (r <= 0) {
+          break;
+        }
+        crc.update(buf.array(), 0, r);
+        readPos += r;
+      }
+    }
+  }
+
+  private static int checkedLength(int n, In b, int bytesEach) throws IOException {
     if (n < 0 || (long) n * bytesEach > b.remaining()) {
       throw new IOException("malformed compiled list (bad length " + n + ")");
     }
     return n;
   }
 
-  private static String getString(ByteBuffer b) throws IOException {
+  private static String getString(In b) throws IOException {
     int n = b.getInt();
-    if (n < 0 || n > b.remaining() || n > 1 << 20) {
+    if (n < 0 || n > b.remaining() || n > (1 << 20) - 8) {
       throw new IOException("malformed compiled list (bad string length)");
     }
     byte[] u = new byte[n];
-    b.get(u);
+    b.need(n);
+    b.buf.get(u);
     return new String(u, StandardCharsets.UTF_8);
   }
 }

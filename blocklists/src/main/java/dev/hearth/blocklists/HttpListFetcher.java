@@ -238,11 +238,22 @@ public final class HttpListFetcher {
   }
 
   public HttpListFetcher(Options options) {
+    this(options, null);
+  }
+
+  /**
+   * With {@code tls} trusting other certificates than the JDK's default store, e.g. an
+   * operator's internal CA for a list mirror; null for the default.
+   */
+  public HttpListFetcher(Options options, javax.net.ssl.SSLContext tls) {
     this.options = Objects.requireNonNull(options, "options");
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder b = HttpClient.newBuilder()
         .connectTimeout(options.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
+        .followRedirects(HttpClient.Redirect.NORMAL);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.client = b.build();
   }
 
   public Options options() {

@@ -203,7 +203,7 @@ public final class CompiledList {
   }
 
   /** {@link #match(byte[])} with the suffix offsets (and plain hashes, if computed) given. */
-  private Verdict match(byte[] wireName, Suffixes sx) {
+  Verdict match(byte[] wireName, Suffixes sx) {
     if (counts.names == 0) {
       return Verdict.NONE;
     }
@@ -396,11 +396,6 @@ public final class CompiledList {
     return d.result();
   }
 
-  /** {@link #match} with the query's suffixes already computed (see {@link Suffixes#of}). */
-  Verdict matchSuffixes(byte[] wireName, Suffixes sx) {
-    return match(wireName, sx);
-  }
-
   /** Combines the verdicts of lists, taken in configuration order, by the rule of {@link #decide}. */
   static final class Decision {
     private Verdict lockedBlock;
@@ -523,22 +518,9 @@ public final class CompiledList {
   }
 
   static boolean contains(long[] table, long h) {
-    int mask = table.length - 1;
-    if (mask < 0) {
-      return false;
-    }
-    int i = slot(h, mask);
-    while (true) {
-      long v = table[i];
-      if (v == h) {
-        return true;
-      }
-      if (v == 0) {
-        return false;
-      }
-      i = (i + 1) & mask;
-    }
+    return indexOf(table, h) >= 0;
   }
+
 
   static int slot(long h, int mask) {
     return (int) (h ^ (h >>> 32)) & mask;

@@ -170,7 +170,7 @@ public final class ListSet {
       if (plain[li] && !s.marked(li)) {
         continue; // holds no suffix of the name: its verdict is NONE
       }
-      Verdict v = array[li].matchSuffixes(wireName, sx);
+      Verdict v = array[li].match(wireName, sx);
       if (!v.isNone()) {
         if (d == null) {
           d = new CompiledList.Decision();
@@ -185,7 +185,6 @@ public final class ListSet {
   private static final class Scratch {
     static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     long[] bits = new long[2];
-    int words;
 
     void reset(int lists) {
       int w = (lists + 63) >>> 6;
@@ -195,7 +194,6 @@ public final class ListSet {
       for (int i = 0; i < w; i++) {
         bits[i] = 0;
       }
-      words = w;
     }
 
     void mark(int i) {

@@ -17,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -138,15 +137,14 @@ final class ListsCommand implements Callable<Integer> {
       }
       Settings s = b.build();
       List<ListSource> sources = ServeCommand.allListSources(s);
-      List<String> log = new ArrayList<>();
       boolean useDataDir = persist || config != null || dataDir != null;
       ListCatalog c = new ListCatalog(useDataDir ? s.dataDir() : null, sources, s.listSafety(),
-          ServeCommand.fetcherFor(sources), log::add, Clock.systemUTC());
+          ServeCommand.fetcherFor(sources), line -> { }, Clock.systemUTC());
       c.open();
-      for (String line : log) {
-        if (line.contains("rejected") || line.contains("not in force")
-            || line.contains("cannot")) {
-          err.println("hearth: " + line);
+      for (ListCatalog.Status st : c.status()) {
+        if (st.lastError() != null) {
+          err.println("hearth: list " + st.id() + ": " + st.lastError()
+              + (st.version() == null ? " (not in force)" : ""));
         }
       }
       return c;

@@ -57,6 +57,7 @@ class BlocklistStageTest {
       assertEquals("blocked by list ads: mx.test", ede.getText());
     }
     assertEquals(before, upstream.queryCount());
+    assertEquals(2, server.blocklists().blockedCount());
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
   }
 
@@ -190,5 +191,8 @@ class BlocklistStageTest {
     Message m = c.udp(DnsClient.query("a.test.", Type.A));
     assertEquals(Rcode.NOERROR, m.getRcode());
     assertEquals(1, m.getSection(org.xbill.DNS.Section.ANSWER).size());
+    var stage = server.blocklists();
+    assertEquals(1, stage.urlLevelCount(), "counted as a URL-level host");
+    assertEquals(0, stage.blockedCount(), "but not blocked");
   }
 }

@@ -14,7 +14,6 @@ import java.util.List;
  * Immutable lists, so the cache never needs invalidating: a new set of lists gets a new instance.
  */
 public final class VerdictCache {
-  private final List<CompiledList> lists;
   private final ListSet set;
   private final Cache<Long, Entry> recent;
 
@@ -43,8 +42,7 @@ public final class VerdictCache {
   }
 
   public VerdictCache(List<CompiledList> lists, int maxEntries) {
-    this.lists = List.copyOf(lists);
-    this.set = ListSet.of(this.lists);
+    this.set = ListSet.of(lists);
     this.recent = maxEntries <= 0 ? null : Caffeine.newBuilder()
         .maximumSize(maxEntries)
         .executor(Runnable::run)
@@ -52,12 +50,12 @@ public final class VerdictCache {
   }
 
   public List<CompiledList> lists() {
-    return lists;
+    return set.lists();
   }
 
   /** The verdict for an uncompressed wire-format name (case-insensitive). */
   public Verdict decide(byte[] wireName) {
-    if (lists.isEmpty()) {
+    if (set.lists().isEmpty()) {
       return Verdict.NONE;
     }
     if (recent == null) {

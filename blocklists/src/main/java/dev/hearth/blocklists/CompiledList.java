@@ -35,15 +35,18 @@ public final class CompiledList {
 
   final ListInfo info;
   final NameHasher hasher;
-  final long[] keys;
+  /**
+   * The hash table, two longs per slot so that a hit costs one memory read: {@code table[2i]} is
+   * the key (0 = empty), {@code table[2i + 1]} the slot's metadata, the rule's location in the
+   * upper 32 bits and its flags in the lower 16 ({@link #meta}).
+   */
+  final long[] table;
   /**
    * One byte per slot: 0 for empty, else 8 bits of the slot's key. Probing reads this 2 MB array
    * (per million names, mostly in CPU cache) and touches {@link #keys} (16 MB, main memory) only
    * when the fingerprint matches, so an unlisted name rarely costs a memory round trip.
    */
   final byte[] fingerprints;
-  final int[] locations;
-  final short[] flags;
   final Map<Long, List<String>> localData;
   final long[] urls;
   /** Source location of each URL in {@link #urls} (same slots). */
@@ -65,21 +68,25 @@ public final class CompiledList {
   public record Counts(int names, int blockNames, int exactNames, int allowNames, int urls,
       int urlHosts) {}
 
-  CompiledList(ListInfo info, NameHasher hasher, long[] keys, int[] locations, short[] flags,
+  CompiledList(ListInfo info, NameHasher hasher, long[] table,
       Map<Long, List<String>> localData, long[] urls, int[] urlLocations,
       Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins, long labelMask) {
     this.labelMask = labelMask;
     this.urlLocations = urlLocations;
     this.mostSpecificWins = mostSpecificWins;
-    this.fingerprints = new byte[keys.length];
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != 0) {
-        fingerprints[i] = fingerprint(keys[i]);
+    if ((table.length & 1) != 0) {
+      throw new IllegalArgumentException("table length must be even");
+    }
+    this.fingerprints = new byte[table.length / 2];
+    boolean important = false;
+    for (int i = 0; i < fingerprints.length; i++) {
+      long k = table[2 * i];
+      if (k != 0) {
+        fingerprints[i] = fingerprint(k);
       }
     }
-    boolean important = false;
-    for (short f : flags) {
-      if ((f & (IMPORTANT_BLOCK | IMPORTANT_ALLOW)) != 0) {
+    for (int i = 0; i < fingerprints.length; i++) {
+      if ((flagsOfMeta(table[2 * i + 1]) & (IMPORTANT_BLOCK | IMPORTANT_ALLOW)) != 0) {
         important = true;
         break;
       }
@@ -87,9 +94,7 @@ public final class CompiledList {
     this.anyImportant = important;
     this.info = info;
     this.hasher = hasher;
-    this.keys = keys;
-    this.locations = locations;
-    this.flags = flags;
+    this.table = table;
     this.localData = localData;
     this.urls = urls;
     this.urlsPerHost = urlsPerHost;
@@ -151,13 +156,21 @@ public final class CompiledList {
 
   /** Approximate heap used by the tables. */
   public long tableBytes() {
-    return 15L * keys.length + 12L * urls.length + 64L * (localData.size() + urlsPerHost.size());
+    return 17L * fingerprints.length + 12L * urls.length + 64L * (localData.size() + urlsPerHost.size());
   }
 
   /** True when the two lists hold the same entries (whatever their versions). */
   public boolean sameEntries(CompiledList other) {
-    return Arrays.equals(keys, other.keys) && Arrays.equals(flags, other.flags)
-        && Arrays.equals(urls, other.urls) && localData.equals(other.localData);
+    if (slots() != other.slots()) {
+      return false;
+    }
+    for (int i = 0; i < slots(); i++) {
+      if (keyAt(i) != other.keyAt(i) || flagsAt(i) != other.flagsAt(i)) {
+        return false;
+      }
+    }
+    return Arrays.equals(urls, other.urls)
+        && localData.equals(other.localData);
   }
 
   /**
@@ -166,8 +179,8 @@ public final class CompiledList {
    */
   public int addedSince(CompiledList older) {
     int n = 0;
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] != 0 && older.flagsOf(keys[i]) != flags[i]) {
+    for (int i = 0; i < slots(); i++) {
+      if (keyAt(i) != 0 && older.flagsOf(keyAt(i)) != flagsAt(i)) {
         n++;
       }
     }
@@ -186,7 +199,37 @@ public final class CompiledList {
 
   private int flagsOf(long key) {
     int s = find(key);
-    return s < 0 ? -1 : flags[s];
+    return s < 0 ? -1 : flagsAt(s);
+  }
+
+  /** Number of slots in the hash table (a power of two, or 0). */
+  int slots() {
+    return fingerprints.length;
+  }
+
+  long keyAt(int slot) {
+    return table[2 * slot];
+  }
+
+  int flagsAt(int slot) {
+    return flagsOfMeta(table[2 * slot + 1]);
+  }
+
+  int locationAt(int slot) {
+    return locationOfMeta(table[2 * slot + 1]);
+  }
+
+  /** A slot's metadata word: the rule's location above its 16 flag bits. */
+  static long meta(int location, int flags) {
+    return ((long) location << 32) | (flags & 0xFFFFL);
+  }
+
+  static int flagsOfMeta(long meta) {
+    return (int) (meta & 0xFFFF);
+  }
+
+  static int locationOfMeta(long meta) {
+    return (int) (meta >>> 32);
   }
 
   /**
@@ -226,10 +269,10 @@ public final class CompiledList {
       if (slot < 0) {
         continue;
       }
-      int f = flags[slot];
+      int f = flagsAt(slot);
       boolean self = off == 0;
       if ((f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0) {
-        return Verdict.allow(info, locations[slot], wireName, off);
+        return Verdict.allow(info, locationAt(slot), wireName, off);
       }
       if (blockSlot < 0 && (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0) {
         blockSlot = slot;
@@ -268,12 +311,12 @@ public final class CompiledList {
       if (slot < 0) {
         continue;
       }
-      int f = flags[slot];
+      int f = flagsAt(slot);
       boolean self = off == 0;
       boolean allows = (f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0;
       boolean blocks = (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0;
       if (allows && (f & IMPORTANT_ALLOW) != 0) {
-        return Verdict.allow(info, locations[slot], wireName, off);
+        return Verdict.allow(info, locationAt(slot), wireName, off);
       }
       if (blocks && (f & IMPORTANT_BLOCK) != 0 && impBlockSlot < 0) {
         impBlockSlot = slot;
@@ -295,7 +338,7 @@ public final class CompiledList {
       return blockOrUrls(wireName, impBlockSlot, impBlockOff, impBlockOff == 0, -1);
     }
     if (allowSlot >= 0) {
-      return Verdict.allow(info, locations[allowSlot], wireName, allowOff);
+      return Verdict.allow(info, locationAt(allowSlot), wireName, allowOff);
     }
     return blockOrUrls(wireName, blockSlot, blockOff, blockOff == 0, urlSlot);
   }
@@ -303,18 +346,18 @@ public final class CompiledList {
   private Verdict blockOrUrls(byte[] wireName, int blockSlot, int blockOff, boolean blockSelf,
       int urlSlot) {
     if (blockSlot >= 0) {
-      int f = flags[blockSlot];
+      int f = flagsAt(blockSlot);
       BlockAction how = ACTIONS[(f >>> (blockSelf ? SELF_ACTION_SHIFT : BELOW_ACTION_SHIFT)) & 3];
       List<String> data = List.of();
       if (how == BlockAction.LOCAL_DATA) {
-        long k = keys[blockSlot];
+        long k = keyAt(blockSlot);
         data = localData.getOrDefault(blockSelf ? k : k ^ BELOW_SALT, List.of());
       }
-      return Verdict.block(info, locations[blockSlot], wireName, blockOff, how, data);
+      return Verdict.block(info, locationAt(blockSlot), wireName, blockOff, how, data);
     }
     if (urlSlot >= 0) {
-      return Verdict.urls(info, locations[urlSlot], wireName,
-          urlsPerHost.getOrDefault(keys[urlSlot], 0));
+      return Verdict.urls(info, locationAt(urlSlot), wireName,
+          urlsPerHost.getOrDefault(keyAt(urlSlot), 0));
     }
     return Verdict.NONE;
   }
@@ -486,7 +529,7 @@ public final class CompiledList {
       if (f == 0) {
         return -1;
       }
-      if (f == want && keys[i] == h) {
+      if (f == want && table[2 * i] == h) {
         return i;
       }
       i = (i + 1) & mask;
@@ -674,23 +717,21 @@ public final class CompiledList {
     /** Builds the list, stamped with {@code version} (e.g. a hash of its source). */
     public CompiledList build(String version) {
       int cap = n == 0 ? 0 : capacityFor(n);
-      long[] keys = new long[cap];
-      int[] locations = new int[cap];
-      short[] flags = new short[cap];
+      long[] table = new long[2 * cap];
       int mask = cap - 1;
       int names = 0;
       for (int k = 0; k < n; k++) {
         long h = hashes[k];
         int i = slot(h, mask);
-        while (keys[i] != 0 && keys[i] != h) {
+        while (table[2 * i] != 0 && table[2 * i] != h) {
           i = (i + 1) & mask;
         }
-        if (keys[i] == 0) {
-          keys[i] = h;
-          locations[i] = locs[k];
+        if (table[2 * i] == 0) {
+          table[2 * i] = h;
+          table[2 * i + 1] = meta(locs[k], 0);
           names++;
         }
-        int old = flags[i];
+        int old = flagsOfMeta(table[2 * i + 1]);
         int add = bits[k];
         // An action is set once per scope: the first rule that blocks a scope decides its answer.
         if ((old & BLOCK_SELF) != 0) {
@@ -699,7 +740,7 @@ public final class CompiledList {
         if ((old & BLOCK_BELOW) != 0) {
           add &= ~(3 << BELOW_ACTION_SHIFT);
         }
-        flags[i] = (short) (old | add);
+        table[2 * i + 1] = meta(locationOfMeta(table[2 * i + 1]), old | add);
       }
       int block = 0;
       int exact = 0;
@@ -707,8 +748,8 @@ public final class CompiledList {
       int urlHosts = 0;
       Map<Long, Integer> perHost = new HashMap<>();
       for (int i = 0; i < cap; i++) {
-        int f = flags[i];
-        if (keys[i] == 0) {
+        int f = flagsOfMeta(table[2 * i + 1]);
+        if (table[2 * i] == 0) {
           continue;
         }
         if ((f & BLOCK_BELOW) != 0) {
@@ -748,7 +789,7 @@ public final class CompiledList {
       if (!files.isEmpty()) {
         finalInfo = finalInfo.withFiles(files);
       }
-      return new CompiledList(finalInfo, hasher, keys, locations, flags, Map.copyOf(data),
+      return new CompiledList(finalInfo, hasher, table, Map.copyOf(data),
           urlTable, urlTableLocs, Map.copyOf(perHost),
           new Counts(names, block, exact, allow, distinctUrls, urlHosts), mostSpecificWins,
           labelMask);

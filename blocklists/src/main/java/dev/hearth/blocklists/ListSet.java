@@ -77,7 +77,8 @@ public final class ListSet {
       if (l.hasher != NameHasher.PLAIN) {
         continue;
       }
-      for (long key : l.keys) {
+      for (int s = 0; s < l.slots(); s++) {
+        long key = l.keyAt(s);
         if (key == 0) {
           continue;
         }

@@ -61,18 +61,19 @@ public final class ListStore {
         b.putInt(v);
       }
       b.putLong(list.labelMask);
-      b.putInt(list.keys.length);
-      for (long v : list.keys) {
+      int slots = list.slots();
+      b.putInt(slots);
+      for (int i = 0; i < slots; i++) {
         out.room(8);
-        b.putLong(v);
+        b.putLong(list.keyAt(i));
       }
-      for (int v : list.locations) {
+      for (int i = 0; i < slots; i++) {
         out.room(4);
-        b.putInt(v);
+        b.putInt(list.locationAt(i));
       }
-      for (short v : list.flags) {
+      for (int i = 0; i < slots; i++) {
         out.room(2);
-        b.putShort(v);
+        b.putShort((short) list.flagsAt(i));
       }
       out.room(4);
       b.putInt(list.urls.length);
@@ -225,17 +226,16 @@ public final class ListStore {
           b.getInt(), b.getInt(), b.getInt());
       long labelMask = b.getLong();
       int cap = checkedLength(b.getInt(), b, 14);
-      long[] keys = new long[cap];
+      long[] table = new long[2 * cap];
       for (int i = 0; i < cap; i++) {
-        keys[i] = b.getLong();
+        table[2 * i] = b.getLong();
       }
-      int[] locations = new int[cap];
       for (int i = 0; i < cap; i++) {
-        locations[i] = b.getInt();
+        table[2 * i + 1] = CompiledList.meta(b.getInt(), 0);
       }
-      short[] fl = new short[cap];
       for (int i = 0; i < cap; i++) {
-        fl[i] = b.getShort();
+        long m = table[2 * i + 1];
+        table[2 * i + 1] = CompiledList.meta(CompiledList.locationOfMeta(m), b.getShort());
       }
       long[] urls = new long[checkedLength(b.getInt(), b, 12)];
       for (int i = 0; i < urls.length; i++) {
@@ -266,7 +266,7 @@ public final class ListStore {
       }
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);
-      return new CompiledList(info, hasher, keys, locations, fl, Map.copyOf(data), urls,
+      return new CompiledList(info, hasher, table, Map.copyOf(data), urls,
           urlLocations,
           Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {

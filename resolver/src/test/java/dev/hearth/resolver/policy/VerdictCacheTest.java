@@ -40,4 +40,46 @@ class VerdictCacheTest {
     assertTrue(v.isBlock(), "the planted entry is for another name and is not used");
     assertEquals("bad.example", v.matchedName());
   }
+
+  @Test
+  void bothTiersAgreeWithTheLists_whenManyMoreNamesThanSlotsCompete() {
+    List<Rule> rules = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      rules.add(Rule.block("blocked" + i + ".example"));
+    }
+    rules.add(Rule.allow("ok.blocked7.example"));
+    CompiledList list = CompiledList.build("mixed", rules);
+    // 64 entries: a 64-slot hot array and a 64-entry Caffeine cache, for 2,000 distinct names.
+    VerdictCache c = new VerdictCache(List.of(list), 64);
+    java.util.Random rnd = new java.util.Random(11);
+    int blocks = 0;
+    for (int i = 0; i < 50_000; i++) {
+      int n = rnd.nextInt(10) < 7 ? rnd.nextInt(40) : rnd.nextInt(2000); // a hot set and a tail
+      String name = switch (n % 4) {
+        case 0 -> "www.blocked" + (n / 4) + ".example";
+        case 1 -> "host" + n + ".example";
+        case 2 -> "ok.blocked7.example";
+        default -> "WWW.Blocked" + (n / 4) + ".Example";
+      };
+      Verdict got = c.decide(wire(name));
+      Verdict want = list.match(wire(name));
+      assertEquals(want.action(), got.action(), name);
+      assertEquals(want.matchedName(), got.matchedName(), name);
+      blocks += got.isBlock() ? 1 : 0;
+    }
+    assertTrue(blocks > 10_000, "the mix exercised blocked names: " + blocks);
+  }
+
+  @Test
+  void aCollidingNamePlantedInTheHotTierIsNotUsedEither() {
+    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
+        List.of(Rule.block("bad.example")))), 100);
+    byte[] listed = wire("bad.example");
+    for (int i = 0; i < 8; i++) { // fill every way of the set with impostors
+      c.plant(CompiledList.nameKey(listed), wire("innocent" + i + ".example"), Verdict.NONE);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertTrue(c.decide(listed).isBlock());
+    }
+  }
 }

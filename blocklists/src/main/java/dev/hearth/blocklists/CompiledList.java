@@ -449,18 +449,24 @@ public final class CompiledList {
     private Verdict urls;
 
     void add(CompiledList l, Verdict v) {
+      add(v);
+    }
+
+    /** Adds one list's verdict (the verdict names its list, which says whether it is locked). */
+    void add(Verdict v) {
+      ListInfo l = v.list();
       switch (v.action()) {
         case NONE:
           break;
         case BLOCK:
-          if (l.info.locked()) {
+          if (l.locked()) {
             lockedBlock = lockedBlock == null ? v : lockedBlock;
           } else if (block == null) {
             block = v;
           }
           break;
         case ALLOW:
-          if (l.info.legalOverride() && override == null) {
+          if (l.legalOverride() && override == null) {
             override = v;
           }
           if (allow == null) {
@@ -468,7 +474,7 @@ public final class CompiledList {
           }
           break;
         default:
-          if (l.info.locked()) {
+          if (l.locked()) {
             lockedUrls = lockedUrls == null ? v : lockedUrls;
           } else if (urls == null) {
             urls = v;

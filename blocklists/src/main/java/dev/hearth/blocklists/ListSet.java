@@ -135,6 +135,28 @@ public final class ListSet {
     if (index == null) {
       return CompiledList.decide(lists, wireName);
     }
+    return matchAll(wireName).decide();
+  }
+
+  /**
+   * Every list's own verdict on a name (only the lists that have one), so that callers choosing
+   * different subsets of the lists (profiles choosing categories) share one lookup and one cache
+   * entry per name, then {@link Matches#decide(long[]) decide} over their subset.
+   */
+  public Matches matchAll(byte[] wireName) {
+    if (index == null) {
+      CompiledList.Suffixes sx = CompiledList.Suffixes.SCRATCH.get();
+      sx.of(wireName, true);
+      Matches.Collector c = null;
+      for (int li = 0; li < array.length; li++) {
+        Verdict v = array[li].match(wireName, sx);
+        if (!v.isNone()) {
+          c = c == null ? new Matches.Collector() : c;
+          c.add(li, v);
+        }
+      }
+      return c == null ? Matches.NONE : c.done();
+    }
     CompiledList.Suffixes sx = CompiledList.Suffixes.SCRATCH.get();
     sx.of(wireName, true);
     Scratch s = Scratch.SCRATCH.get();
@@ -166,20 +188,18 @@ public final class ListSet {
         i = (i + 1) & imask;
       }
     }
-    CompiledList.Decision d = null;
+    Matches.Collector c = null;
     for (int li = 0; li < array.length; li++) {
       if (plain[li] && !s.marked(li)) {
         continue; // holds no suffix of the name: its verdict is NONE
       }
       Verdict v = array[li].match(wireName, sx);
       if (!v.isNone()) {
-        if (d == null) {
-          d = new CompiledList.Decision();
-        }
-        d.add(array[li], v);
+        c = c == null ? new Matches.Collector() : c;
+        c.add(li, v);
       }
     }
-    return d == null ? Verdict.NONE : d.result();
+    return c == null ? Matches.NONE : c.done();
   }
 
   /** Per-thread set of marked list indexes. */

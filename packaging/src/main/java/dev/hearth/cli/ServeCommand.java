@@ -241,7 +241,7 @@ final class ServeCommand implements Callable<Integer> {
     reloader.scheduleWithFixedDelay(() -> {
       try {
         if (lists.refresh(false)) {
-          server.blocklists().replace(lists.snapshot());
+          server.policy().replace(lists.snapshot());
         }
       } catch (RuntimeException e) {
         log.error("blocklist reload failed; the lists in force stay", e);

@@ -92,7 +92,7 @@ class ListSourcesIT {
     assertEquals("NXDOMAIN", root.status(), () -> root.toString());
     assertTrue(root.edeCodes().contains(16), () -> "Censored (legal list)\n" + root);
     String text = String.join(" ", root.edeTexts());
-    assertTrue(text.endsWith("(blocked by list iwf (category csam))"), text);
+    assertTrue(text.endsWith("(blocked by list iwf (category csam) [locked-list:iwf])"), text);
     assertFalse(text.contains("pipe0"), "never the entry: " + text);
     assertFalse(hearth.log().contains("pipe0") || hearth.log().contains("hidden/page"),
         "no locked entry in the log");

@@ -6,7 +6,9 @@ import dev.hearth.resolver.access.RateLimitStage;
 import dev.hearth.resolver.cache.CacheStage;
 import dev.hearth.resolver.pipeline.Pipeline;
 import dev.hearth.resolver.pipeline.QueryStage;
-import dev.hearth.resolver.policy.BlocklistStage;
+import dev.hearth.resolver.client.ClientIdentificationStage;
+import dev.hearth.resolver.policy.PolicySnapshot;
+import dev.hearth.resolver.policy.PolicyStage;
 import dev.hearth.resolver.protocol.ProtocolStage;
 import dev.hearth.resolver.server.Listeners;
 import dev.hearth.resolver.server.Transports;
@@ -108,9 +110,12 @@ public final class DnsServer implements AutoCloseable {
     stages.add(new AccessControlStage(config.allowedClients(), config.dropRefused()));
     // Protocol rules answer locally what must not reach the cache or an upstream.
     stages.add(new ProtocolStage());
-    // (Client identification will sit here.) Policy before the cache, so a list change applies
-    // to the next query and blocked names never reach the cache or an upstream.
-    stages.add(new BlocklistStage(blocklists));
+    // Who is asking (token, router-added MAC or CPE id, trusted Client Subnet, source address),
+    // then the policy for them, before the cache: a list or policy change applies to the next
+    // query and blocked names never reach the cache or an upstream.
+    PolicyStage policy = new PolicyStage(blocklists, PolicySnapshot.everyListForEveryone());
+    stages.add(new ClientIdentificationStage(policy::directory, policy.bindings()));
+    stages.add(policy);
     stages.add(new CacheStage(config.cache(), clock));
     stages.add(new UpstreamStage(forwarder, config.cache(), clock));
     return stages;
@@ -129,9 +134,9 @@ public final class DnsServer implements AutoCloseable {
     return forwarder;
   }
 
-  /** The blocklist stage, to swap in reloaded lists. */
-  public BlocklistStage blocklists() {
-    return pipeline.stage(BlocklistStage.class);
+  /** The policy stage, to swap in reloaded lists and policy snapshots and bind addresses. */
+  public PolicyStage policy() {
+    return pipeline.stage(PolicyStage.class);
   }
 
   public Listeners listeners() {

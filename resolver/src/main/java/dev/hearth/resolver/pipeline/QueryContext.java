@@ -13,6 +13,13 @@ public final class QueryContext {
   public final InetSocketAddress client;
   public final Transport transport;
   public final long receivedNanos;
+  /**
+   * A profile token from encrypted DNS (the DoH path's last segment, the DoT SNI's first label),
+   * set by those listeners before the pipeline runs; null for plain DNS.
+   */
+  public volatile String profileToken;
+  /** Who is asking, set by the client identification stage; null before it runs. */
+  public volatile dev.hearth.resolver.client.ClientIdentity identity;
 
   public QueryContext(WireQuery query, InetSocketAddress client, Transport transport,
       long receivedNanos) {

@@ -4,13 +4,16 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hearth.blocklists.CompiledList;
 import dev.hearth.blocklists.ListSet;
+import dev.hearth.blocklists.Matches;
 import dev.hearth.blocklists.Verdict;
 import java.util.List;
 
 /**
- * The combined verdict of one set of lists ({@link ListSet}: one shared index probe per label
- * however many lists apply), with a Caffeine cache of recent verdicts in front of it: popular
- * names (most of the traffic) cost one hash and one cache lookup.
+ * What the lists in force say about a name ({@link ListSet}: one shared index probe per label
+ * however many lists apply), with a Caffeine cache of recent results in front of it: popular
+ * names (most of the traffic) cost one hash and one cache lookup. A result is every matching
+ * list's own verdict ({@link Matches}), so all profiles share one entry per name and each decides
+ * over the lists it has chosen.
  *
  * <p>In front of Caffeine sits a small 4-way set-associative array of the hottest entries (up to
  * {@value #HOT_SLOTS} slots, 128 KB of references): a hit there costs the name's hash, one cache
@@ -40,7 +43,7 @@ public final class VerdictCache {
    * check their query could plant an "allowed" verdict that everyone asking for the listed name
    * would then get.
    */
-  private record Entry(long key, byte[] name, Verdict verdict) {
+  private record Entry(long key, byte[] name, Matches matches) {
     boolean isFor(byte[] wire) {
       if (wire.length < name.length) {
         return false;
@@ -77,13 +80,23 @@ public final class VerdictCache {
     return set.lists();
   }
 
-  /** The verdict for an uncompressed wire-format name (case-insensitive). */
+  /** The set's index of each list (for {@link Matches#decide(long[])} masks). */
+  public ListSet set() {
+    return set;
+  }
+
+  /** The combined verdict of all the lists for an uncompressed wire-format name. */
   public Verdict decide(byte[] wireName) {
+    return matches(wireName).decide();
+  }
+
+  /** Every list's verdict on an uncompressed wire-format name (case-insensitive). */
+  public Matches matches(byte[] wireName) {
     if (set.lists().isEmpty()) {
-      return Verdict.NONE;
+      return Matches.NONE;
     }
     if (recent == null) {
-      return set.decide(wireName);
+      return set.matchAll(wireName);
     }
     long key = CompiledList.nameKey(wireName);
     Entry[] h = hot;
@@ -91,16 +104,16 @@ public final class VerdictCache {
     for (int j = base; j < base + WAYS; j++) {
       Entry e = h[j];
       if (e != null && e.key == key && e.isFor(wireName)) {
-        return e.verdict;
+        return e.matches;
       }
     }
     Entry e = recent.getIfPresent(key);
     if (e == null || !e.isFor(wireName)) {
-      e = new Entry(key, lowerCopy(wireName), set.decide(wireName));
+      e = new Entry(key, lowerCopy(wireName), set.matchAll(wireName));
       recent.put(key, e);
     }
     promote(h, base, e);
-    return e.verdict;
+    return e.matches;
   }
 
   /** Puts {@code e} into a free way of its set, else into the next way in turn. */
@@ -118,8 +131,8 @@ public final class VerdictCache {
    * Puts a verdict for {@code wireName} under {@code key} in both tiers, as a colliding name would
    * (tests).
    */
-  void plant(long key, byte[] wireName, Verdict v) {
-    Entry e = new Entry(key, lowerCopy(wireName), v);
+  void plant(long key, byte[] wireName, Matches m) {
+    Entry e = new Entry(key, lowerCopy(wireName), m);
     recent.put(key, e);
     promote(hot, (int) (key ^ (key >>> 32)) & hotSetMask, e);
   }

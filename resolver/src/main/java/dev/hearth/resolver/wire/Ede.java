@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
  */
 public record Ede(int code, String text) {
   public static final int OTHER = 0;
+  public static final int FORGED_ANSWER = 4;
   public static final int STALE_ANSWER = 3;
   public static final int BLOCKED = 15;
   public static final int CENSORED = 16;

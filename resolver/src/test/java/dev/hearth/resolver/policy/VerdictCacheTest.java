@@ -35,7 +35,7 @@ class VerdictCacheTest {
         List.of(Rule.block("bad.example")))), 100);
     byte[] listed = wire("bad.example");
     // As if another name with the same 64-bit key had been asked first and found unlisted.
-    c.plant(CompiledList.nameKey(listed), wire("innocent.example"), Verdict.NONE);
+    c.plant(CompiledList.nameKey(listed), wire("innocent.example"), dev.hearth.blocklists.Matches.NONE);
     Verdict v = c.decide(listed);
     assertTrue(v.isBlock(), "the planted entry is for another name and is not used");
     assertEquals("bad.example", v.matchedName());
@@ -76,7 +76,8 @@ class VerdictCacheTest {
         List.of(Rule.block("bad.example")))), 100);
     byte[] listed = wire("bad.example");
     for (int i = 0; i < 8; i++) { // fill every way of the set with impostors
-      c.plant(CompiledList.nameKey(listed), wire("innocent" + i + ".example"), Verdict.NONE);
+      c.plant(CompiledList.nameKey(listed), wire("innocent" + i + ".example"),
+          dev.hearth.blocklists.Matches.NONE);
     }
     for (int i = 0; i < 3; i++) {
       assertTrue(c.decide(listed).isBlock());

@@ -21,7 +21,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /** The blocklist stage in the real pipeline: real sockets, real upstream. */
-class BlocklistStageTest {
+class PolicyStageListsTest {
   TestAuthServer upstream;
   DnsServer server;
 
@@ -54,10 +54,10 @@ class BlocklistStageTest {
       assertEquals(Rcode.NXDOMAIN, m.getRcode());
       ExtendedErrorCodeOption ede = ResolverTest.ede(m);
       assertEquals(15, ede.getErrorCode());
-      assertEquals("blocked by list ads: mx.test", ede.getText());
+      assertEquals("blocked by list ads: mx.test [baseline-list:ads]", ede.getText());
     }
     assertEquals(before, upstream.queryCount());
-    assertEquals(2, server.blocklists().blockedCount());
+    assertEquals(2, server.policy().blockedCount());
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
   }
 
@@ -74,10 +74,10 @@ class BlocklistStageTest {
   void replacingTheLists_appliesToTheNextQuery_evenForCachedNames() throws Exception {
     DnsClient c = start(List.of());
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
-    server.blocklists().replace(List.of(CompiledList.build("new", List.of(Rule.block("a.test")))));
+    server.policy().replace(List.of(CompiledList.build("new", List.of(Rule.block("a.test")))));
     Message m = c.udp(DnsClient.query("a.test.", Type.A));
     assertEquals(Rcode.NXDOMAIN, m.getRcode());
-    server.blocklists().replace(List.of());
+    server.policy().replace(List.of());
     assertTrue(c.udp(DnsClient.query("a.test.", Type.A)).getRcode() == Rcode.NOERROR);
   }
 
@@ -106,7 +106,7 @@ class BlocklistStageTest {
     });
     client.start();
     for (int i = 0; i < 200; i++) {
-      server.blocklists().replace(List.of(i % 2 == 0 ? blockMx : blockA));
+      server.policy().replace(List.of(i % 2 == 0 ? blockMx : blockA));
       Thread.sleep(2);
     }
     running.set(false);
@@ -134,7 +134,7 @@ class BlocklistStageTest {
     assertEquals(Rcode.NXDOMAIN, m.getRcode());
     ExtendedErrorCodeOption ede = ResolverTest.ede(m);
     assertEquals(16, ede.getErrorCode(), "Censored: an external (legal) requirement");
-    assertEquals("blocked by list iwf (category csam)", ede.getText(), "never the entry");
+    assertEquals("blocked by list iwf (category csam) [locked-list:iwf]", ede.getText(), "never the entry");
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode(),
         "the allow list still works for names the locked list does not block");
   }
@@ -156,7 +156,7 @@ class BlocklistStageTest {
     ExtendedErrorCodeOption ede = ResolverTest.ede(c.udp(DnsClient.query("a.test.", Type.A)));
     assertEquals(15, ede.getErrorCode());
     assertEquals("blocked by list ut1/gambling (category gambling): test, rule line 42,"
-        + " version v1", ede.getText());
+        + " version v1 [baseline-list:ut1/gambling@v1#42]", ede.getText());
   }
 
   @Test
@@ -191,7 +191,7 @@ class BlocklistStageTest {
     Message m = c.udp(DnsClient.query("a.test.", Type.A));
     assertEquals(Rcode.NOERROR, m.getRcode());
     assertEquals(1, m.getSection(org.xbill.DNS.Section.ANSWER).size());
-    var stage = server.blocklists();
+    var stage = server.policy();
     assertEquals(1, stage.urlLevelCount(), "counted as a URL-level host");
     assertEquals(0, stage.blockedCount(), "but not blocked");
   }

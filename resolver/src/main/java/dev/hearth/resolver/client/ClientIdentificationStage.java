@@ -1,0 +1,29 @@
+package dev.hearth.resolver.client;
+
+import dev.hearth.resolver.pipeline.Answer;
+import dev.hearth.resolver.pipeline.QueryContext;
+import dev.hearth.resolver.pipeline.QueryStage;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Works out who is asking ({@link ClientDirectory#identify}: token, MAC, CPE id, trusted Client
+ * Subnet, source address, default) and records it on the query for the policy stage. It never
+ * answers and never refuses: an unidentified client gets the default profile.
+ */
+public final class ClientIdentificationStage implements QueryStage {
+  private final Supplier<ClientDirectory> directory;
+  private final AddressBindings bindings;
+
+  public ClientIdentificationStage(Supplier<ClientDirectory> directory, AddressBindings bindings) {
+    this.directory = directory;
+    this.bindings = bindings;
+  }
+
+  @Override
+  public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {
+    ctx.identity = directory.get().identify(ctx.profileToken,
+        ClientOptions.parse(ctx.query.ednsOptions), ctx.client.getAddress(), bindings);
+    return next.resolve(ctx);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.hearth.resolver.policy;
+
+import dev.hearth.blocklists.BlockAction;
+import dev.hearth.blocklists.Verdict;
+import dev.hearth.resolver.client.ClientIdentity;
+import java.util.List;
+
+/**
+ * The policy's answer for one query and the reason for it: who asked, under which profile, which
+ * rule decided (and the list verdict behind it, if any). The EDE text, logs, {@code hearth
+ * explain} and later the block page all render this one value, so they cannot disagree.
+ *
+ * @param block true to answer with a block, false to resolve normally
+ * @param rule which step of the policy decided, e.g. {@code locked-list}, {@code category}
+ * @param verdict the list verdict behind the decision, or {@link Verdict#NONE}
+ * @param edeCode the Extended DNS Error for a block (16 legal, 17 chosen filtering, 15 operator)
+ * @param blockAction how the rule itself asks to be answered (RPZ), NXDOMAIN by default
+ * @param trace every step considered, in order (only when explaining; else empty)
+ */
+public record PolicyDecision(boolean block, String rule, ClientIdentity client, Profile profile,
+    Verdict verdict, int edeCode, BlockAction blockAction, List<String> trace) {
+
+  /** The sentence for people (EDE text, logs); never names a locked list's entry. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    if (verdict != null && !verdict.isNone()) {
+      sb.append(verdict.describe());
+    } else {
+      sb.append(block ? "blocked" : "allowed").append(" by ").append(ruleText());
+    }
+    if (!"locked-list".equals(rule) && !"baseline-list".equals(rule)) {
+      sb.append("; profile ").append(profile.id());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * A stable identifier of the reason, for the transparency page: the rule, and the list id,
+   * version and rule line (or the profile) behind it. Locked lists give only their id.
+   */
+  public String reasonId() {
+    if (verdict != null && !verdict.isNone() && verdict.list() != null) {
+      StringBuilder sb = new StringBuilder(rule).append(':').append(verdict.listName());
+      if (!verdict.locked()) {
+        if (!verdict.list().version().isEmpty()) {
+          sb.append('@').append(verdict.list().version());
+        }
+        if (verdict.ruleLocation() != null) {
+          sb.append('#').append(verdict.ruleLocation());
+        }
+      }
+      return sb.toString();
+    }
+    return rule + ":" + profile.id();
+  }
+
+  private String ruleText() {
+    switch (rule) {
+      case "bypass":
+        return "bypass prevention (this name is how apps switch to another resolver)";
+      default:
+        return rule.replace('-', ' ');
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.hearth.resolver.policy;
+
+import dev.hearth.blocklists.CompiledList;
+import dev.hearth.resolver.client.AddressBindings;
+import dev.hearth.resolver.client.ClientDirectory;
+import dev.hearth.resolver.client.ClientIdentity;
+import dev.hearth.resolver.pipeline.Answer;
+import dev.hearth.resolver.pipeline.AnswerSource;
+import dev.hearth.resolver.pipeline.QueryContext;
+import dev.hearth.resolver.pipeline.QueryStage;
+import dev.hearth.resolver.wire.Ede;
+import dev.hearth.resolver.wire.Rcode;
+import dev.hearth.resolver.wire.ResponseTemplate;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Applies the policy before the cache, so a list or policy change takes effect on the next query
+ * and blocked names never reach the cache or an upstream. The lists and the policy snapshot form
+ * one immutable {@link PolicyEngine}, swapped atomically: a reload never blocks a query and never
+ * leaves half a change in place.
+ *
+ * <p>A block is answered as its rule says (RPZ may ask for NODATA, a drop or its own records),
+ * else as the profile says (NXDOMAIN, NODATA, a null address or the block page address), with a
+ * short TTL and an Extended DNS Error: 16 Censored for locked legal lists (naming only the list and
+ * category), 17 Filtered for what the household or venue chose, 15 Blocked for the operator's own
+ * lists, 4 Forged Answer when the block page address is returned. The text is
+ * {@link PolicyDecision#describe()} plus its reason id. A host on which only some URLs are listed
+ * is not blocked here (that would over-block a shared host); it resolves normally and is counted.
+ */
+public final class PolicyStage implements QueryStage {
+  private static final ResponseTemplate NXDOMAIN = ResponseTemplate.empty(Rcode.NXDOMAIN);
+  private static final ResponseTemplate NODATA = ResponseTemplate.empty(Rcode.NOERROR);
+  static final int VERDICT_CACHE_SIZE = 100_000;
+
+  private final AtomicReference<PolicyEngine> engine;
+  private final AddressBindings bindings = new AddressBindings();
+  private final LongAdder blocked = new LongAdder();
+  private final LongAdder urlLevel = new LongAdder();
+
+  public PolicyStage(List<CompiledList> initialLists, PolicySnapshot initialPolicy) {
+    engine = new AtomicReference<>(
+        new PolicyEngine(initialLists, initialPolicy, VERDICT_CACHE_SIZE));
+  }
+
+  /** Swaps in a new set of lists under the current policy. */
+  public synchronized void replace(List<CompiledList> lists) {
+    engine.set(new PolicyEngine(lists, engine.get().policy(), VERDICT_CACHE_SIZE));
+  }
+
+  /** Swaps in a new policy snapshot over the current lists. */
+  public synchronized void replacePolicy(PolicySnapshot policy) {
+    engine.set(new PolicyEngine(engine.get().operatorLists(), policy, VERDICT_CACHE_SIZE));
+  }
+
+  public PolicyEngine engine() {
+    return engine.get();
+  }
+
+  public List<CompiledList> lists() {
+    return engine.get().operatorLists();
+  }
+
+  /** The client directory of the policy in force (for the identification stage). */
+  public ClientDirectory directory() {
+    return engine.get().policy().directory();
+  }
+
+  /** Run-time address bindings (dynamic IPs); changes apply to the next query. */
+  public AddressBindings bindings() {
+    return bindings;
+  }
+
+  /** Queries answered with a block so far. */
+  public long blockedCount() {
+    return blocked.sum();
+  }
+
+  /** Queries for hosts that have URL-level entries only (resolved, not blocked). */
+  public long urlLevelCount() {
+    return urlLevel.sum();
+  }
+
+  @Override
+  public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {
+    PolicyEngine e = engine.get();
+    ClientIdentity who = ctx.identity;
+    if (who == null) { // no identification stage in this pipeline: everyone is the default
+      who = e.policy().directory().identify(null, dev.hearth.resolver.client.ClientOptions.NONE,
+          ctx.client.getAddress(), null);
+      ctx.identity = who;
+    }
+    PolicyDecision d = e.decide(who, ctx.query.name);
+    if (!d.block()) {
+      if (d.verdict().isUrlLevel()) {
+        urlLevel.increment();
+      }
+      return next.resolve(ctx);
+    }
+    blocked.increment();
+    return CompletableFuture.completedFuture(answer(d, e.policy(), ctx));
+  }
+
+  static Answer answer(PolicyDecision d, PolicySnapshot policy, QueryContext ctx) {
+    String text = d.describe() + " [" + d.reasonId() + "]";
+    Ede why = new Ede(d.edeCode(), text);
+    int ttl = policy.blockTtl();
+    switch (d.blockAction()) {
+      case DROP:
+        return Answer.drop();
+      case NODATA:
+        return new Answer(NODATA, AnswerSource.BLOCKED, why, ttl);
+      case LOCAL_DATA:
+        return new Answer(LocalData.answer(d.verdict().localData(), ctx.query.name,
+            ctx.query.qtype, ttl), AnswerSource.BLOCKED, why, ttl);
+      default:
+        break;
+    }
+    switch (d.profile().blockAnswer()) {
+      case NODATA:
+        return new Answer(NODATA, AnswerSource.BLOCKED, why, ttl);
+      case NULL_ADDRESS:
+        return new Answer(LocalData.answer(List.of("A 0.0.0.0", "AAAA ::"), ctx.query.name,
+            ctx.query.qtype, ttl), AnswerSource.BLOCKED, why, ttl);
+      case BLOCK_PAGE:
+        if (policy.blockPageV4() != null || policy.blockPageV6() != null) {
+          List<String> recs = new java.util.ArrayList<>();
+          if (policy.blockPageV4() != null) {
+            recs.add("A " + policy.blockPageV4().getHostAddress());
+          }
+          if (policy.blockPageV6() != null) {
+            recs.add("AAAA " + policy.blockPageV6().getHostAddress());
+          }
+          return new Answer(LocalData.answer(recs, ctx.query.name, ctx.query.qtype, ttl),
+              AnswerSource.BLOCKED, new Ede(Ede.FORGED_ANSWER, text), ttl);
+        }
+        return new Answer(NXDOMAIN, AnswerSource.BLOCKED, why, ttl);
+      default:
+        return new Answer(NXDOMAIN, AnswerSource.BLOCKED, why, ttl);
+    }
+  }
+}

@@ -43,7 +43,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
-      List.of("dns", "upstream", "cache", "http", "data_dir", "lists");
+      List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy");
   private static final List<String> LISTS_KEYS =
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
   private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
@@ -86,9 +86,18 @@ final class ConfigFile {
 
   /** Parses YAML {@code text}; {@code source} names it in error messages. */
   static void parse(String text, String source, Settings.Builder into) throws ConfigException {
-    Node root;
+    new ConfigFile(source, into).root(compose(text, source));
+  }
+
+  /** A reader for another YAML source (e.g. a built-in resource) that sets no settings. */
+  static ConfigFile detached(String source) {
+    return new ConfigFile(source, Settings.builder());
+  }
+
+  /** The YAML node tree of {@code text}, with line numbers; errors name {@code source:line}. */
+  static Node compose(String text, String source) throws ConfigException {
     try {
-      root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+      return new Yaml(new LoaderOptions()).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String line = mark == null ? "" : ":" + (mark.getLine() + 1);
@@ -97,7 +106,6 @@ final class ConfigFile {
     } catch (YAMLException e) {
       throw new ConfigException(source + ": invalid YAML: " + e.getMessage());
     }
-    new ConfigFile(source, into).root(root);
   }
 
   private void root(Node node) throws ConfigException {
@@ -126,6 +134,9 @@ final class ConfigFile {
     }
     if (top.containsKey("lists")) {
       lists(top.get("lists"));
+    }
+    if (top.containsKey("policy")) {
+      into.policy(PolicyConfig.read(this, top.get("policy")));
     }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
@@ -393,7 +404,7 @@ final class ConfigFile {
   // --- generic node handling -------------------------------------------------------------
 
   /** The entries of a mapping section; a section left empty ({@code cache:}) counts as empty. */
-  private Map<String, Node> mapping(Node node, String path, List<String> known) throws ConfigException {
+  Map<String, Node> mapping(Node node, String path, List<String> known) throws ConfigException {
     String label = path.isEmpty() ? "(top level)" : path;
     if (isNull(node)) {
       return Map.of();
@@ -426,7 +437,7 @@ final class ConfigFile {
   }
 
   /** A list's items; a single scalar is accepted as a one-item list. */
-  private List<Node> items(Node node, String path, String expected) throws ConfigException {
+  List<Node> items(Node node, String path, String expected) throws ConfigException {
     if (node instanceof SequenceNode) {
       return ((SequenceNode) node).getValue();
     }
@@ -436,7 +447,7 @@ final class ConfigFile {
     throw error(node, path, "expected " + expected + ", got " + describe(node));
   }
 
-  private <T> List<T> nonEmptyList(Node node, String path, String itemName,
+  <T> List<T> nonEmptyList(Node node, String path, String itemName,
       Function<String, T> parse) throws ConfigException {
     List<Node> items = items(node, path, "a list of " + itemName);
     if (items.isEmpty()) {
@@ -449,7 +460,7 @@ final class ConfigFile {
     return out;
   }
 
-  private int number(Node node, String path, int min, String what) throws ConfigException {
+  int number(Node node, String path, int min, String what) throws ConfigException {
     return value(node, path, what, t -> Values.wholeNumber(t, min, Integer.MAX_VALUE, what));
   }
 
@@ -457,7 +468,7 @@ final class ConfigFile {
    * Parses one scalar. {@code expected} is only used when the node is not a scalar at all;
    * otherwise the parser's own message (which already quotes the bad text) is used.
    */
-  private <T> T value(Node node, String path, String expected, Function<String, T> parse)
+  <T> T value(Node node, String path, String expected, Function<String, T> parse)
       throws ConfigException {
     if (!(node instanceof ScalarNode) || isNull(node)) {
       throw error(node, path, "expected " + expected + ", got " + describe(node));
@@ -469,7 +480,7 @@ final class ConfigFile {
     }
   }
 
-  private ConfigException error(Node node, String path, String message) {
+  ConfigException error(Node node, String path, String message) {
     return new ConfigException(source + ":" + line(node) + ": " + path + ": " + message);
   }
 

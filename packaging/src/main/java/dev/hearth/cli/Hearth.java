@@ -26,7 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = Hearth.Version.class,
     description = "Hearth, a filtering DNS resolver for ISPs and public Wi-Fi hotspots.",
-    subcommands = {ServeCommand.class, ListsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ServeCommand.class, ListsCommand.class, ExplainCommand.class,
+        CommandLine.HelpCommand.class},
     footerHeading = "%n",
     footer = {
         "Exit status: 1 when the resolver cannot start, 2 for a bad flag or config file.",

@@ -124,6 +124,9 @@ final class ListsCommand implements Callable<Integer> {
     @Option(names = "--blocklist", paramLabel = "FILE", description = "List file; repeatable.")
     List<Path> files;
 
+    /** The settings {@link #open} read (config file, data directory, lists). */
+    Settings settings;
+
     ListCatalog open(PrintWriter err, boolean persist) throws ConfigException, IOException {
       Settings.Builder b = Settings.builder();
       if (config != null) {
@@ -136,6 +139,7 @@ final class ListsCommand implements Callable<Integer> {
         b.blocklists(files);
       }
       Settings s = b.build();
+      settings = s;
       List<ListSource> sources = ServeCommand.allListSources(s);
       boolean useDataDir = persist || config != null || dataDir != null;
       ListCatalog c = new ListCatalog(useDataDir ? s.dataDir() : null, sources, s.listSafety(),

@@ -225,7 +225,7 @@ final class ServeCommand implements Callable<Integer> {
 
     DnsServer server;
     try {
-      server = DnsServer.start(settings.resolver(), lists.snapshot());
+      server = DnsServer.start(settings.resolver(), lists.snapshot(), settings.policy());
     } catch (StartupException e) {
       err.println("hearth: " + e.getMessage());
       err.flush();
@@ -373,6 +373,12 @@ final class ServeCommand implements Callable<Integer> {
             Values.format(p));
       }
     }
+    var policy = s.policy();
+    var dir = policy.directory();
+    log.info("policy: {} profile(s), {} subscriber(s), {} network(s), {} address prefix(es);"
+        + " unidentified clients get profile {}", policy.profiles().size(),
+        dir.subscribers().size(), dir.networks().size(), dir.prefixCount(),
+        dir.defaultProfileId());
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.hearth.blocklists.ListSource;
 import dev.hearth.blocklists.SafetyPolicy;
 import dev.hearth.resolver.ResolverConfig;
 import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.upstream.UpstreamSpec;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.Objects;
  */
 public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
-    List<ListSource> listSources, SafetyPolicy listSafety) {
+    List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -34,6 +35,7 @@ public record Settings(
     blocklists = List.copyOf(blocklists);
     listSources = List.copyOf(listSources);
     Objects.requireNonNull(listSafety, "listSafety");
+    policy = policy == null ? PolicySnapshot.everyListForEveryone() : policy;
   }
 
   static Builder builder() {
@@ -65,6 +67,7 @@ public record Settings(
     private List<Path> blocklists = List.of();
     private List<ListSource> listSources = List.of();
     private SafetyPolicy listSafety = SafetyPolicy.defaults();
+    private PolicySnapshot policy; // null: every list for every client
 
     Builder dnsListen(List<InetSocketAddress> v) {
       dnsListen = List.copyOf(new LinkedHashSet<>(v)); // the same address twice cannot be bound
@@ -169,6 +172,11 @@ public record Settings(
       return this;
     }
 
+    Builder policy(PolicySnapshot v) {
+      policy = v;
+      return this;
+    }
+
     SafetyPolicy listSafety() {
       return listSafety;
     }
@@ -196,7 +204,7 @@ public record Settings(
         throw new ConfigException("invalid settings: " + e.getMessage());
       }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
-          listSafety);
+          listSafety, policy);
     }
   }
 

@@ -56,7 +56,13 @@ public final class DnsServer implements AutoCloseable {
   /** As {@link #start(ResolverConfig)}, filtering from the first query with these lists. */
   public static DnsServer start(ResolverConfig config, List<CompiledList> blocklists)
       throws StartupException {
-    return start(config, blocklists, System::nanoTime);
+    return start(config, blocklists, PolicySnapshot.everyListForEveryone(), System::nanoTime);
+  }
+
+  /** As {@link #start(ResolverConfig)}, with these lists under this policy from the first query. */
+  public static DnsServer start(ResolverConfig config, List<CompiledList> blocklists,
+      PolicySnapshot policy) throws StartupException {
+    return start(config, blocklists, policy, System::nanoTime);
   }
 
   /**
@@ -64,18 +70,23 @@ public final class DnsServer implements AutoCloseable {
    * (tests move it forward instead of sleeping).
    */
   public static DnsServer start(ResolverConfig config, LongSupplier clock) throws StartupException {
-    return start(config, List.of(), clock);
+    return start(config, List.of(), PolicySnapshot.everyListForEveryone(), clock);
   }
 
   static DnsServer start(ResolverConfig config, List<CompiledList> blocklists, LongSupplier clock)
       throws StartupException {
+    return start(config, blocklists, PolicySnapshot.everyListForEveryone(), clock);
+  }
+
+  static DnsServer start(ResolverConfig config, List<CompiledList> blocklists,
+      PolicySnapshot policy, LongSupplier clock) throws StartupException {
     int threads = Math.max(1, config.threads());
     EventLoopGroup group = Transports.newGroup(threads, "hearth-dns");
     Forwarder forwarder = null;
     try {
       forwarder = new Forwarder(config.upstreams(), group, config.upstreamTimeout().toMillis(),
           config.resolutionTimeout().toMillis(), config.ednsUdpSize(), clock);
-      Pipeline pipeline = new Pipeline(stages(config, forwarder, blocklists, clock));
+      Pipeline pipeline = new Pipeline(stages(config, forwarder, blocklists, policy, clock));
       Listeners listeners = Listeners.bind(config, group, threads, pipeline, clock);
       log.info("Hearth resolver listening on {} ({} transport{}), {} thread(s)",
           listeners.addresses(), Transports.name(),
@@ -99,7 +110,7 @@ public final class DnsServer implements AutoCloseable {
 
   /** The query path, in order; each stage's comment says why it sits where it does. */
   static List<QueryStage> stages(ResolverConfig config, Forwarder forwarder,
-      List<CompiledList> blocklists, LongSupplier clock) {
+      List<CompiledList> blocklists, PolicySnapshot policySnapshot, LongSupplier clock) {
     List<QueryStage> stages = new ArrayList<>();
     // First, keyed on the socket address: bounds every UDP reply, refusals included, so even
     // REFUSED cannot be used to reflect traffic at a spoofed address.
@@ -113,7 +124,7 @@ public final class DnsServer implements AutoCloseable {
     // Who is asking (token, router-added MAC or CPE id, trusted Client Subnet, source address),
     // then the policy for them, before the cache: a list or policy change applies to the next
     // query and blocked names never reach the cache or an upstream.
-    PolicyStage policy = new PolicyStage(blocklists, PolicySnapshot.everyListForEveryone());
+    PolicyStage policy = new PolicyStage(blocklists, policySnapshot);
     stages.add(new ClientIdentificationStage(policy::directory, policy.bindings()));
     stages.add(policy);
     stages.add(new CacheStage(config.cache(), clock));

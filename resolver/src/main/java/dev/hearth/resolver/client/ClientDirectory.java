@@ -89,6 +89,14 @@ public final class ClientDirectory {
     return prefixes.size();
   }
 
+  @Override
+  public String toString() {
+    return "ClientDirectory[default profile " + defaultProfileId + ", " + subscribers.size()
+        + " subscribers, " + networks.size() + " networks, " + prefixes.size() + " prefixes, "
+        + cpeIds.size() + " CPE ids, " + tokens.size() + " tokens, trusted forwarders "
+        + trustedForwarders + "]";
+  }
+
   /**
    * Identifies a client.
    *

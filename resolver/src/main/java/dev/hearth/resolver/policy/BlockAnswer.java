@@ -9,7 +9,7 @@ package dev.hearth.resolver.policy;
 public enum BlockAnswer {
   NXDOMAIN, NODATA, NULL_ADDRESS, BLOCK_PAGE;
 
-  /** Parses the config spelling: {@code nxdomain}, {@code nodata}, {@code null}, {@code block-page}. */
+  /** Parses the config spelling: {@code nxdomain}, {@code nodata}, {@code null-address}, {@code block-page}. */
   public static BlockAnswer parse(String text) {
     switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "nxdomain":
@@ -25,7 +25,7 @@ public enum BlockAnswer {
         return BLOCK_PAGE;
       default:
         throw new IllegalArgumentException("unknown block answer '" + text
-            + "' (expected nxdomain, nodata, null or block-page)");
+            + "' (expected nxdomain, nodata, null-address or block-page)");
     }
   }
 }

@@ -34,6 +34,11 @@ public record PolicyDecision(boolean block, String rule, ClientIdentity client, 
     return sb.toString();
   }
 
+  /** The EDE EXTRA-TEXT: {@link #describe()} and, in brackets, {@link #reasonId()}. */
+  public String edeText() {
+    return describe() + " [" + reasonId() + "]";
+  }
+
   /**
    * A stable identifier of the reason, for the transparency page: the rule, and the list id,
    * version and rule line (or the profile) behind it. Locked lists give only their id.

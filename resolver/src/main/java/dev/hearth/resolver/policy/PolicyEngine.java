@@ -6,6 +6,7 @@ import dev.hearth.blocklists.ListInfo;
 import dev.hearth.blocklists.Matches;
 import dev.hearth.blocklists.Verdict;
 import dev.hearth.resolver.client.ClientIdentity;
+import dev.hearth.resolver.client.ClientOptions;
 import dev.hearth.resolver.wire.Ede;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -127,6 +128,21 @@ public final class PolicyEngine {
   /** Decides a query for an uncompressed, lower-case wire-format name. */
   public PolicyDecision decide(ClientIdentity client, byte[] wireName) {
     return decide(client, wireName, null);
+  }
+
+  /**
+   * Explains the decision for a client and a name as the resolver would make it: identifies the
+   * client ({@link dev.hearth.resolver.client.ClientDirectory#identify}) and records every step.
+   *
+   * @param token a profile token, or null
+   * @param options the EDNS client options the query would carry (MAC, CPE id, Client Subnet)
+   * @param name a domain name (normalised here)
+   */
+  public PolicyDecision explain(java.net.InetAddress client, ClientOptions options, String token,
+      String name) {
+    ClientIdentity who = policy.directory().identify(token, options, client, null);
+    return explain(who, dev.hearth.blocklists.DomainNames.toWire(
+        dev.hearth.blocklists.DomainNames.normalize(name)));
   }
 
   /** As {@link #decide(ClientIdentity, byte[])}, recording every step considered. */

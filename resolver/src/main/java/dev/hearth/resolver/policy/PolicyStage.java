@@ -104,7 +104,7 @@ public final class PolicyStage implements QueryStage {
   }
 
   static Answer answer(PolicyDecision d, PolicySnapshot policy, QueryContext ctx) {
-    String text = d.describe() + " [" + d.reasonId() + "]";
+    String text = d.edeText();
     Ede why = new Ede(d.edeCode(), text);
     int ttl = policy.blockTtl();
     switch (d.blockAction()) {

@@ -1,0 +1,122 @@
+package dev.hearth.cli;
+
+import dev.hearth.blocklists.CompiledList;
+import dev.hearth.blocklists.DomainNames;
+import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.client.ClientOptions;
+import dev.hearth.resolver.policy.PolicyDecision;
+import dev.hearth.resolver.policy.PolicyEngine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hearth explain}: how the running configuration would decide one query, step by step:
+ * who the client is (and by which rule), which profile applies, every rule considered and the
+ * final answer. It uses the same {@link PolicyEngine} as the resolver, on the server's config and
+ * saved list versions, so it cannot tell a different story from the resolver.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+    versionProvider = Hearth.Version.class,
+    description = "Explain the decision for a client and a name: the subscriber and profile"
+        + " (and how the client was identified), every rule considered, and the answer.")
+final class ExplainCommand extends ListsCommand.ServerLists implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--client", paramLabel = "IP", required = true,
+      description = "The client's source address.")
+  String client;
+
+  @Option(names = "--mac", paramLabel = "MAC",
+      description = "The MAC address a router would add (EDNS option 65001).")
+  String mac;
+
+  @Option(names = "--cpe-id", paramLabel = "ID",
+      description = "The CPE id a router would add (EDNS option 65074).")
+  String cpeId;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "A profile token from an encrypted DNS URL or host name.")
+  String token;
+
+  @Option(names = "--name", paramLabel = "NAME", required = true,
+      description = "The domain name asked for.")
+  String name;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      InetAddress address = address(client);
+      long macValue = -1;
+      if (mac != null) {
+        macValue = PolicyConfig.mac(mac);
+      }
+      String normalized = DomainNames.normalize(name);
+      List<CompiledList> lists = open(err, false).snapshot();
+      PolicyEngine engine = new PolicyEngine(lists, settings.policy(), 0);
+      ClientOptions options = macValue < 0 && cpeId == null ? ClientOptions.NONE
+          : new ClientOptions(macValue, cpeId, null);
+      PolicyDecision d = engine.explain(address, options, token, normalized);
+      out.printf("query: %s from %s%n", normalized, client);
+      for (String step : d.trace()) {
+        out.println(step);
+      }
+      out.printf("answer: %s%n", answer(d));
+      out.flush();
+      err.flush();
+      return 0;
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("hearth: " + e.getMessage());
+    }
+    err.flush();
+    return Hearth.EXIT_USAGE;
+  }
+
+  private static String answer(PolicyDecision d) {
+    if (!d.block()) {
+      return "resolved normally (cache, then upstreams)";
+    }
+    String how;
+    switch (d.blockAction()) {
+      case DROP:
+        return "no answer (the rule drops the query)";
+      case NODATA:
+        how = "NODATA";
+        break;
+      case LOCAL_DATA:
+        how = "the rule's own records";
+        break;
+      default:
+        how = switch (d.profile().blockAnswer()) {
+          case NODATA -> "NODATA";
+          case NULL_ADDRESS -> "0.0.0.0 / ::";
+          case BLOCK_PAGE -> "the block page address";
+          default -> "NXDOMAIN";
+        };
+    }
+    return how + ", EDE " + d.edeCode() + ": " + d.edeText();
+  }
+
+  private static InetAddress address(String text) {
+    Prefix p = Prefix.parse(text);
+    if (text.contains("/")) {
+      throw new IllegalArgumentException("--client takes one address, not a network: " + text);
+    }
+    try {
+      return InetAddress.getByAddress(p.network());
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,405 @@
+package dev.hearth.cli;
+
+import dev.hearth.blocklists.DomainNames;
+import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.client.ClientDirectory;
+import dev.hearth.resolver.client.ClientOptions;
+import dev.hearth.resolver.client.Network;
+import dev.hearth.resolver.client.Subscriber;
+import dev.hearth.resolver.policy.BlockAnswer;
+import dev.hearth.resolver.policy.PolicySnapshot;
+import dev.hearth.resolver.policy.Profile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * The {@code policy:} section of the config file: profiles (from presets or from scratch),
+ * subscribers with their addresses, CPE id, devices and tokens, venue networks, the protected
+ * allowlist and how blocks are answered. Until the admin store (issue 5) produces snapshots, this
+ * is how an operator states policy; every error names {@code file:line: policy.path:}.
+ *
+ * <pre>
+ * policy:
+ *   default_profile: public          # unidentified clients (default: the operator baseline only)
+ *   protected: [childline.org.uk]    # never blocked except by a locked legal list
+ *   profiles:
+ *     - {id: kids, preset: young-child, allow: [school.example], block_answer: nxdomain}
+ *     - {id: public, preset: public-venue}
+ *   subscribers:
+ *     - id: house-17
+ *       profile: kids
+ *       timezone: Europe/London
+ *       addresses: [192.0.2.17/32, 2001:db8:17::/56]
+ *       cpe_id: router-17
+ *       devices: [{mac: "02:00:00:00:00:01", profile: teen}]
+ *   networks:
+ *     - {id: cafe, profile: public, addresses: [10.20.0.0/16]}
+ * </pre>
+ */
+final class PolicyConfig {
+  private static final List<String> KEYS = List.of("default_profile", "block_ttl", "block_page",
+      "protected", "bypass_names", "trusted_forwarders", "profiles", "subscribers", "networks");
+  private static final List<String> PROFILE_KEYS = List.of("id", "name", "preset",
+      "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer");
+  private static final List<String> PRESET_KEYS =
+      List.of("name", "block_bypass", "block_categories");
+  private static final List<String> SUBSCRIBER_KEYS =
+      List.of("id", "profile", "timezone", "addresses", "cpe_id", "devices", "tokens");
+  private static final List<String> DEVICE_KEYS = List.of("mac", "profile", "name", "token");
+  private static final List<String> NETWORK_KEYS = List.of("id", "profile", "addresses");
+  private static final List<String> BLOCK_PAGE_KEYS = List.of("ipv4", "ipv6");
+  static final String PRESETS_RESOURCE = "presets.yaml";
+
+  /** A preset as read from {@value #PRESETS_RESOURCE}. */
+  record Preset(String id, String name, boolean blockBypass, Set<String> categories) {}
+
+  private final ConfigFile cf;
+  private final Map<String, Preset> presets;
+
+  private PolicyConfig(ConfigFile cf, Map<String, Preset> presets) {
+    this.cf = cf;
+    this.presets = presets;
+  }
+
+  static PolicySnapshot read(ConfigFile cf, Node node) throws ConfigException {
+    return new PolicyConfig(cf, presets()).policy(node);
+  }
+
+  /** The built-in presets, by id, in file order. */
+  static Map<String, Preset> presets() throws ConfigException {
+    String text;
+    try (InputStream in = PolicyConfig.class.getResourceAsStream(PRESETS_RESOURCE)) {
+      if (in == null) {
+        throw new ConfigException("built-in " + PRESETS_RESOURCE + " is missing from the jar");
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read built-in " + PRESETS_RESOURCE + ": " + e.getMessage());
+    }
+    ConfigFile pf = ConfigFile.detached(PRESETS_RESOURCE);
+    Node root = ConfigFile.compose(text, PRESETS_RESOURCE);
+    Map<String, Node> top = pf.mapping(root, "", List.of("presets"));
+    Map<String, Preset> out = new LinkedHashMap<>();
+    Node list = top.get("presets");
+    for (var tuple : ((org.yaml.snakeyaml.nodes.MappingNode) list).getValue()) {
+      String id = ((org.yaml.snakeyaml.nodes.ScalarNode) tuple.getKeyNode()).getValue();
+      String path = "presets." + id;
+      Map<String, Node> m = pf.mapping(tuple.getValueNode(), path, PRESET_KEYS);
+      String name = m.containsKey("name")
+          ? pf.value(m.get("name"), path + ".name", "a name", String::trim) : id;
+      boolean bypass = m.containsKey("block_bypass") && pf.value(m.get("block_bypass"),
+          path + ".block_bypass", Values.BOOLEAN, Values::bool);
+      Set<String> cats = m.containsKey("block_categories")
+          ? new LinkedHashSet<>(pf.nonEmptyList(m.get("block_categories"),
+              path + ".block_categories", "category name", String::trim))
+          : Set.of();
+      out.put(id, new Preset(id, name, bypass, cats));
+    }
+    return out;
+  }
+
+  private PolicySnapshot policy(Node node) throws ConfigException {
+    Map<String, Node> p = cf.mapping(node, "policy", KEYS);
+    Map<String, Profile> profiles = new LinkedHashMap<>();
+    Map<String, Node> profileNodes = new HashMap<>();
+    if (p.containsKey("profiles")) {
+      List<Node> items = cf.items(p.get("profiles"), "policy.profiles", "a list of profiles");
+      for (int i = 0; i < items.size(); i++) {
+        String path = "policy.profiles[" + i + "]";
+        Profile prof = profile(items.get(i), path);
+        if (profiles.put(prof.id(), prof) != null) {
+          throw cf.error(items.get(i), path + ".id", "profile id '" + prof.id() + "' is used twice");
+        }
+        profileNodes.put(prof.id(), items.get(i));
+      }
+    }
+    String defaultProfile = PolicySnapshot.DEFAULT_PROFILE;
+    if (p.containsKey("default_profile")) {
+      defaultProfile = cf.value(p.get("default_profile"), "policy.default_profile", "a profile id",
+          String::trim);
+      requireProfile(profiles, defaultProfile, p.get("default_profile"), "policy.default_profile");
+    } else if (!profiles.containsKey(defaultProfile)) {
+      // Unidentified clients get the operator's baseline: legal and uncategorised operator lists.
+      profiles.put(defaultProfile, Profile.baselineOnly(defaultProfile));
+    }
+    ClientDirectory.Builder dir = ClientDirectory.builder(defaultProfile);
+    if (p.containsKey("trusted_forwarders")) {
+      dir.trustedForwarders(new ClientNetworks(cf.nonEmptyList(p.get("trusted_forwarders"),
+          "policy.trusted_forwarders", "IP network", Values::prefix)));
+    }
+    if (p.containsKey("subscribers")) {
+      List<Node> items = cf.items(p.get("subscribers"), "policy.subscribers",
+          "a list of subscribers");
+      for (int i = 0; i < items.size(); i++) {
+        subscriber(items.get(i), "policy.subscribers[" + i + "]", profiles, dir);
+      }
+    }
+    if (p.containsKey("networks")) {
+      List<Node> items = cf.items(p.get("networks"), "policy.networks", "a list of networks");
+      for (int i = 0; i < items.size(); i++) {
+        network(items.get(i), "policy.networks[" + i + "]", profiles, dir);
+      }
+    }
+    List<String> protectedNames = p.containsKey("protected")
+        ? cf.nonEmptyList(p.get("protected"), "policy.protected", "domain name", PolicyConfig::name)
+        : List.of();
+    List<String> bypass = p.containsKey("bypass_names")
+        ? cf.nonEmptyList(p.get("bypass_names"), "policy.bypass_names", "domain name",
+            PolicyConfig::name)
+        : PolicySnapshot.DEFAULT_BYPASS_NAMES;
+    int ttl = p.containsKey("block_ttl")
+        ? cf.value(p.get("block_ttl"), "policy.block_ttl", "a whole number of seconds",
+            t -> Values.wholeNumber(t, 0, 86_400, "a whole number of seconds up to 86400"))
+        : PolicySnapshot.DEFAULT_BLOCK_TTL;
+    InetAddress v4 = null;
+    InetAddress v6 = null;
+    if (p.containsKey("block_page")) {
+      Map<String, Node> bp = cf.mapping(p.get("block_page"), "policy.block_page", BLOCK_PAGE_KEYS);
+      if (bp.containsKey("ipv4")) {
+        v4 = cf.value(bp.get("ipv4"), "policy.block_page.ipv4", "an IPv4 address",
+            t -> address(t, 4));
+      }
+      if (bp.containsKey("ipv6")) {
+        v6 = cf.value(bp.get("ipv6"), "policy.block_page.ipv6", "an IPv6 address",
+            t -> address(t, 16));
+      }
+    }
+    for (Profile prof : profiles.values()) {
+      if (prof.blockAnswer() == BlockAnswer.BLOCK_PAGE && v4 == null && v6 == null) {
+        throw cf.error(profileNodes.get(prof.id()), "policy.profiles",
+            "profile '" + prof.id() + "' answers blocks with the block page, but"
+                + " policy.block_page gives no address");
+      }
+    }
+    try {
+      return new PolicySnapshot(profiles, dir.build(), protectedNames, bypass, ttl, v4, v6);
+    } catch (IllegalArgumentException e) {
+      throw cf.error(node, "policy", e.getMessage());
+    }
+  }
+
+  private Profile profile(Node node, String path) throws ConfigException {
+    Map<String, Node> m = cf.mapping(node, path, PROFILE_KEYS);
+    if (!m.containsKey("id")) {
+      throw cf.error(node, path, "a profile needs an 'id'");
+    }
+    String id = cf.value(m.get("id"), path + ".id", "a profile id", PolicyConfig::id);
+    String name = m.containsKey("name")
+        ? cf.value(m.get("name"), path + ".name", "a name", String::trim) : null;
+    Set<String> categories = new LinkedHashSet<>();
+    boolean bypass = false;
+    if (m.containsKey("preset")) {
+      String presetId = cf.value(m.get("preset"), path + ".preset", "a preset", String::trim);
+      Preset preset = presets.get(presetId);
+      if (preset == null) {
+        throw cf.error(m.get("preset"), path + ".preset", "unknown preset '" + presetId
+            + "'; presets: " + String.join(", ", presets.keySet()));
+      }
+      categories.addAll(preset.categories());
+      bypass = preset.blockBypass();
+      name = name == null ? preset.name() : name;
+    }
+    if (m.containsKey("block_categories")) {
+      categories.addAll(cf.nonEmptyList(m.get("block_categories"), path + ".block_categories",
+          "category name", String::trim));
+    }
+    if (m.containsKey("allow_categories")) {
+      categories.removeAll(cf.nonEmptyList(m.get("allow_categories"),
+          path + ".allow_categories", "category name", String::trim));
+    }
+    if (m.containsKey("block_bypass")) {
+      bypass = cf.value(m.get("block_bypass"), path + ".block_bypass", Values.BOOLEAN,
+          Values::bool);
+    }
+    List<String> allow = m.containsKey("allow")
+        ? cf.nonEmptyList(m.get("allow"), path + ".allow", "domain name", PolicyConfig::name)
+        : List.of();
+    List<String> block = m.containsKey("block")
+        ? cf.nonEmptyList(m.get("block"), path + ".block", "domain name", PolicyConfig::name)
+        : List.of();
+    Node answerNode = m.get("block_answer");
+    if (answerNode instanceof org.yaml.snakeyaml.nodes.ScalarNode sn
+        && sn.getValue().equals("null")) {
+      throw cf.error(answerNode, path + ".block_answer", "write null-address (a bare null is"
+          + " YAML's empty value)");
+    }
+    BlockAnswer answer = answerNode != null
+        ? cf.value(answerNode, path + ".block_answer",
+            "nxdomain, nodata, null-address or block-page", BlockAnswer::parse)
+        : BlockAnswer.NXDOMAIN;
+    return new Profile(id, name, categories, false, allow, block, bypass, answer);
+  }
+
+  private void subscriber(Node node, String path, Map<String, Profile> profiles,
+      ClientDirectory.Builder dir) throws ConfigException {
+    Map<String, Node> m = cf.mapping(node, path, SUBSCRIBER_KEYS);
+    String id = required(m, node, path, "id", "a subscriber id", PolicyConfig::id);
+    String profile = required(m, node, path, "profile", "a profile id", String::trim);
+    requireProfile(profiles, profile, m.get("profile"), path + ".profile");
+    ZoneId zone = m.containsKey("timezone")
+        ? cf.value(m.get("timezone"), path + ".timezone", "a time zone such as Europe/London",
+            PolicyConfig::zone)
+        : ZoneId.of("UTC");
+    Map<Long, String> deviceProfiles = new HashMap<>();
+    List<String[]> deviceTokens = new ArrayList<>();
+    if (m.containsKey("devices")) {
+      List<Node> items = cf.items(m.get("devices"), path + ".devices", "a list of devices");
+      for (int i = 0; i < items.size(); i++) {
+        String dp = path + ".devices[" + i + "]";
+        Map<String, Node> d = cf.mapping(items.get(i), dp, DEVICE_KEYS);
+        String devProfile = required(d, items.get(i), dp, "profile", "a profile id", String::trim);
+        requireProfile(profiles, devProfile, d.get("profile"), dp + ".profile");
+        if (!d.containsKey("mac") && !d.containsKey("token")) {
+          throw cf.error(items.get(i), dp, "a device needs a 'mac' or a 'token' to be recognised");
+        }
+        if (d.containsKey("mac")) {
+          long mac = cf.value(d.get("mac"), dp + ".mac", "a MAC address", PolicyConfig::mac);
+          if (deviceProfiles.put(mac, devProfile) != null) {
+            throw cf.error(d.get("mac"), dp + ".mac", "MAC address listed twice");
+          }
+        }
+        if (d.containsKey("token")) {
+          deviceTokens.add(new String[] {cf.value(d.get("token"), dp + ".token", "a token",
+              PolicyConfig::token), devProfile});
+        }
+      }
+    }
+    try {
+      dir.subscriber(new Subscriber(id, profile, zone, deviceProfiles));
+    } catch (IllegalArgumentException e) {
+      throw cf.error(m.get("id"), path + ".id", e.getMessage());
+    }
+    if (m.containsKey("addresses")) {
+      for (Prefix pr : cf.nonEmptyList(m.get("addresses"), path + ".addresses", "IP network",
+          Values::prefix)) {
+        dir.prefix(pr, id);
+      }
+    }
+    if (m.containsKey("cpe_id")) {
+      dir.cpeId(cf.value(m.get("cpe_id"), path + ".cpe_id", "a CPE identifier",
+          PolicyConfig::cpeId), id);
+    }
+    if (m.containsKey("tokens")) {
+      for (String t : cf.nonEmptyList(m.get("tokens"), path + ".tokens", "token",
+          PolicyConfig::token)) {
+        dir.token(t, id, profile);
+      }
+    }
+    for (String[] t : deviceTokens) {
+      dir.token(t[0], id, t[1]);
+    }
+  }
+
+  private void network(Node node, String path, Map<String, Profile> profiles,
+      ClientDirectory.Builder dir) throws ConfigException {
+    Map<String, Node> m = cf.mapping(node, path, NETWORK_KEYS);
+    String id = required(m, node, path, "id", "a network id", PolicyConfig::id);
+    String profile = required(m, node, path, "profile", "a profile id", String::trim);
+    requireProfile(profiles, profile, m.get("profile"), path + ".profile");
+    try {
+      dir.network(new Network(id, profile));
+    } catch (IllegalArgumentException e) {
+      throw cf.error(m.get("id"), path + ".id", e.getMessage());
+    }
+    if (!m.containsKey("addresses")) {
+      throw cf.error(node, path, "a network needs 'addresses'");
+    }
+    for (Prefix pr : cf.nonEmptyList(m.get("addresses"), path + ".addresses", "IP network",
+        Values::prefix)) {
+      dir.prefix(pr, id);
+    }
+  }
+
+  private <T> T required(Map<String, Node> m, Node node, String path, String key, String what,
+      java.util.function.Function<String, T> parse) throws ConfigException {
+    if (!m.containsKey(key)) {
+      throw cf.error(node, path, "'" + key + "' is required");
+    }
+    return cf.value(m.get(key), path + "." + key, what, parse);
+  }
+
+  private void requireProfile(Map<String, Profile> profiles, String id, Node node, String path)
+      throws ConfigException {
+    if (!profiles.containsKey(id)) {
+      throw cf.error(node, path, "no profile '" + id + "' (profiles: "
+          + String.join(", ", profiles.keySet()) + ")");
+    }
+  }
+
+  static String id(String text) {
+    String t = text.trim();
+    if (!t.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      throw new IllegalArgumentException("'" + text + "' is not an id (letters, digits, '.', '_'"
+          + " and '-', at most 64)");
+    }
+    return t;
+  }
+
+  static String token(String text) {
+    String t = text.trim();
+    if (!t.matches("[A-Za-z0-9_-]{8,64}")) {
+      throw new IllegalArgumentException("'" + text + "' is not a token (8 to 64 letters, digits,"
+          + " '_' or '-': it appears in DoH paths and DoT host names)");
+    }
+    return t;
+  }
+
+  static String cpeId(String text) {
+    String t = text.trim();
+    if (t.isEmpty() || t.length() > 64 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException("'" + text + "' is not a CPE id (1 to 64 printable ASCII"
+          + " characters, as dnsmasq --add-cpe-id sends)");
+    }
+    return t;
+  }
+
+  static long mac(String text) {
+    long v = ClientOptions.parseMac(text);
+    if (v < 0) {
+      throw new IllegalArgumentException("'" + text + "' is not a MAC address (expected e.g."
+          + " 02:00:5e:10:00:01)");
+    }
+    return v;
+  }
+
+  static String name(String text) {
+    return DomainNames.normalize(text);
+  }
+
+  static ZoneId zone(String text) {
+    try {
+      return ZoneId.of(text.trim());
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a time zone (expected a region"
+          + " such as Europe/London)");
+    }
+  }
+
+  static InetAddress address(String text, int bytes) {
+    Prefix p = Prefix.parse(text);
+    byte[] a = p.network();
+    if (text.contains("/") || a.length != bytes) {
+      throw new IllegalArgumentException("'" + text + "' is not an IPv" + (bytes == 4 ? 4 : 6)
+          + " address");
+    }
+    try {
+      return InetAddress.getByAddress(a);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.hearth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hearth.resolver.client.ClientIdentity;
+import dev.hearth.resolver.client.ClientOptions;
+import dev.hearth.resolver.policy.BlockAnswer;
+import dev.hearth.resolver.policy.PolicySnapshot;
+import dev.hearth.resolver.policy.Profile;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The config file's policy section: what it builds, and errors that name file:line and key. */
+class PolicyConfigTest {
+  @TempDir Path dir;
+
+  private PolicySnapshot load(String yaml) throws Exception {
+    Path file = dir.resolve("hearth.yaml");
+    Files.writeString(file, yaml);
+    Settings.Builder b = Settings.builder();
+    ConfigFile.read(file, b);
+    return b.build().policy();
+  }
+
+  private void assertError(String yaml, int line, String key, String fragment) throws Exception {
+    Path file = dir.resolve("hearth.yaml");
+    Files.writeString(file, yaml);
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigFile.read(file, Settings.builder()));
+    String prefix = file + ":" + line + ": " + key + ": ";
+    assertTrue(e.getMessage().startsWith(prefix), "expected '" + prefix + "' in: "
+        + e.getMessage());
+    assertTrue(e.getMessage().contains(fragment), "expected '" + fragment + "' in: "
+        + e.getMessage());
+  }
+
+  static InetAddress ip(String literal) throws Exception {
+    return InetAddress.getByName(literal);
+  }
+
+  @Test
+  void noPolicySection_everyListForEveryone() throws Exception {
+    PolicySnapshot p = load("dns:\n  listen: 127.0.0.1:5335\n");
+    assertTrue(p.defaultProfile().everyCategory());
+  }
+
+  @Test
+  void presetsAdjustmentsSubscribersAndNetworksLoad() throws Exception {
+    PolicySnapshot p = load(String.join("\n",
+        "policy:",
+        "  protected: [ChildLine.org.uk.]",
+        "  block_page: {ipv4: 192.0.2.80, ipv6: '2001:db8::80'}",
+        "  profiles:",
+        "    - id: kids",
+        "      preset: teen",
+        "      block_categories: [games]",
+        "      allow_categories: [dating]",
+        "      allow: [school.example]",
+        "      block_answer: block-page",
+        "    - {id: public, preset: public-venue, block_bypass: true}",
+        "  subscribers:",
+        "    - id: house-1",
+        "      profile: kids",
+        "      timezone: Europe/Paris",
+        "      addresses: [192.0.2.0/28, '2001:db8:1::/56']",
+        "      cpe_id: cpe-1",
+        "      tokens: [tok-house-1]",
+        "      devices: [{mac: 02-00-00-00-00-0A, profile: public, token: tok-device-1}]",
+        "  networks:",
+        "    - {id: cafe, profile: public, addresses: [10.20.0.0/16]}",
+        ""));
+    Profile kids = p.profiles().get("kids");
+    assertTrue(kids.blockedCategories().contains("adult"), "from the teen preset");
+    assertTrue(kids.blockedCategories().contains("games"));
+    assertFalse(kids.blockedCategories().contains("dating"));
+    assertTrue(kids.blockBypass(), "the teen preset blocks bypasses");
+    assertEquals(BlockAnswer.BLOCK_PAGE, kids.blockAnswer());
+    assertEquals("Teen (13 to 17)", kids.name());
+    assertTrue(p.profiles().get("public").blockBypass(), "set over the preset");
+    assertEquals("default", p.directory().defaultProfileId());
+    assertFalse(p.defaultProfile().everyCategory(), "unidentified: baseline only");
+    assertEquals(java.util.List.of("childline.org.uk"), p.protectedNames());
+    var dir = p.directory();
+    assertEquals("house-1", dir.identify(null, ClientOptions.NONE, ip("192.0.2.9"), null)
+        .subscriberId());
+    assertEquals("house-1", dir.identify(null, ClientOptions.NONE,
+        ip("2001:db8:1:ff::1"), null).subscriberId());
+    assertEquals("cafe", dir.identify(null, ClientOptions.NONE, ip("10.20.3.4"), null)
+        .networkId());
+    ClientIdentity byDevice = dir.identify("tok-device-1", ClientOptions.NONE, ip("10.0.0.1"),
+        null);
+    assertEquals("public", byDevice.profileId());
+    assertEquals(ClientIdentity.Source.TOKEN, byDevice.source());
+    ClientIdentity byMac = dir.identify(null, new ClientOptions(0x02000000000AL, null, null),
+        ip("192.0.2.1"), null);
+    assertEquals("public", byMac.profileId());
+    ClientIdentity byCpe = dir.identify(null, new ClientOptions(-1, "cpe-1", null),
+        ip("10.0.0.1"), null);
+    assertEquals("house-1", byCpe.subscriberId());
+    assertEquals(java.time.ZoneId.of("Europe/Paris"), dir.subscriber("house-1").zone());
+  }
+
+  @Test
+  void errorsNameFileLineAndKey() throws Exception {
+    assertError("policy:\n  profiles:\n    - {id: kids, preset: toddler}\n", 3,
+        "policy.profiles[0].preset", "unknown preset 'toddler'; presets: young-child, pre-teen");
+    assertError("policy:\n  subscribers:\n    - {id: h1, profile: nobody}\n", 3,
+        "policy.subscribers[0].profile", "no profile 'nobody'");
+    assertError("policy:\n  profiles: [{id: a}]\n  subscribers:\n"
+        + "    - {id: h1, profile: a, devices: [{mac: '02:00', profile: a}]}\n", 4,
+        "policy.subscribers[0].devices[0].mac", "is not a MAC address");
+    assertError("policy:\n  profiles: [{id: a}]\n  subscribers:\n"
+        + "    - {id: h1, profile: a, timezone: Mars/Olympus}\n", 4,
+        "policy.subscribers[0].timezone", "is not a time zone");
+    assertError("policy:\n  profiles:\n    - {id: a}\n    - {id: a}\n", 4,
+        "policy.profiles[1].id", "used twice");
+    assertError("policy:\n  profiles:\n    - {id: a, block_answer: null}\n", 3,
+        "policy.profiles[0].block_answer", "write null-address");
+    assertError("policy:\n  profiles:\n    - {id: a, block_answer: block-page}\n", 3,
+        "policy.profiles", "policy.block_page gives no address");
+    assertError("policy:\n  profiles: [{id: a}]\n  subscribers:\n"
+        + "    - {id: h1, profile: a, tokens: [short]}\n", 4, "policy.subscribers[0].tokens[0]",
+        "is not a token");
+    assertError("policy:\n  default_profile: missing\n", 2, "policy.default_profile",
+        "no profile 'missing'");
+    assertError("policy:\n  profiles: [{id: a}]\n  subscribers:\n    - {id: h1, profile: a}\n"
+        + "  networks:\n    - {id: h1, profile: a, addresses: [10.0.0.0/8]}\n", 6,
+        "policy.networks[0].id", "duplicate subscriber or network id 'h1'");
+    assertError("policy:\n  profiles:\n    - {id: a, allow: ['bad name!']}\n", 3,
+        "policy.profiles[0].allow[0]", "");
+    assertError("policy:\n  profle: []\n", 2, "policy.profle", "did you mean 'profiles'");
+  }
+
+  @Test
+  void everyBuiltInPresetLoads() throws Exception {
+    var presets = PolicyConfig.presets();
+    assertEquals(java.util.List.of("young-child", "pre-teen", "teen", "adult", "public-venue"),
+        java.util.List.copyOf(presets.keySet()));
+    // Younger presets block at least what older ones do (over-blocking grows with age only down).
+    assertTrue(presets.get("young-child").categories().containsAll(
+        presets.get("pre-teen").categories()));
+    assertTrue(presets.get("pre-teen").categories().containsAll(
+        presets.get("teen").categories()));
+    assertTrue(presets.get("teen").categories().containsAll(presets.get("adult").categories()));
+    assertTrue(presets.get("public-venue").categories().contains("adult"),
+        "Friendly WiFi minimum");
+  }
+}

@@ -22,21 +22,32 @@ public final class AddressBindings {
 
   /** Binds {@code prefix} (often a single address) to a subscriber; returns the previous one. */
   public String bind(Prefix prefix, String subscriberId) {
+    java.util.Objects.requireNonNull(subscriberId, "subscriberId");
     Key k = key(prefix.network(), prefix.length());
-    String old = bound.put(k, subscriberId);
-    if (old == null) {
-      lengths.incrementAndGet(slot(prefix.isIpv4(), prefix.length()));
-    }
-    return old;
+    int slot = slot(prefix.isIpv4(), prefix.length());
+    String[] old = new String[1];
+    // Counted inside compute (atomic per prefix), before the binding becomes visible: a length's
+    // count never drops below the bindings of that length a lookup could find.
+    bound.compute(k, (key, previous) -> {
+      if (previous == null) {
+        lengths.incrementAndGet(slot);
+      }
+      old[0] = previous;
+      return subscriberId;
+    });
+    return old[0];
   }
 
   /** Removes a binding; returns the subscriber it was bound to, or null. */
   public String unbind(Prefix prefix) {
-    String old = bound.remove(key(prefix.network(), prefix.length()));
-    if (old != null) {
-      lengths.decrementAndGet(slot(prefix.isIpv4(), prefix.length()));
-    }
-    return old;
+    int slot = slot(prefix.isIpv4(), prefix.length());
+    String[] old = new String[1];
+    bound.computeIfPresent(key(prefix.network(), prefix.length()), (key, previous) -> {
+      lengths.decrementAndGet(slot);
+      old[0] = previous;
+      return null;
+    });
+    return old[0];
   }
 
   public int size() {
@@ -45,6 +56,14 @@ public final class AddressBindings {
 
   /** The subscriber bound to the longest binding holding {@code address}, or null. */
   public String lookup(InetAddress address) {
+    return lookup(address, 128);
+  }
+
+  /**
+   * As {@link #lookup(InetAddress)}, considering only bindings of at most {@code maxLength} bits
+   * (for a Client Subnet: a binding narrower than the subnet does not hold all of it).
+   */
+  public String lookup(InetAddress address, int maxLength) {
     if (bound.isEmpty()) {
       return null;
     }
@@ -53,7 +72,7 @@ public final class AddressBindings {
       a = java.util.Arrays.copyOfRange(a, 12, 16);
     }
     boolean v4 = a.length == 4;
-    for (int len = v4 ? 32 : 128; len >= 0; len--) {
+    for (int len = Math.min(maxLength, v4 ? 32 : 128); len >= 0; len--) {
       if (lengths.get(slot(v4, len)) > 0) {
         String s = bound.get(key(a, len));
         if (s != null) {

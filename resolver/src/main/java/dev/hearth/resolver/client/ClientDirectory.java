@@ -127,19 +127,22 @@ public final class ClientDirectory {
     }
     if (household == null) {
       InetAddress where = source;
+      int maxLength = 128;
       ClientIdentity.Source by = ClientIdentity.Source.ADDRESS;
       Prefix ecs = options.clientSubnet();
-      if (ecs != null && trustedForwarders.contains(source)) {
+      // A /0 subnet means "do not use my address" (RFC 7871 section 7.1.2): not an identity.
+      if (ecs != null && ecs.length() > 0 && trustedForwarders.contains(source)) {
         where = toAddress(ecs.network());
+        maxLength = ecs.length(); // only prefixes that hold the whole subnet
         by = ClientIdentity.Source.CLIENT_SUBNET;
         detail = ecs.toString();
       }
-      String bound = bindings == null ? null : bindings.lookup(where);
+      String bound = bindings == null ? null : bindings.lookup(where, maxLength);
       if (bound != null && subscribers.containsKey(bound)) {
         household = bound;
         how = by;
       } else {
-        int o = prefixes.lookup(where);
+        int o = prefixes.lookup(where.getAddress(), maxLength);
         if (o >= 0) {
           how = by;
           if (ownerIsSubscriber[o]) {

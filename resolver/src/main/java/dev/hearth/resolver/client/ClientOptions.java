@@ -40,11 +40,12 @@ public record ClientOptions(long mac, String cpeId, Prefix clientSubnet) {
       if (data + len > options.length) {
         break; // truncated option list: keep what was read
       }
-      if (code == MAC) {
+      // The first usable option of each kind counts; a later malformed one never erases it.
+      if (code == MAC && mac == -1) {
         mac = mac(options, data, len);
-      } else if (code == CPE_ID && len > 0 && len <= MAX_CPE_ID) {
+      } else if (code == CPE_ID && cpe == null && len > 0 && len <= MAX_CPE_ID) {
         cpe = printable(options, data, len);
-      } else if (code == CLIENT_SUBNET) {
+      } else if (code == CLIENT_SUBNET && ecs == null) {
         ecs = clientSubnet(options, data, len);
       }
       p = data + len;

@@ -54,20 +54,35 @@ public final class PrefixTable {
 
   /** As {@link #lookup(InetAddress)} for raw bytes (4 or 16; IPv4-mapped IPv6 counts as IPv4). */
   public int lookup(byte[] a) {
+    return lookup(a, 128);
+  }
+
+  /**
+   * The value of the longest prefix of at most {@code maxLength} bits holding {@code a}: for a
+   * network (an EDNS Client Subnet), only prefixes that hold all of it.
+   */
+  public int lookup(byte[] a, int maxLength) {
     if (a.length == 4) {
-      return lookupV4(v4(a, 0));
+      return lookupV4(v4(a, 0), maxLength);
     }
     if (a.length != 16) {
       return -1;
     }
     if (isV4Mapped(a)) {
-      return lookupV4(v4(a, 12));
+      return lookupV4(v4(a, 12), maxLength - 96);
     }
-    return lookupV6(v6Half(a, 0), v6Half(a, 8));
+    return lookupV6(v6Half(a, 0), v6Half(a, 8), maxLength);
   }
 
   public int lookupV4(int address) {
-    long lengths = v4Lengths;
+    return lookupV4(address, 32);
+  }
+
+  private int lookupV4(int address, int maxLength) {
+    if (maxLength < 0) {
+      return -1;
+    }
+    long lengths = maxLength >= 32 ? v4Lengths : v4Lengths & ((1L << (maxLength + 1)) - 1);
     if (lengths == 0) {
       return -1;
     }
@@ -89,12 +104,19 @@ public final class PrefixTable {
   }
 
   public int lookupV6(long hi, long lo) {
+    return lookupV6(hi, lo, 128);
+  }
+
+  private int lookupV6(long hi, long lo, int maxLength) {
     if (v6LengthsDescending.length == 0) {
       return -1;
     }
     int slots = v6Values.length;
     int mask = slots - 1;
     for (int len : v6LengthsDescending) {
+      if (len > maxLength) {
+        continue;
+      }
       long mh = hi & maskHigh(len);
       long ml = lo & maskLow(len);
       long tag = USED | len;

@@ -375,9 +375,6 @@ class AddressBindingsTest {
    * the untouched binding missed (1,527,472 of 154,230,000 in 8 s); with one binder and one
    * unbinder, 5,000,000 lookups happened to see no miss, so the stress here uses six.
    */
-  @org.junit.jupiter.api.Disabled("bug: AddressBindings per-length counter can transiently reach 0"
-      + " while a binding of that length exists (bind's put/increment race with unbind's"
-      + " remove/decrement of the same prefix); an untouched binding is then missed by lookup()")
   @Test
   void untouchedBinding_staysVisible_whileOthersOfTheSameLengthChurn() throws Exception {
     AddressBindings b = new AddressBindings();
@@ -404,7 +401,7 @@ class AddressBindingsTest {
           }
         }));
       }
-      for (int i = 0; i < 20_000_000; i++) {
+      for (int i = 0; i < 5_000_000; i++) {
         lookups++;
         if (!"stable".equals(b.lookup(probe))) {
           misses++;

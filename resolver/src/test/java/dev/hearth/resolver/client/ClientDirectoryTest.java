@@ -274,9 +274,6 @@ class ClientDirectoryTest {
    * as dave. The same happens for IPv4 (ECS 198.51.100.0/24 matches a subscriber's
    * 198.51.100.0/28) and for run-time bindings.
    */
-  @org.junit.jupiter.api.Disabled("bug: ClientDirectory.identify() matches a trusted ECS prefix's"
-      + " network address against prefixes/bindings LONGER than the ECS source length, so"
-      + " ECS 2001:db8:a::/56 is attributed to the owner of 2001:db8:a::/64")
   @Test
   void ecs_isNotAttributedToAPrefixMoreSpecificThanTheSubnet() throws Exception {
     ClientDirectory d = ClientDirectory.builder("default")

@@ -403,15 +403,18 @@ final class ConfigFile {
 
   // --- generic node handling -------------------------------------------------------------
 
-  /** The entries of a mapping section; a section left empty ({@code cache:}) counts as empty. */
+  /**
+   * The entries of a mapping section; a section left empty ({@code cache:}) counts as empty.
+   * {@code known} lists the allowed keys, or is null for free keys (e.g. category names).
+   */
   Map<String, Node> mapping(Node node, String path, List<String> known) throws ConfigException {
     String label = path.isEmpty() ? "(top level)" : path;
     if (isNull(node)) {
       return Map.of();
     }
     if (!(node instanceof MappingNode)) {
-      throw error(node, label, "expected a mapping with keys " + String.join(", ", known) + ", got "
-          + describe(node));
+      throw error(node, label, "expected a mapping" + (known == null ? ""
+          : " with keys " + String.join(", ", known)) + ", got " + describe(node));
     }
     Map<String, Node> out = new LinkedHashMap<>();
     Map<String, Integer> lines = new LinkedHashMap<>();
@@ -422,7 +425,7 @@ final class ConfigFile {
       }
       String key = ((ScalarNode) keyNode).getValue();
       String keyPath = path.isEmpty() ? key : path + "." + key;
-      if (!known.contains(key)) {
+      if (known != null && !known.contains(key)) {
         String hint = suggestion(key, known);
         throw error(keyNode, keyPath, "unknown key" + (hint == null ? "" : " (did you mean '" + hint + "'?)")
             + "; known keys" + (path.isEmpty() ? "" : " under " + path) + ": " + String.join(", ", known));

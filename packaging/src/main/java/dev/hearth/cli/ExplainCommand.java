@@ -50,6 +50,11 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
       description = "The domain name asked for.")
   String name;
 
+  @Option(names = "--at", paramLabel = "TIME",
+      description = "When the query is asked (ISO 8601, e.g. 2026-11-26T21:30:00Z or"
+          + " 2026-11-26T21:30:00+01:00); default now. Schedules use the household's time zone.")
+  String at;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -65,8 +70,9 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
       PolicyEngine engine = new PolicyEngine(lists, settings.policy(), 0);
       ClientOptions options = macValue < 0 && cpeId == null ? ClientOptions.NONE
           : new ClientOptions(macValue, cpeId, null);
-      PolicyDecision d = engine.explain(address, options, token, normalized);
-      out.printf("query: %s from %s%n", normalized, client);
+      java.time.Instant when = at == null ? java.time.Instant.now() : instant(at);
+      PolicyDecision d = engine.explain(address, options, token, normalized, when);
+      out.printf("query: %s from %s at %s%n", normalized, client, when);
       for (String step : d.trace()) {
         out.println(step);
       }
@@ -106,6 +112,15 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
         };
     }
     return how + ", EDE " + d.edeCode() + ": " + d.edeText();
+  }
+
+  private static java.time.Instant instant(String text) {
+    try {
+      return java.time.OffsetDateTime.parse(text.trim()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("--at: '" + text + "' is not an ISO 8601 time with an"
+          + " offset, e.g. 2026-11-26T21:30:00Z");
+    }
   }
 
   private static InetAddress address(String text) {

@@ -10,13 +10,17 @@ import dev.hearth.resolver.client.Subscriber;
 import dev.hearth.resolver.policy.BlockAnswer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.Profile;
+import dev.hearth.resolver.policy.Schedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,10 +55,15 @@ import org.yaml.snakeyaml.nodes.Node;
  * </pre>
  */
 final class PolicyConfig {
-  private static final List<String> KEYS = List.of("default_profile", "block_ttl", "block_page",
-      "protected", "bypass_names", "trusted_forwarders", "profiles", "subscribers", "networks");
+  private static final List<String> KEYS = List.of("default_profile", "timezone", "block_ttl",
+      "block_page", "protected", "bypass_names", "trusted_forwarders", "profiles", "subscribers",
+      "networks");
   private static final List<String> PROFILE_KEYS = List.of("id", "name", "preset",
-      "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer");
+      "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer",
+      "schedules", "budgets");
+  private static final List<String> SCHEDULE_KEYS =
+      List.of("name", "days", "from", "to", "block", "block_categories", "allow");
+  private static final String DAYS = "days such as [mon, tue], weekdays, weekends or daily";
   private static final List<String> PRESET_KEYS =
       List.of("name", "block_bypass", "block_categories");
   private static final List<String> SUBSCRIBER_KEYS =
@@ -185,8 +194,12 @@ final class PolicyConfig {
                 + " policy.block_page gives no address");
       }
     }
+    ZoneId zone = p.containsKey("timezone")
+        ? cf.value(p.get("timezone"), "policy.timezone", "a time zone such as Europe/London",
+            PolicyConfig::zone)
+        : ZoneId.of("UTC");
     try {
-      return new PolicySnapshot(profiles, dir.build(), protectedNames, bypass, ttl, v4, v6);
+      return new PolicySnapshot(profiles, dir.build(), protectedNames, bypass, ttl, v4, v6, zone);
     } catch (IllegalArgumentException e) {
       throw cf.error(node, "policy", e.getMessage());
     }
@@ -241,7 +254,107 @@ final class PolicyConfig {
         ? cf.value(answerNode, path + ".block_answer",
             "nxdomain, nodata, null-address or block-page", BlockAnswer::parse)
         : BlockAnswer.NXDOMAIN;
-    return new Profile(id, name, categories, false, allow, block, bypass, answer);
+    List<Schedule> schedules = new ArrayList<>();
+    if (m.containsKey("schedules")) {
+      List<Node> items = cf.items(m.get("schedules"), path + ".schedules", "a list of schedules");
+      for (int i = 0; i < items.size(); i++) {
+        schedules.add(schedule(items.get(i), path + ".schedules[" + i + "]", i));
+      }
+    }
+    Map<String, Integer> budgets = new LinkedHashMap<>();
+    if (m.containsKey("budgets")) {
+      Node bn = m.get("budgets");
+      Map<String, Node> entries = cf.mapping(bn, path + ".budgets", null);
+      for (Map.Entry<String, Node> e : entries.entrySet()) {
+        budgets.put(e.getKey(), cf.value(e.getValue(), path + ".budgets." + e.getKey(),
+            "a daily time such as 2h or 45m", PolicyConfig::minutes));
+      }
+    }
+    return new Profile(id, name, categories, false, allow, block, bypass, answer, schedules,
+        budgets);
+  }
+
+  private Schedule schedule(Node node, String path, int index) throws ConfigException {
+    Map<String, Node> m = cf.mapping(node, path, SCHEDULE_KEYS);
+    String name = m.containsKey("name")
+        ? cf.value(m.get("name"), path + ".name", "a name", PolicyConfig::id)
+        : "schedule-" + (index + 1);
+    Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+    if (!m.containsKey("days")) {
+      throw cf.error(node, path, "'days' is required (" + DAYS + ")");
+    }
+    for (Node d : cf.items(m.get("days"), path + ".days", DAYS)) {
+      days.addAll(cf.value(d, path + ".days", DAYS, PolicyConfig::days));
+    }
+    LocalTime from = required(m, node, path, "from", "a time such as 20:00", PolicyConfig::time);
+    LocalTime to = required(m, node, path, "to", "a time such as 07:00", PolicyConfig::time);
+    boolean all = false;
+    if (m.containsKey("block")) {
+      String what = cf.value(m.get("block"), path + ".block", "all", String::trim);
+      if (!what.equals("all")) {
+        throw cf.error(m.get("block"), path + ".block", "expected 'all' (or use block_categories)");
+      }
+      all = true;
+    }
+    Set<String> cats = m.containsKey("block_categories")
+        ? new LinkedHashSet<>(cf.nonEmptyList(m.get("block_categories"),
+            path + ".block_categories", "category name", String::trim))
+        : Set.of();
+    if (all == !cats.isEmpty()) {
+      throw cf.error(node, path, "give either 'block: all' (bedtime) or 'block_categories'"
+          + " (e.g. homework time)");
+    }
+    List<String> allow = m.containsKey("allow")
+        ? cf.nonEmptyList(m.get("allow"), path + ".allow", "domain name", PolicyConfig::name)
+        : List.of();
+    if (!allow.isEmpty() && !all) {
+      throw cf.error(m.get("allow"), path + ".allow", "only with 'block: all'");
+    }
+    try {
+      return new Schedule(name, days, from, to, all, cats, allow);
+    } catch (IllegalArgumentException e) {
+      throw cf.error(node, path, e.getMessage());
+    }
+  }
+
+  static Set<DayOfWeek> days(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (t) {
+      case "daily":
+      case "every day":
+        return EnumSet.allOf(DayOfWeek.class);
+      case "weekdays":
+        return EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY);
+      case "weekends":
+        return EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY);
+      default:
+        for (DayOfWeek d : DayOfWeek.values()) {
+          String full = d.name().toLowerCase(java.util.Locale.ROOT);
+          if (t.equals(full) || t.equals(full.substring(0, 3))) {
+            return EnumSet.of(d);
+          }
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a day (mon ... sun, weekdays,"
+            + " weekends or daily)");
+    }
+  }
+
+  static LocalTime time(String text) {
+    try {
+      return LocalTime.parse(text.trim().length() == 4 ? "0" + text.trim() : text.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a time of day (expected HH:MM,"
+          + " e.g. 20:00)");
+    }
+  }
+
+  static int minutes(String text) {
+    java.time.Duration d = Values.duration(text);
+    if (d.toSeconds() % 60 != 0 || d.toMinutes() > 1440) {
+      throw new IllegalArgumentException("'" + text + "' is not a daily budget (whole minutes, at"
+          + " most 24h, e.g. 2h or 45m)");
+    }
+    return (int) d.toMinutes();
   }
 
   private void subscriber(Node node, String path, Map<String, Profile> profiles,

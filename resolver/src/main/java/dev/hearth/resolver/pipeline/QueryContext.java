@@ -20,6 +20,11 @@ public final class QueryContext {
   public volatile String profileToken;
   /** Who is asking, set by the client identification stage; null before it runs. */
   public volatile dev.hearth.resolver.client.ClientIdentity identity;
+  /**
+   * The most seconds a client may cache the answer (the policy's decision may change then, e.g.
+   * when bedtime starts), or -1 for no cap; applied to every TTL of the response.
+   */
+  public volatile int ttlCap = -1;
 
   public QueryContext(WireQuery query, InetSocketAddress client, Transport transport,
       long receivedNanos) {

@@ -16,9 +16,13 @@ import java.util.List;
  * @param edeCode the Extended DNS Error for a block (16 legal, 17 chosen filtering, 15 operator)
  * @param blockAction how the rule itself asks to be answered (RPZ), NXDOMAIN by default
  * @param trace every step considered, in order (only when explaining; else empty)
+ * @param ttlCap the most seconds a client may cache the answer because the decision may change
+ *     then (a schedule edge, the end of a pause or grant, midnight for budgets), or -1
+ * @param detail what a time-based rule was (the schedule's name, the budget), or ""
  */
 public record PolicyDecision(boolean block, String rule, ClientIdentity client, Profile profile,
-    Verdict verdict, int edeCode, BlockAction blockAction, List<String> trace) {
+    Verdict verdict, int edeCode, BlockAction blockAction, List<String> trace, int ttlCap,
+    String detail) {
 
   /** The sentence for people (EDE text, logs); never names a locked list's entry. */
   public String describe() {
@@ -63,6 +67,14 @@ public record PolicyDecision(boolean block, String rule, ClientIdentity client, 
     switch (rule) {
       case "bypass":
         return "bypass prevention (this name is how apps switch to another resolver)";
+      case "pause":
+        return "a pause of the internet";
+      case "schedule":
+        return "schedule " + detail;
+      case "budget":
+        return "daily time budget " + detail;
+      case "grant":
+        return "a temporary grant";
       default:
         return rule.replace('-', ' ');
     }

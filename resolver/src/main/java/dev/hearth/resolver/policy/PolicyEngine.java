@@ -7,36 +7,48 @@ import dev.hearth.blocklists.Matches;
 import dev.hearth.blocklists.Verdict;
 import dev.hearth.resolver.client.ClientIdentity;
 import dev.hearth.resolver.client.ClientOptions;
+import dev.hearth.resolver.client.Subscriber;
 import dev.hearth.resolver.wire.Ede;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Decides a query under one policy snapshot and one set of block lists. Immutable: a list update
- * or a policy change builds a new engine off the query path.
+ * Decides a query under one policy snapshot and one set of block lists. Immutable (a list update
+ * or a policy change builds a new engine off the query path), apart from the run-time
+ * {@link PolicyOverrides} and {@link UsageMeter} it is given, which outlive engines.
  *
  * <p>Everything that can match a name is one list in one {@link VerdictCache}: the operator's
- * lists, the protected allowlist, the bypass names and every profile's own allow and block names.
- * A query costs one cached lookup of the name, shared by all profiles; each profile then decides
- * over its own subset of the matches with bit masks. So nothing a profile chose can leak into
- * another profile's answer, and the cache holds facts about names, not decisions.
+ * lists, the protected allowlist, the bypass names, and every profile's own allow, block and
+ * bedtime-allow names. A query costs one cached lookup of the name, shared by all profiles; each
+ * profile then decides over its own subset of the matches with bit masks. So nothing a profile
+ * chose can leak into another profile's answer, and the cache holds facts about names, not
+ * decisions. Time-dependent rules (schedules, pauses, grants, budgets) are evaluated at each query
+ * and cap the answer's TTL at the next moment the decision could change, so a device cache never
+ * carries a block past the end of bedtime, nor an answer into it.
  *
- * <p>Blocks a subscriber's profile chose (its own names, bypass prevention, categories) carry EDE
- * 17 Filtered: the client asked for them. The same blocks under a venue's or the operator's
- * default profile, and the operator's own lists, carry EDE 15 Blocked; legal lists EDE 16.
+ * <p>Blocks a subscriber's profile chose carry EDE 17 Filtered: the client asked for them. The
+ * same blocks under a venue's or the operator's default profile, and the operator's own lists,
+ * carry EDE 15 Blocked; legal lists EDE 16 Censored.
  *
  * <p>The order of precedence, first match wins:
  *
  * <ol>
- *   <li>a block by a locked legal list (only a legal-override list passes it): EDE 16 Censored;
+ *   <li>a block by a locked legal list (only a legal-override list passes it);
  *   <li>the protected allowlist (helplines, emergency services): resolves;
- *   <li>the profile's own exceptions: resolve;
+ *   <li>a pause of this household's profile: blocked;
+ *   <li>an open block-all schedule (bedtime), except its own allowed names: blocked;
+ *   <li>the profile's own exceptions, then temporary grants of a name: resolve;
  *   <li>the profile's own blocks;
  *   <li>bypass names, if the profile blocks bypasses: NXDOMAIN;
- *   <li>the operator's uncategorised lists and the categories the profile blocks, combined by
- *       the lists' own rule ({@link CompiledList#decide}).
+ *   <li>the operator's uncategorised lists, the categories the profile blocks and those an open
+ *       schedule adds (less granted categories), combined by the lists' own rule
+ *       ({@link CompiledList#decide});
+ *   <li>a category whose daily budget is spent: blocked (else the minute counts as used);
  *   <li>otherwise the name resolves.
  * </ol>
  */
@@ -47,32 +59,56 @@ public final class PolicyEngine {
   private final PolicySnapshot policy;
   private final VerdictCache cache;
   private final List<CompiledList> operatorLists;
+  /** Category of each list in the cache's set (null for uncategorised or policy lists). */
+  private final String[] listCategory;
   private final long[] lockedMask;
   private final long[] protectedMask;
   private final long[] bypassMask;
+  private final Map<String, long[]> categoryMasks = new HashMap<>();
   private final Map<String, ProfileMasks> masks;
+  private final PolicyOverrides overrides;
+  private final UsageMeter usage;
 
-  private record ProfileMasks(long[] allow, long[] block, long[] lists) {}
+  /** A profile's lists; {@code scheduleAllow[i]} is schedule i's allowlist (null if none). */
+  private record ProfileMasks(long[] allow, long[] block, long[] lists, long[][] scheduleAllow) {}
 
   public PolicyEngine(List<CompiledList> operatorLists, PolicySnapshot policy, int cacheSize) {
+    this(operatorLists, policy, cacheSize, new PolicyOverrides(), new UsageMeter());
+  }
+
+  public PolicyEngine(List<CompiledList> operatorLists, PolicySnapshot policy, int cacheSize,
+      PolicyOverrides overrides, UsageMeter usage) {
     this.policy = policy;
+    this.overrides = overrides;
+    this.usage = usage;
     this.operatorLists = List.copyOf(operatorLists);
     List<CompiledList> all = new ArrayList<>(operatorLists);
     int protectedAt = all.size();
     all.add(Profile.names(PROTECTED_LIST, policy.protectedNames(), true));
     int bypassAt = all.size();
     all.add(Profile.names(BYPASS_LIST, policy.bypassNames(), false));
-    Map<String, int[]> ownLists = new HashMap<>();
+    Map<String, int[]> own = new HashMap<>();
     for (Profile p : policy.profiles().values()) {
-      int at = -1;
+      int[] at = new int[2 + p.schedules().size()];
+      java.util.Arrays.fill(at, -1);
       if (!p.allowNames().isEmpty() || !p.blockNames().isEmpty()) {
-        at = all.size();
+        at[0] = all.size();
         all.add(p.allowList());
+        at[1] = all.size();
         all.add(p.blockList());
       }
-      ownLists.put(p.id(), new int[] {at});
+      for (int i = 0; i < p.schedules().size(); i++) {
+        Schedule s = p.schedules().get(i);
+        if (s.blockAll() && !s.allowNames().isEmpty()) {
+          at[2 + i] = all.size();
+          all.add(Profile.names("profile:" + p.id() + ":schedule:" + s.name() + ":allow",
+              s.allowNames(), true));
+        }
+      }
+      own.put(p.id(), at);
     }
     int words = (all.size() + 63) >>> 6;
+    this.listCategory = new String[all.size()];
     this.lockedMask = new long[words];
     this.protectedMask = new long[words];
     this.bypassMask = new long[words];
@@ -82,16 +118,26 @@ public final class PolicyEngine {
       ListInfo info = operatorLists.get(i).info();
       if (info.locked() || info.legalOverride()) {
         set(lockedMask, i);
+      } else if (info.category() != null) {
+        listCategory[i] = info.category();
+        set(categoryMasks.computeIfAbsent(info.category(), c -> new long[words]), i);
       }
     }
     this.masks = new HashMap<>();
     for (Profile p : policy.profiles().values()) {
+      int[] at = own.get(p.id());
       long[] allow = new long[words];
       long[] block = new long[words];
-      int at = ownLists.get(p.id())[0];
-      if (at >= 0) {
-        set(allow, at);
-        set(block, at + 1);
+      if (at[0] >= 0) {
+        set(allow, at[0]);
+        set(block, at[1]);
+      }
+      long[][] scheduleAllow = new long[p.schedules().size()][];
+      for (int i = 0; i < scheduleAllow.length; i++) {
+        if (at[2 + i] >= 0) {
+          scheduleAllow[i] = new long[words];
+          set(scheduleAllow[i], at[2 + i]);
+        }
       }
       long[] lists = new long[words];
       for (int i = 0; i < operatorLists.size(); i++) {
@@ -101,7 +147,7 @@ public final class PolicyEngine {
           set(lists, i);
         }
       }
-      masks.put(p.id(), new ProfileMasks(allow, block, lists));
+      masks.put(p.id(), new ProfileMasks(allow, block, lists, scheduleAllow));
     }
     this.cache = new VerdictCache(all, cacheSize);
   }
@@ -119,38 +165,61 @@ public final class PolicyEngine {
     return operatorLists;
   }
 
+  /** Pauses and grants in force (shared by every engine of one resolver). */
+  public PolicyOverrides overrides() {
+    return overrides;
+  }
+
+  public UsageMeter usage() {
+    return usage;
+  }
+
   /** The profile that applies to {@code client} (the default one if its id is unknown). */
   public Profile profileFor(ClientIdentity client) {
     Profile p = policy.profiles().get(client.profileId());
     return p != null ? p : policy.defaultProfile();
   }
 
-  /** Decides a query for an uncompressed, lower-case wire-format name. */
+  /** The time zone of {@code client}'s schedules and budgets. */
+  public ZoneId zoneFor(ClientIdentity client) {
+    Subscriber s = client.subscriberId() == null ? null
+        : policy.directory().subscriber(client.subscriberId());
+    return s != null ? s.zone() : policy.zone();
+  }
+
+  /** Decides a query now, for an uncompressed, lower-case wire-format name. */
   public PolicyDecision decide(ClientIdentity client, byte[] wireName) {
-    return decide(client, wireName, null);
+    return decide(client, wireName, Instant.now(), null, true);
+  }
+
+  /** Decides a query at {@code now} (budget use is recorded when the name resolves). */
+  public PolicyDecision decide(ClientIdentity client, byte[] wireName, Instant now) {
+    return decide(client, wireName, now, null, true);
   }
 
   /**
-   * Explains the decision for a client and a name as the resolver would make it: identifies the
-   * client ({@link dev.hearth.resolver.client.ClientDirectory#identify}) and records every step.
+   * Explains the decision for a client and a name as the resolver would make it at {@code now}:
+   * identifies the client ({@link dev.hearth.resolver.client.ClientDirectory#identify}) and
+   * records every step. Explaining records no budget use.
    *
    * @param token a profile token, or null
    * @param options the EDNS client options the query would carry (MAC, CPE id, Client Subnet)
    * @param name a domain name (normalised here)
    */
   public PolicyDecision explain(java.net.InetAddress client, ClientOptions options, String token,
-      String name) {
+      String name, Instant now) {
     ClientIdentity who = policy.directory().identify(token, options, client, null);
-    return explain(who, dev.hearth.blocklists.DomainNames.toWire(
-        dev.hearth.blocklists.DomainNames.normalize(name)));
+    return decide(who, dev.hearth.blocklists.DomainNames.toWire(
+        dev.hearth.blocklists.DomainNames.normalize(name)), now, new ArrayList<>(), false);
   }
 
-  /** As {@link #decide(ClientIdentity, byte[])}, recording every step considered. */
-  public PolicyDecision explain(ClientIdentity client, byte[] wireName) {
-    return decide(client, wireName, new ArrayList<>());
+  /** As {@link #decide(ClientIdentity, byte[], Instant)}, recording every step considered. */
+  public PolicyDecision explain(ClientIdentity client, byte[] wireName, Instant now) {
+    return decide(client, wireName, now, new ArrayList<>(), false);
   }
 
-  private PolicyDecision decide(ClientIdentity client, byte[] wireName, List<String> trace) {
+  private PolicyDecision decide(ClientIdentity client, byte[] wireName, Instant now,
+      List<String> trace, boolean recordUse) {
     Profile profile = profileFor(client);
     ProfileMasks pm = masks.get(profile.id());
     Matches m = cache.matches(wireName);
@@ -158,43 +227,157 @@ public final class PolicyEngine {
       trace.add("client: " + client.describe());
       trace.add("lists with an entry for this name: " + describeMatches(m));
     }
-    if (m.isEmpty()) {
-      return pass("not-listed", client, profile, Verdict.NONE, trace);
+    String sub = client.subscriberId();
+    boolean overridden = !overrides.isEmpty();
+    Instant pausedUntil = overridden ? overrides.pausedUntil(sub, profile.id(), now) : null;
+    Map<String, Instant> grants = overridden ? overrides.grants(sub, profile.id()) : Map.of();
+    boolean timed = profile.timeDependent() || pausedUntil != null || !grants.isEmpty();
+    Decider d = new Decider(client, profile, trace, now, timed, pausedUntil, grants);
+    if (m.isEmpty() && pausedUntil == null && !profile.timeDependent()) {
+      return d.pass("not-listed", Verdict.NONE);
     }
     Verdict v = m.decide(lockedMask);
     if (note(trace, "1. locked legal lists", v) && v.isBlock()) {
-      return block("locked-list", client, profile, v, Ede.CENSORED, trace);
+      return d.block("locked-list", v, Ede.CENSORED, "");
     }
     v = m.decide(protectedMask);
     if (note(trace, "2. protected allowlist", v) && v.isAllow()) {
-      return pass("protected", client, profile, v, trace);
-    }
-    v = m.decide(pm.allow);
-    if (note(trace, "3. profile exceptions", v) && v.isAllow()) {
-      return pass("profile-allow", client, profile, v, trace);
+      return d.pass("protected", v);
     }
     // EDE 17 (Filtered) means the client asked for this filtering: a household's or a device's
     // profile. A venue's or the operator's default profile is the operator's policy: 15.
-    int chosenCode = client.subscriberId() != null ? Ede.FILTERED : Ede.BLOCKED;
+    int chosenCode = sub != null ? Ede.FILTERED : Ede.BLOCKED;
+    if (trace != null) {
+      trace.add("3. pause: " + (pausedUntil == null ? "none" : "until " + pausedUntil));
+    }
+    if (pausedUntil != null) {
+      return d.block("pause", Verdict.NONE, chosenCode, "until " + pausedUntil);
+    }
+    ZoneId zone = zoneFor(client);
+    List<String> extraCategories = null;
+    for (int i = 0; i < profile.schedules().size(); i++) {
+      Schedule s = profile.schedules().get(i);
+      boolean open = s.activeAt(now, zone);
+      if (trace != null) {
+        trace.add("4. schedule " + s.name() + " (" + s.from() + "-" + s.to() + " "
+            + zone.getId() + "): " + (open ? "open" : "closed"));
+      }
+      if (!open) {
+        continue;
+      }
+      if (s.blockAll()) {
+        Verdict ok = pm.scheduleAllow[i] == null ? Verdict.NONE : m.decide(pm.scheduleAllow[i]);
+        if (!ok.isAllow()) {
+          return d.block("schedule", Verdict.NONE, chosenCode, s.name());
+        }
+        note(trace, "4. allowed during " + s.name(), ok);
+      } else {
+        extraCategories = extraCategories == null ? new ArrayList<>() : extraCategories;
+        extraCategories.addAll(s.categories());
+      }
+    }
+    v = m.decide(pm.allow);
+    if (note(trace, "5. profile exceptions", v) && v.isAllow()) {
+      return d.pass("profile-allow", v);
+    }
+    if (!grants.isEmpty()) {
+      String granted = grantedName(grants, wireName, now);
+      if (trace != null) {
+        trace.add("5. grants: " + (granted == null ? "none for this name" : granted));
+      }
+      if (granted != null) {
+        return d.pass("grant", Verdict.NONE);
+      }
+    }
     v = m.decide(pm.block);
-    if (note(trace, "4. profile blocks", v) && v.isBlock()) {
-      return block("profile-block", client, profile, v, chosenCode, trace);
+    if (note(trace, "6. profile blocks", v) && v.isBlock()) {
+      return d.block("profile-block", v, chosenCode, "");
     }
     if (profile.blockBypass()) {
       v = m.decide(bypassMask);
-      if (note(trace, "5. bypass prevention", v) && v.isBlock()) {
-        return block("bypass", client, profile, Verdict.NONE, chosenCode, trace);
+      if (note(trace, "7. bypass prevention", v) && v.isBlock()) {
+        return d.block("bypass", Verdict.NONE, chosenCode, "");
       }
     } else if (trace != null) {
-      trace.add("5. bypass prevention: off in this profile");
+      trace.add("7. bypass prevention: off in this profile");
     }
-    v = m.decide(pm.lists);
-    if (note(trace, "6. operator lists and chosen categories", v) && v.isBlock()) {
+    long[] lists = pm.lists;
+    if (extraCategories != null || !grants.isEmpty()) {
+      lists = lists.clone();
+      if (extraCategories != null) {
+        for (String c : extraCategories) {
+          or(lists, categoryMasks.get(c));
+        }
+      }
+      for (Map.Entry<String, Instant> g : grants.entrySet()) {
+        if (g.getKey().startsWith("category:") && g.getValue().isAfter(now)) {
+          andNot(lists, categoryMasks.get(g.getKey().substring("category:".length())));
+        }
+      }
+    }
+    v = m.decide(lists);
+    if (note(trace, "8. operator lists and chosen categories", v) && v.isBlock()) {
       boolean category = v.list().category() != null && !v.locked() && !profile.everyCategory();
-      return block(category ? "category" : "baseline-list", client, profile, v,
-          category ? chosenCode : Ede.BLOCKED, trace);
+      boolean bySchedule = category && extraCategories != null
+          && extraCategories.contains(v.list().category())
+          && !profile.blocksCategory(v.list().category());
+      return d.block(category ? "category" : "baseline-list", v,
+          category ? chosenCode : Ede.BLOCKED, bySchedule ? "during a schedule" : "");
     }
-    return pass(v.isAllow() ? "list-exception" : "not-blocked", client, profile, v, trace);
+    if (!profile.budgetMinutes().isEmpty()) {
+      for (int i = 0; i < m.size(); i++) {
+        String c = listCategory[m.listIndex(i)];
+        Integer budget = c == null ? null : profile.budgetMinutes().get(c);
+        if (budget == null || !m.verdict(i).isBlock() || grants.containsKey("category:" + c)) {
+          continue;
+        }
+        int used = usage.used(sub, profile.id(), c, now, zone);
+        if (trace != null) {
+          trace.add("9. budget " + c + ": " + used + " of " + budget + " minutes used today");
+        }
+        if (used >= budget) {
+          return d.block("budget", m.verdict(i), chosenCode, c + " (" + budget + " min a day)");
+        }
+        if (recordUse) {
+          usage.record(sub, profile.id(), c, now, zone);
+        }
+        d.budgeted = true;
+      }
+    }
+    return d.pass(v.isAllow() ? "list-exception" : "not-blocked", v);
+  }
+
+  /** The granted name covering {@code wireName}, or null. */
+  private static String grantedName(Map<String, Instant> grants, byte[] wireName, Instant now) {
+    String name = dev.hearth.blocklists.DomainNames.fromWire(wireName, 0);
+    for (String n = name; n != null; n = parent(n)) {
+      Instant until = grants.get(n);
+      if (until != null && until.isAfter(now)) {
+        return n + " until " + until;
+      }
+    }
+    return null;
+  }
+
+  private static String parent(String name) {
+    int dot = name.indexOf('.');
+    return dot < 0 ? null : name.substring(dot + 1);
+  }
+
+  private static void or(long[] into, long[] mask) {
+    if (mask != null) {
+      for (int i = 0; i < into.length; i++) {
+        into[i] |= mask[i];
+      }
+    }
+  }
+
+  private static void andNot(long[] into, long[] mask) {
+    if (mask != null) {
+      for (int i = 0; i < into.length; i++) {
+        into[i] &= ~mask[i];
+      }
+    }
   }
 
   private static boolean note(List<String> trace, String step, Verdict v) {
@@ -215,22 +398,83 @@ public final class PolicyEngine {
     return sb.toString();
   }
 
-  private static PolicyDecision pass(String rule, ClientIdentity client, Profile profile,
-      Verdict v, List<String> trace) {
-    if (trace != null) {
-      trace.add("=> resolves (" + rule + ")");
-    }
-    return new PolicyDecision(false, rule, client, profile, v, 0, BlockAction.NXDOMAIN,
-        trace == null ? List.of() : List.copyOf(trace));
-  }
+  /** Builds the decision, with the TTL cap for time-dependent profiles. */
+  private final class Decider {
+    final ClientIdentity client;
+    final Profile profile;
+    final List<String> trace;
+    final Instant now;
+    final boolean timed;
+    final Instant pausedUntil;
+    final Map<String, Instant> grants;
+    boolean budgeted;
 
-  private static PolicyDecision block(String rule, ClientIdentity client, Profile profile,
-      Verdict v, int ede, List<String> trace) {
-    if (trace != null) {
-      trace.add("=> blocked (" + rule + ", EDE " + ede + ")");
+    Decider(ClientIdentity client, Profile profile, List<String> trace, Instant now,
+        boolean timed, Instant pausedUntil, Map<String, Instant> grants) {
+      this.client = client;
+      this.profile = profile;
+      this.trace = trace;
+      this.now = now;
+      this.timed = timed;
+      this.pausedUntil = pausedUntil;
+      this.grants = grants;
     }
-    BlockAction how = v.isNone() ? BlockAction.NXDOMAIN : v.blockAction();
-    return new PolicyDecision(true, rule, client, profile, v, ede, how,
-        trace == null ? List.of() : List.copyOf(trace));
+
+    PolicyDecision pass(String rule, Verdict v) {
+      int cap = ttlCap();
+      if (trace != null) {
+        trace.add("=> resolves (" + rule + ")" + capText(cap));
+      }
+      return new PolicyDecision(false, rule, client, profile, v, 0, BlockAction.NXDOMAIN,
+          trace == null ? List.of() : List.copyOf(trace), cap, "");
+    }
+
+    PolicyDecision block(String rule, Verdict v, int ede, String detail) {
+      int cap = ttlCap();
+      if (trace != null) {
+        trace.add("=> blocked (" + rule + (detail.isEmpty() ? "" : " " + detail) + ", EDE "
+            + ede + ")" + capText(cap));
+      }
+      BlockAction how = v.isNone() ? BlockAction.NXDOMAIN : v.blockAction();
+      return new PolicyDecision(true, rule, client, profile, v, ede, how,
+          trace == null ? List.of() : List.copyOf(trace), cap, detail);
+    }
+
+    private String capText(int cap) {
+      return cap < 0 ? "" : "; clients may cache it for at most " + cap + " s";
+    }
+
+    /** Seconds until the decision could change, or -1 when it cannot by time alone. */
+    int ttlCap() {
+      if (!timed) {
+        return -1;
+      }
+      long next = Long.MAX_VALUE;
+      ZoneId zone = zoneFor(client);
+      ZonedDateTime local = now.atZone(zone);
+      for (Schedule s : profile.schedules()) {
+        ZonedDateTime edge = s.nextEdgeAfter(local);
+        if (edge != null) {
+          next = Math.min(next, edge.toInstant().getEpochSecond());
+        }
+      }
+      if (pausedUntil != null) {
+        next = Math.min(next, pausedUntil.getEpochSecond());
+      }
+      for (Instant until : grants.values()) {
+        if (until.isAfter(now)) {
+          next = Math.min(next, until.getEpochSecond());
+        }
+      }
+      if (!profile.budgetMinutes().isEmpty()) {
+        next = Math.min(next, local.toLocalDate().plusDays(1).atStartOfDay(zone).toInstant()
+            .getEpochSecond());
+      }
+      long seconds = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now.getEpochSecond());
+      if (budgeted) {
+        seconds = seconds < 0 ? 60 : Math.min(seconds, 60); // use is counted per minute
+      }
+      return (int) Math.min(seconds, Integer.MAX_VALUE);
+    }
   }
 }

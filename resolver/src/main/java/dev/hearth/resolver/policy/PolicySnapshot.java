@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param blockTtl TTL of block answers: short, so a lifted block or an upheld appeal shows soon
  * @param blockPageV4 the block page server's IPv4 address, or null
  * @param blockPageV6 the block page server's IPv6 address, or null
+ * @param zone the time zone of schedules and budgets for clients that are not a subscriber with a
+ *     zone of its own (venues, the default profile)
  */
 public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
     List<String> protectedNames, List<String> bypassNames, int blockTtl, InetAddress blockPageV4,
-    InetAddress blockPageV6) {
+    InetAddress blockPageV6, java.time.ZoneId zone) {
 
   /** The Firefox canary and the iCloud Private Relay names (see the policy brief, section 5). */
   public static final List<String> DEFAULT_BYPASS_NAMES =
@@ -36,6 +38,7 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     Objects.requireNonNull(directory, "directory");
     protectedNames = List.copyOf(protectedNames);
     bypassNames = List.copyOf(bypassNames);
+    zone = zone == null ? java.time.ZoneId.of("UTC") : zone;
     if (blockTtl < 0 || blockTtl > 86_400) {
       throw new IllegalArgumentException("block TTL must be between 0 and 86400 seconds");
     }
@@ -68,7 +71,15 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     Map<String, Profile> p = new HashMap<>();
     p.put(DEFAULT_PROFILE, Profile.everything(DEFAULT_PROFILE));
     return new PolicySnapshot(p, ClientDirectory.empty(DEFAULT_PROFILE), List.of(),
-        DEFAULT_BYPASS_NAMES, DEFAULT_BLOCK_TTL, null, null);
+        DEFAULT_BYPASS_NAMES, DEFAULT_BLOCK_TTL, null, null, null);
+  }
+
+  /** A snapshot without its own time zone (UTC for clients that are not subscribers). */
+  public PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
+      List<String> protectedNames, List<String> bypassNames, int blockTtl,
+      InetAddress blockPageV4, InetAddress blockPageV6) {
+    this(profiles, directory, protectedNames, bypassNames, blockTtl, blockPageV4, blockPageV6,
+        null);
   }
 
   public Profile defaultProfile() {

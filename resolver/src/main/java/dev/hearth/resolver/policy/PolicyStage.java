@@ -37,22 +37,40 @@ public final class PolicyStage implements QueryStage {
 
   private final AtomicReference<PolicyEngine> engine;
   private final AddressBindings bindings = new AddressBindings();
+  private final PolicyOverrides overrides = new PolicyOverrides();
+  private final UsageMeter usage = new UsageMeter();
+  private final java.time.Clock clock;
   private final LongAdder blocked = new LongAdder();
   private final LongAdder urlLevel = new LongAdder();
 
   public PolicyStage(List<CompiledList> initialLists, PolicySnapshot initialPolicy) {
-    engine = new AtomicReference<>(
-        new PolicyEngine(initialLists, initialPolicy, VERDICT_CACHE_SIZE));
+    this(initialLists, initialPolicy, java.time.Clock.systemUTC());
+  }
+
+  /** With the wall clock that schedules, pauses, grants and budgets are read against. */
+  public PolicyStage(List<CompiledList> initialLists, PolicySnapshot initialPolicy,
+      java.time.Clock clock) {
+    this.clock = clock;
+    engine = new AtomicReference<>(engine(initialLists, initialPolicy));
+  }
+
+  private PolicyEngine engine(List<CompiledList> lists, PolicySnapshot policy) {
+    return new PolicyEngine(lists, policy, VERDICT_CACHE_SIZE, overrides, usage);
   }
 
   /** Swaps in a new set of lists under the current policy. */
   public synchronized void replace(List<CompiledList> lists) {
-    engine.set(new PolicyEngine(lists, engine.get().policy(), VERDICT_CACHE_SIZE));
+    engine.set(engine(lists, engine.get().policy()));
   }
 
   /** Swaps in a new policy snapshot over the current lists. */
   public synchronized void replacePolicy(PolicySnapshot policy) {
-    engine.set(new PolicyEngine(engine.get().operatorLists(), policy, VERDICT_CACHE_SIZE));
+    engine.set(engine(engine.get().operatorLists(), policy));
+  }
+
+  /** Pauses and grants ("pause internet now", "allow this for an hour"); apply at once. */
+  public PolicyOverrides overrides() {
+    return overrides;
   }
 
   public PolicyEngine engine() {
@@ -92,7 +110,10 @@ public final class PolicyStage implements QueryStage {
           ctx.client.getAddress(), null);
       ctx.identity = who;
     }
-    PolicyDecision d = e.decide(who, ctx.query.name);
+    PolicyDecision d = e.decide(who, ctx.query.name, clock.instant());
+    if (d.ttlCap() >= 0) {
+      ctx.ttlCap = d.ttlCap();
+    }
     if (!d.block()) {
       if (d.verdict().isUrlLevel()) {
         urlLevel.increment();

@@ -4,6 +4,7 @@ import dev.hearth.blocklists.CompiledList;
 import dev.hearth.blocklists.Rule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -17,10 +18,13 @@ import java.util.Set;
  * @param blockBypass answer the DoH canary and iCloud Private Relay names with NXDOMAIN
  * @param allowNames the profile's own exceptions (a name covers its subdomains)
  * @param blockNames the profile's own blocks (a name covers its subdomains)
+ * @param schedules weekly windows (bedtime, homework time) in the household's time zone
+ * @param budgetMinutes daily time budgets: category to minutes of use a day, counted in
+ *     one-minute buckets of query activity and reset at local midnight
  */
 public record Profile(String id, String name, Set<String> blockedCategories, boolean everyCategory,
     List<String> allowNames, List<String> blockNames, boolean blockBypass,
-    BlockAnswer blockAnswer) {
+    BlockAnswer blockAnswer, List<Schedule> schedules, Map<String, Integer> budgetMinutes) {
 
   public Profile {
     Objects.requireNonNull(id, "id");
@@ -29,6 +33,27 @@ public record Profile(String id, String name, Set<String> blockedCategories, boo
     allowNames = List.copyOf(allowNames);
     blockNames = List.copyOf(blockNames);
     blockAnswer = blockAnswer == null ? BlockAnswer.NXDOMAIN : blockAnswer;
+    schedules = List.copyOf(schedules);
+    budgetMinutes = Map.copyOf(budgetMinutes);
+    for (var b : budgetMinutes.entrySet()) {
+      if (b.getValue() < 0 || b.getValue() > 1440) {
+        throw new IllegalArgumentException("budget for " + b.getKey() + " must be 0 to 1440"
+            + " minutes a day");
+      }
+    }
+  }
+
+  /** A profile without schedules or budgets. */
+  public Profile(String id, String name, Set<String> blockedCategories, boolean everyCategory,
+      List<String> allowNames, List<String> blockNames, boolean blockBypass,
+      BlockAnswer blockAnswer) {
+    this(id, name, blockedCategories, everyCategory, allowNames, blockNames, blockBypass,
+        blockAnswer, List.of(), Map.of());
+  }
+
+  /** True when the answer may change with the time of day (schedules or budgets). */
+  public boolean timeDependent() {
+    return !schedules.isEmpty() || !budgetMinutes.isEmpty();
   }
 
   /** Blocks every category: what every client got before profiles existed. */

@@ -70,34 +70,37 @@ final class QueryHandler {
     }
     int limit = transport == Transport.UDP ? writer.udpLimit(q) : 65535;
     CompletableFuture<Answer> f;
+    QueryContext ctx = null;
     try {
-      f = pipeline.resolve(new QueryContext(q, client, transport, clockNanos.getAsLong()));
+      ctx = new QueryContext(q, client, transport, clockNanos.getAsLong());
+      f = pipeline.resolve(ctx);
     } catch (RuntimeException e) {
       log.warn("query for {} failed inside the pipeline", q.nameText(), e);
       f = CompletableFuture.completedFuture(INTERNAL_ERROR);
     }
     Answer now = f.isCompletedExceptionally() ? INTERNAL_ERROR : f.getNow(null);
+    QueryContext done = ctx;
     if (now != null) {
-      respond(now, q, limit, alloc, sink, true);
+      respond(now, q, done, limit, alloc, sink, true);
     } else {
       f.whenComplete((a, error) -> {
         if (error != null) {
           log.warn("query for {} failed inside the pipeline", q.nameText(), error);
         }
-        respond(a != null ? a : INTERNAL_ERROR, q, limit, alloc, sink, false);
+        respond(a != null ? a : INTERNAL_ERROR, q, done, limit, alloc, sink, false);
       });
     }
   }
 
-  private void respond(Answer a, WireQuery q, int limit, ByteBufAllocator alloc, Sink sink,
-      boolean sync) {
+  private void respond(Answer a, WireQuery q, QueryContext ctx, int limit,
+      ByteBufAllocator alloc, Sink sink, boolean sync) {
     if (a.dropped()) {
       sink.send(null, sync);
       return;
     }
     // A slip is forced into truncation (limit 0): header, question and OPT only.
     int max = a.source() == AnswerSource.SLIPPED ? 0 : limit;
-    sink.send(writer.write(alloc, q, a.template(), a.ede(), a.fixedTtl(), clockNanos.getAsLong(),
-        max), sync);
+    sink.send(writer.write(alloc, q, a.template(), a.ede(), a.fixedTtl(),
+        ctx == null ? -1 : ctx.ttlCap, clockNanos.getAsLong(), max), sync);
   }
 }

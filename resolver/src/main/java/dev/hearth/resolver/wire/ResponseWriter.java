@@ -29,6 +29,15 @@ public final class ResponseWriter {
    */
   public ByteBuf write(ByteBufAllocator alloc, WireQuery q, ResponseTemplate t, Ede ede,
       int fixedTtl, long nowNanos, int maxSize) {
+    return write(alloc, q, t, ede, fixedTtl, -1, nowNanos, maxSize);
+  }
+
+  /**
+   * As above, with every TTL capped at {@code ttlCap} seconds when it is non-negative (the policy
+   * may decide differently then, e.g. when a schedule starts).
+   */
+  public ByteBuf write(ByteBufAllocator alloc, WireQuery q, ResponseTemplate t, Ede ede,
+      int fixedTtl, int ttlCap, long nowNanos, int maxSize) {
     byte[] edeBytes = q.edns && ede != null ? ede.encode() : null;
     byte[] tw = t.wire;
     int bodyLen = tw.length - t.bodyOffset;
@@ -68,6 +77,9 @@ public final class ResponseWriter {
       int[] offs = t.ttlOffsets;
       for (int i = 0; i < offs.length; i++) {
         long ttl = fixedTtl >= 0 ? fixedTtl : Math.max(0, t.ttls[i] - elapsed);
+        if (ttlCap >= 0 && ttl > ttlCap) {
+          ttl = ttlCap;
+        }
         put32(b, offs[i] + shift, (int) ttl);
       }
       p += bodyLen;

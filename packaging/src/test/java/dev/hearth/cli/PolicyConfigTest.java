@@ -138,6 +138,51 @@ class PolicyConfigTest {
   }
 
   @Test
+  void schedulesBudgetsAndTimezoneLoad() throws Exception {
+    PolicySnapshot p = load(String.join("\n",
+        "policy:",
+        "  timezone: America/New_York",
+        "  profiles:",
+        "    - id: kids",
+        "      schedules:",
+        "        - {name: bedtime, days: [sun, mon, tue, wed, thu], from: '20:00', to: '7:00',",
+        "           block: all, allow: [childline.org.uk]}",
+        "        - {name: homework, days: weekdays, from: '16:00', to: '18:00',",
+        "           block_categories: [games]}",
+        "      budgets: {games: 2h, social_networks: 45m}",
+        ""));
+    assertEquals(java.time.ZoneId.of("America/New_York"), p.zone());
+    Profile kids = p.profiles().get("kids");
+    var bed = kids.schedules().get(0);
+    assertTrue(bed.blockAll() && bed.overnight());
+    assertEquals(java.time.LocalTime.of(7, 0), bed.to());
+    assertEquals(5, bed.days().size());
+    assertEquals(java.util.List.of("childline.org.uk"), bed.allowNames());
+    var homework = kids.schedules().get(1);
+    assertEquals(java.util.Set.of("games"), homework.categories());
+    assertEquals(java.util.Map.of("games", 120, "social_networks", 45), kids.budgetMinutes());
+  }
+
+  @Test
+  void scheduleAndBudgetErrorsNameFileLineAndKey() throws Exception {
+    String head = "policy:\n  profiles:\n    - id: kids\n      schedules:\n";
+    assertError(head + "        - {days: [funday], from: '20:00', to: '07:00', block: all}\n", 5,
+        "policy.profiles[0].schedules[0].days", "'funday' is not a day");
+    assertError(head + "        - {days: daily, from: '25:00', to: '07:00', block: all}\n", 5,
+        "policy.profiles[0].schedules[0].from", "is not a time of day");
+    assertError(head + "        - {days: daily, from: '20:00', to: '20:00', block: all}\n", 5,
+        "policy.profiles[0].schedules[0]", "at least one minute");
+    assertError(head + "        - {days: daily, from: '20:00', to: '07:00'}\n", 5,
+        "policy.profiles[0].schedules[0]", "give either 'block: all'");
+    assertError(head + "        - {days: daily, from: '20:00', to: '07:00',"
+        + " block_categories: [games], allow: [a.example]}\n", 5,
+        "policy.profiles[0].schedules[0].allow", "only with 'block: all'");
+    assertError("policy:\n  profiles:\n    - {id: kids, budgets: {games: 90s}}\n", 3,
+        "policy.profiles[0].budgets.games", "not a daily budget");
+    assertError("policy:\n  timezone: Moon/Base\n", 2, "policy.timezone", "is not a time zone");
+  }
+
+  @Test
   void everyBuiltInPresetLoads() throws Exception {
     var presets = PolicyConfig.presets();
     assertEquals(java.util.List.of("young-child", "pre-teen", "teen", "adult", "public-venue"),

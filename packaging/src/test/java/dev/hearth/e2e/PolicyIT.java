@@ -36,6 +36,14 @@ class PolicyIT {
     Files.writeString(dir.resolve("gambling.txt"), "fail5.e2e.test\n");
     Files.writeString(dir.resolve("security.txt"), "fail6.e2e.test\n");
     config = dir.resolve("hearth.yaml");
+    // Wall-clock windows relative to now (UTC): one open for the next hour, one opening in one to
+    // two minutes.
+    java.time.LocalTime now = java.time.LocalTime.now(java.time.ZoneOffset.UTC)
+        .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    String openFrom = now.minusHours(1).toString();
+    String openTo = now.plusHours(1).toString();
+    String soonFrom = now.plusMinutes(2).toString();
+    String soonTo = now.plusMinutes(30).toString();
     Files.writeString(config, String.join("\n",
         "lists:",
         "  sources:",
@@ -48,6 +56,12 @@ class PolicyIT {
         "    - {id: kids, preset: young-child, block: [fail4.e2e.test], allow: [fail5.e2e.test]}",
         "    - {id: grown-ups, preset: adult, block_answer: null-address}",
         "    - {id: public, preset: public-venue}",
+        "    - id: night",
+        "      schedules: [{name: bedtime, days: daily, from: '" + openFrom + "', to: '" + openTo
+            + "', block: all, allow: [mail.e2e.test]}]",
+        "    - id: soon",
+        "      schedules: [{name: bedtime, days: daily, from: '" + soonFrom + "', to: '" + soonTo
+            + "', block: all}]",
         "  subscribers:",
         "    - id: house-2",
         "      profile: kids",
@@ -55,6 +69,8 @@ class PolicyIT {
         "      addresses: [127.0.0.2/32]",
         "      devices: [{mac: '02:00:00:00:00:01', profile: grown-ups}]",
         "    - {id: house-9, profile: kids, cpe_id: router-9}",
+        "    - {id: house-4, profile: soon, timezone: UTC, addresses: [127.0.0.4/32]}",
+        "    - {id: house-5, profile: night, timezone: UTC, addresses: [127.0.0.5/32]}",
         "  networks:",
         "    - {id: cafe, profile: public, addresses: [127.0.0.64/26]}",
         ""));
@@ -155,6 +171,28 @@ class PolicyIT {
     Result other = dig("127.0.0.70", "fail5.e2e.test", "A");
     assertEquals("NOERROR", other.status(), () -> "public-venue does not block gambling\n"
         + other);
+  }
+
+  @Test
+  void bedtimeBlocksAllButItsAllowlist_withTheScheduleInTheEdeText() {
+    Result r = dig("127.0.0.5", "www.e2e.test", "A");
+    assertEquals("NXDOMAIN", r.status(), () -> r.toString());
+    assertTrue(r.edeCodes().contains(17), () -> r.toString());
+    assertTrue(String.join(" ", r.edeTexts()).contains("blocked by schedule bedtime; profile night"),
+        () -> r.toString());
+    Result allowed = dig("127.0.0.5", "mail.e2e.test", "A");
+    assertEquals("NOERROR", allowed.status(), () -> allowed.toString());
+  }
+
+  @Test
+  void answersBeforeBedtime_areCachedByClientsOnlyUntilItStarts() {
+    Result other = dig("127.0.0.3", "www.e2e.test", "A");
+    assertEquals("NOERROR", other.status(), () -> other.toString());
+    assertTrue(other.answers("A").get(0).ttl() > 200, () -> "zone TTL 300 counts down\n" + other);
+    Result r = dig("127.0.0.4", "www.e2e.test", "A");
+    assertEquals("NOERROR", r.status(), () -> r.toString());
+    long ttl = r.answers("A").get(0).ttl();
+    assertTrue(ttl <= 120, () -> "bedtime starts within two minutes, so the TTL is capped: " + r);
   }
 
   @Test

@@ -69,6 +69,7 @@ run() {  # run NAME CONFIG REP
   local pid=$!
   pids+=("$pid")
   for _ in $(seq 1 600); do
+    kill -0 "$pid" 2>/dev/null || { echo "hearth ($name) exited:" >&2; tail -5 "$d/log-$rep.txt" >&2; exit 1; }
     dig +short +time=1 +tries=1 -p "$port" @"$listen" host000000.bench A > /dev/null 2>&1 && break
     sleep 0.2
   done

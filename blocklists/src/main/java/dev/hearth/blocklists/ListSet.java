@@ -26,6 +26,8 @@ public final class ListSet {
   private final List<CompiledList> lists;
   private final CompiledList[] array;
   private final boolean[] plain;
+  /** Indexes of the lists with keyed hashes (locked lists): not in the shared index. */
+  private final int[] keyed;
   private final long[] index;
   /** One byte per index slot (0 = empty), read before the 8-byte slot, as in CompiledList. */
   private final byte[] indexFingerprints;
@@ -36,9 +38,14 @@ public final class ListSet {
     this.lists = lists;
     this.array = lists.toArray(new CompiledList[0]);
     this.plain = new boolean[array.length];
+    List<Integer> keyedLists = new ArrayList<>();
     for (int i = 0; i < array.length; i++) {
       plain[i] = array[i].hasher == NameHasher.PLAIN;
+      if (!plain[i]) {
+        keyedLists.add(i);
+      }
     }
+    this.keyed = keyedLists.stream().mapToInt(Integer::intValue).toArray();
     this.index = index;
     this.multi = multi;
     this.indexFingerprints = index == null ? null : new byte[index.length];
@@ -188,15 +195,20 @@ public final class ListSet {
         i = (i + 1) & imask;
       }
     }
+    // Keyed lists are always probed; plain lists only when the index says they hold a suffix.
+    for (int li : keyed) {
+      s.mark(li);
+    }
     Matches.Collector c = null;
-    for (int li = 0; li < array.length; li++) {
-      if (plain[li] && !s.marked(li)) {
-        continue; // holds no suffix of the name: its verdict is NONE
-      }
-      Verdict v = array[li].match(wireName, sx);
-      if (!v.isNone()) {
-        c = c == null ? new Matches.Collector() : c;
-        c.add(li, v);
+    long[] bits = s.bits;
+    for (int w = 0, words = (array.length + 63) >>> 6; w < words; w++) {
+      for (long word = bits[w]; word != 0; word &= word - 1) {
+        int li = (w << 6) + Long.numberOfTrailingZeros(word);
+        Verdict v = array[li].match(wireName, sx);
+        if (!v.isNone()) {
+          c = c == null ? new Matches.Collector() : c;
+          c.add(li, v);
+        }
       }
     }
     return c == null ? Matches.NONE : c.done();

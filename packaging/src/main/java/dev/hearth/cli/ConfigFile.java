@@ -97,7 +97,11 @@ final class ConfigFile {
   /** The YAML node tree of {@code text}, with line numbers; errors name {@code source:line}. */
   static Node compose(String text, String source) throws ConfigException {
     try {
-      return new Yaml(new LoaderOptions()).compose(new StringReader(text));
+      LoaderOptions options = new LoaderOptions();
+      // SnakeYAML stops at 3 MB by default; an ISP's policy section (100,000 subscribers) is
+      // about 8 MB. The file is the operator's own, read once at start.
+      options.setCodePointLimit(64 << 20);
+      return new Yaml(options).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String line = mark == null ? "" : ":" + (mark.getLine() + 1);

@@ -68,6 +68,27 @@ public final class PolicyEngine {
   private final Map<String, ProfileMasks> masks;
   private final PolicyOverrides overrides;
   private final UsageMeter usage;
+  /**
+   * Which schedules of a profile are open in a zone, valid until the next edge: computed once per
+   * window change instead of per query (time-zone arithmetic costs more than the rest of a
+   * decision).
+   */
+  private final java.util.concurrent.ConcurrentHashMap<TimeKey, TimeState> timeStates =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record TimeKey(Profile profile, ZoneId zone) {}
+
+  /**
+   * @param open which of the profile's schedules are open
+   * @param nextChange epoch second of the next schedule edge or, with budgets, local midnight
+   *     (Long.MAX_VALUE if none); the state is valid until then
+   * @param from epoch second it was computed for (valid from then on)
+   */
+  private record TimeState(boolean[] open, long nextChange, long from) {
+    boolean validAt(long epochSecond) {
+      return epochSecond >= from && epochSecond < nextChange;
+    }
+  }
 
   /** A profile's lists; {@code scheduleAllow[i]} is schedule i's allowlist (null if none). */
   private record ProfileMasks(long[] allow, long[] block, long[] lists, long[][] scheduleAllow) {}
@@ -255,9 +276,11 @@ public final class PolicyEngine {
     }
     ZoneId zone = zoneFor(client);
     List<String> extraCategories = null;
+    TimeState ts = profile.timeDependent() ? timeState(profile, zone, now) : null;
+    d.timeState = ts;
     for (int i = 0; i < profile.schedules().size(); i++) {
       Schedule s = profile.schedules().get(i);
-      boolean open = s.activeAt(now, zone);
+      boolean open = ts.open[i];
       if (trace != null) {
         trace.add("4. schedule " + s.name() + " (" + s.from() + "-" + s.to() + " "
             + zone.getId() + "): " + (open ? "open" : "closed"));
@@ -328,14 +351,19 @@ public final class PolicyEngine {
       for (int i = 0; i < m.size(); i++) {
         String c = listCategory[m.listIndex(i)];
         Integer budget = c == null ? null : profile.budgetMinutes().get(c);
-        if (budget == null || !m.verdict(i).isBlock() || grants.containsKey("category:" + c)) {
+        if (budget == null || !m.verdict(i).isBlock()) {
+          continue;
+        }
+        Instant grantedUntil = grants.get("category:" + c);
+        if (grantedUntil != null && grantedUntil.isAfter(now)) {
           continue;
         }
         int used = usage.used(sub, profile.id(), c, now, zone);
         if (trace != null) {
           trace.add("9. budget " + c + ": " + used + " of " + budget + " minutes used today");
         }
-        if (used >= budget) {
+        // A minute already counted is paid for: more queries in it use nothing new.
+        if (used >= budget && !usage.counted(sub, profile.id(), c, now, zone)) {
           return d.block("budget", m.verdict(i), chosenCode, c + " (" + budget + " min a day)");
         }
         if (recordUse) {
@@ -345,6 +373,32 @@ public final class PolicyEngine {
       }
     }
     return d.pass(v.isAllow() ? "list-exception" : "not-blocked", v);
+  }
+
+  private TimeState timeState(Profile profile, ZoneId zone, Instant now) {
+    long t = now.getEpochSecond();
+    TimeKey key = new TimeKey(profile, zone);
+    TimeState ts = timeStates.get(key);
+    if (ts != null && ts.validAt(t)) {
+      return ts;
+    }
+    ZonedDateTime local = now.atZone(zone);
+    boolean[] open = new boolean[profile.schedules().size()];
+    long next = Long.MAX_VALUE;
+    for (int i = 0; i < open.length; i++) {
+      Schedule s = profile.schedules().get(i);
+      open[i] = s.activeAt(local.toLocalDateTime());
+      ZonedDateTime edge = s.nextEdgeAfter(local);
+      if (edge != null) {
+        next = Math.min(next, edge.toEpochSecond());
+      }
+    }
+    if (!profile.budgetMinutes().isEmpty()) {
+      next = Math.min(next, local.toLocalDate().plusDays(1).atStartOfDay(zone).toEpochSecond());
+    }
+    ts = new TimeState(open, next, t);
+    timeStates.put(key, ts);
+    return ts;
   }
 
   /** The granted name covering {@code wireName}, or null. */
@@ -408,6 +462,8 @@ public final class PolicyEngine {
     final Instant pausedUntil;
     final Map<String, Instant> grants;
     boolean budgeted;
+    /** The profile's schedule state, once computed (null before, or without time rules). */
+    TimeState timeState;
 
     Decider(ClientIdentity client, Profile profile, List<String> trace, Instant now,
         boolean timed, Instant pausedUntil, Map<String, Instant> grants) {
@@ -450,13 +506,10 @@ public final class PolicyEngine {
         return -1;
       }
       long next = Long.MAX_VALUE;
-      ZoneId zone = zoneFor(client);
-      ZonedDateTime local = now.atZone(zone);
-      for (Schedule s : profile.schedules()) {
-        ZonedDateTime edge = s.nextEdgeAfter(local);
-        if (edge != null) {
-          next = Math.min(next, edge.toInstant().getEpochSecond());
-        }
+      if (profile.timeDependent()) {
+        TimeState ts = timeState != null ? timeState
+            : timeState(profile, zoneFor(client), now);
+        next = ts.nextChange;
       }
       if (pausedUntil != null) {
         next = Math.min(next, pausedUntil.getEpochSecond());
@@ -465,10 +518,6 @@ public final class PolicyEngine {
         if (until.isAfter(now)) {
           next = Math.min(next, until.getEpochSecond());
         }
-      }
-      if (!profile.budgetMinutes().isEmpty()) {
-        next = Math.min(next, local.toLocalDate().plusDays(1).atStartOfDay(zone).toInstant()
-            .getEpochSecond());
       }
       long seconds = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now.getEpochSecond());
       if (budgeted) {

@@ -39,8 +39,7 @@ public final class PolicyOverrides {
    */
   public void grant(String subscriberId, String profileId, String target, Instant until) {
     sweep(Instant.now());
-    String t = target.startsWith("category:") ? target
-        : dev.hearth.blocklists.DomainNames.normalize(target);
+    String t = target(target);
     grants.computeIfAbsent(new Owner(subscriberId, Objects.requireNonNull(profileId)),
         k -> new ConcurrentHashMap<>()).put(t, until);
   }
@@ -48,7 +47,13 @@ public final class PolicyOverrides {
   /** Withdraws a grant early; true if one was in force. */
   public boolean revoke(String subscriberId, String profileId, String target) {
     Map<String, Instant> g = grants.get(new Owner(subscriberId, profileId));
-    return g != null && g.remove(target) != null;
+    return g != null && g.remove(target(target)) != null;
+  }
+
+  /** A grant's key: {@code category:NAME} as given, or the normalised domain name. */
+  private static String target(String target) {
+    return target.startsWith("category:") ? target
+        : dev.hearth.blocklists.DomainNames.normalize(target);
   }
 
   /** When the pause in force ends, or null. */

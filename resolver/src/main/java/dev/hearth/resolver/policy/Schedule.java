@@ -72,21 +72,50 @@ public record Schedule(String name, Set<DayOfWeek> days, LocalTime from, LocalTi
     if (days.isEmpty()) {
       return null;
     }
-    ZonedDateTime best = null;
+    java.time.Instant after = now.toInstant();
+    ZoneId zone = now.getZone();
+    java.time.zone.ZoneRules rules = zone.getRules();
+    java.util.TreeSet<java.time.Instant> candidates = new java.util.TreeSet<>();
     LocalDate start = now.toLocalDate().minusDays(1);
     for (int i = 0; i <= 8; i++) {
       LocalDate d = start.plusDays(i);
       if (!days.contains(d.getDayOfWeek())) {
         continue;
       }
-      ZonedDateTime open = ZonedDateTime.of(d, from, now.getZone());
-      ZonedDateTime close = ZonedDateTime.of(overnight() ? d.plusDays(1) : d, to, now.getZone());
-      for (ZonedDateTime edge : new ZonedDateTime[] {open, close}) {
-        if (edge.isAfter(now) && (best == null || edge.isBefore(best))) {
-          best = edge;
-        }
+      LocalDateTime[] edges = {LocalDateTime.of(d, from),
+          LocalDateTime.of(overnight() ? d.plusDays(1) : d, to)};
+      for (LocalDateTime edge : edges) {
+        candidates.addAll(java.util.Arrays.asList(instants(edge, rules)));
       }
     }
-    return best;
+    // When the clocks go back, the wall clock re-enters the window at the transition itself.
+    java.time.Instant horizon = after.plus(java.time.Duration.ofDays(9));
+    for (var t = rules.nextTransition(after); t != null && t.getInstant().isBefore(horizon);
+        t = rules.nextTransition(t.getInstant())) {
+      candidates.add(t.getInstant());
+    }
+    for (java.time.Instant at : candidates.tailSet(after, false)) {
+      if (activeAt(at, zone) != activeAt(at.minusSeconds(1), zone)) {
+        return at.atZone(zone);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The moments the wall clock passes {@code local}: once normally; in a skipped hour, when the
+   * clocks jump past it; in a repeated hour, twice (the window's state flips at both).
+   */
+  private static java.time.Instant[] instants(LocalDateTime local,
+      java.time.zone.ZoneRules rules) {
+    List<java.time.ZoneOffset> offsets = rules.getValidOffsets(local);
+    if (offsets.isEmpty()) {
+      return new java.time.Instant[] {rules.getTransition(local).getInstant()};
+    }
+    java.time.Instant[] out = new java.time.Instant[offsets.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = local.toInstant(offsets.get(i));
+    }
+    return out;
   }
 }

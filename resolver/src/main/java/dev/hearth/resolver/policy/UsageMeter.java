@@ -35,6 +35,10 @@ public final class UsageMeter {
       return count();
     }
 
+    synchronized boolean counted(LocalDate d, int minute) {
+      return d.equals(date) && (minutes[minute >>> 6] & (1L << minute)) != 0;
+    }
+
     synchronized int used(LocalDate d) {
       return d.equals(date) ? count() : 0;
     }
@@ -63,6 +67,17 @@ public final class UsageMeter {
       ZoneId zone) {
     Day d = days.get(new Key(subscriberId, profileId, category));
     return d == null ? 0 : d.used(LocalDateTime.ofInstant(now, zone).toLocalDate());
+  }
+
+  /** Whether the minute of {@code now} already counts as used (a query in it was recorded). */
+  public boolean counted(String subscriberId, String profileId, String category, Instant now,
+      ZoneId zone) {
+    Day d = days.get(new Key(subscriberId, profileId, category));
+    if (d == null) {
+      return false;
+    }
+    LocalDateTime local = LocalDateTime.ofInstant(now, zone);
+    return d.counted(local.toLocalDate(), minuteOfDay(now, zone, local));
   }
 
   /** Minutes since local midnight as elapsed time (so both 01:30s of a DST-end night count). */

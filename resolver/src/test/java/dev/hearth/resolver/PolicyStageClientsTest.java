@@ -1,0 +1,117 @@
+package dev.hearth.resolver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hearth.blocklists.CompiledList;
+import dev.hearth.blocklists.ListInfo;
+import dev.hearth.blocklists.NameHasher;
+import dev.hearth.blocklists.Rule;
+import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.client.ClientDirectory;
+import dev.hearth.resolver.client.Subscriber;
+import dev.hearth.resolver.policy.PolicySnapshot;
+import dev.hearth.resolver.policy.Profile;
+import dev.hearth.resolver.testing.TestAuthServer;
+import dev.hearth.resolver.upstream.UpstreamSpec;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.GenericEDNSOption;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/**
+ * The policy stage in a running resolver: run-time address bindings and pauses apply to the next
+ * query, and the MAC and CPE-id options a router adds never reach the upstream.
+ */
+class PolicyStageClientsTest {
+  TestAuthServer upstream;
+  DnsServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (upstream != null) {
+      upstream.close();
+    }
+  }
+
+  DnsClient start() throws Exception {
+    upstream = new TestAuthServer();
+    ListInfo adult = new ListInfo("adult", "adult", false, false, "v1", List.of());
+    CompiledList list = CompiledList.builder(adult, NameHasher.PLAIN).add(Rule.block("a.test"))
+        .build("v1");
+    Profile kids = new Profile("kids", "Kids", Set.of("adult"), false, List.of(), List.of(),
+        false, null);
+    PolicySnapshot policy = new PolicySnapshot(
+        Map.of("default", Profile.baselineOnly("default"), "kids", kids),
+        ClientDirectory.builder("default")
+            .subscriber(new Subscriber("house-1", "kids", null, Map.of(0x020000000001L, "kids")))
+            .build(),
+        List.of(), PolicySnapshot.DEFAULT_BYPASS_NAMES, 60, null, null);
+    server = DnsServer.start(ResolverConfig.defaults(List.of(new InetSocketAddress("127.0.0.1", 0)),
+        List.of(new UpstreamSpec(upstream.address(), false))).withRateLimitPerClient(0),
+        List.of(list), policy);
+    return new DnsClient(server.boundAddresses().get(0));
+  }
+
+  @Test
+  void bindingAnAddressAtRunTime_appliesToTheNextQuery_andUnbindingEndsIt() throws Exception {
+    DnsClient c = start();
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode(),
+        "unidentified: baseline only");
+    server.policy().bindings().bind(Prefix.parse("127.0.0.1/32"), "house-1");
+    Message blocked = c.udp(DnsClient.query("a.test.", Type.A));
+    assertEquals(Rcode.NXDOMAIN, blocked.getRcode());
+    assertEquals(17, ResolverTest.ede(blocked).getErrorCode());
+    server.policy().bindings().unbind(Prefix.parse("127.0.0.1/32"));
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+  }
+
+  @Test
+  void pauseAppliesAtOnceAndEndsWhenResumed() throws Exception {
+    DnsClient c = start();
+    server.policy().bindings().bind(Prefix.parse("127.0.0.1/32"), "house-1");
+    server.policy().overrides().pause("house-1", "kids", Instant.now().plusSeconds(600));
+    Message paused = c.udp(DnsClient.query("mail.test.", Type.A));
+    assertEquals(Rcode.NXDOMAIN, paused.getRcode());
+    assertTrue(ResolverTest.ede(paused).getText().startsWith("blocked by a pause of the internet"),
+        ResolverTest.ede(paused).getText());
+    server.policy().overrides().resume("house-1", "kids");
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("mail.test.", Type.A)).getRcode());
+  }
+
+  @Test
+  void routerOptions_identifyTheDevice_andNeverReachTheUpstream() throws Exception {
+    DnsClient c = start();
+    Message q = DnsClient.query("mail.test.", Type.A, false);
+    List<EDNSOption> options = List.of(
+        new GenericEDNSOption(65001, new byte[] {2, 0, 0, 0, 0, 1}),
+        new GenericEDNSOption(65074, "router-1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    q.addRecord(new OPTRecord(1232, 0, 0, 0, options), org.xbill.DNS.Section.ADDITIONAL);
+    upstream.resetCounters();
+    assertEquals(Rcode.NOERROR, c.udp(q).getRcode());
+    Message sent = upstream.lastQuery();
+    assertNotNull(sent, "the name was resolved upstream");
+    OPTRecord opt = sent.getOPT();
+    if (opt != null) {
+      assertTrue(opt.getOptions(65001).isEmpty(), "no MAC upstream");
+      assertTrue(opt.getOptions(65074).isEmpty(), "no CPE id upstream");
+    }
+    Message blocked = DnsClient.query("a.test.", Type.A, false);
+    blocked.addRecord(new OPTRecord(1232, 0, 0, 0, options), org.xbill.DNS.Section.ADDITIONAL);
+    Message r = c.udp(blocked);
+    assertEquals(Rcode.NXDOMAIN, r.getRcode(), "the device's MAC selects the kids profile");
+  }
+}

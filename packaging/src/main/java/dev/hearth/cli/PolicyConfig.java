@@ -10,6 +10,7 @@ import dev.hearth.resolver.client.Subscriber;
 import dev.hearth.resolver.policy.BlockAnswer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.Profile;
+import dev.hearth.resolver.policy.SafeSearch;
 import dev.hearth.resolver.policy.Schedule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ final class PolicyConfig {
       "networks");
   private static final List<String> PROFILE_KEYS = List.of("id", "name", "preset",
       "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer",
-      "schedules", "budgets");
+      "schedules", "budgets", "safe_search");
   private static final List<String> SCHEDULE_KEYS =
       List.of("name", "days", "from", "to", "block", "block_categories", "allow");
   private static final String DAYS = "days such as [mon, tue], weekdays, weekends or daily";
@@ -270,8 +271,12 @@ final class PolicyConfig {
             "a daily time such as 2h or 45m", PolicyConfig::minutes));
       }
     }
+    SafeSearch.Mode safe = m.containsKey("safe_search")
+        ? cf.value(m.get("safe_search"), path + ".safe_search", "strict, moderate or off",
+            PolicyConfig::safeSearch)
+        : SafeSearch.Mode.OFF;
     return new Profile(id, name, categories, false, allow, block, bypass, answer, schedules,
-        budgets);
+        budgets, safe);
   }
 
   private Schedule schedule(Node node, String path, int index) throws ConfigException {
@@ -314,6 +319,21 @@ final class PolicyConfig {
       return new Schedule(name, days, from, to, all, cats, allow);
     } catch (IllegalArgumentException e) {
       throw cf.error(node, path, e.getMessage());
+    }
+  }
+
+  static SafeSearch.Mode safeSearch(String text) {
+    switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "strict":
+        return SafeSearch.Mode.STRICT;
+      case "moderate":
+        return SafeSearch.Mode.MODERATE;
+      case "off":
+      case "false":
+        return SafeSearch.Mode.OFF;
+      default:
+        throw new IllegalArgumentException("'" + text + "' is not a SafeSearch level (strict,"
+            + " moderate or off)");
     }
   }
 

@@ -150,6 +150,7 @@ class PolicyConfigTest {
         "        - {name: homework, days: weekdays, from: '16:00', to: '18:00',",
         "           block_categories: [games]}",
         "      budgets: {games: 2h, social_networks: 45m}",
+        "      safe_search: moderate",
         ""));
     assertEquals(java.time.ZoneId.of("America/New_York"), p.zone());
     Profile kids = p.profiles().get("kids");
@@ -161,6 +162,7 @@ class PolicyConfigTest {
     var homework = kids.schedules().get(1);
     assertEquals(java.util.Set.of("games"), homework.categories());
     assertEquals(java.util.Map.of("games", 120, "social_networks", 45), kids.budgetMinutes());
+    assertEquals(dev.hearth.resolver.policy.SafeSearch.Mode.MODERATE, kids.safeSearch());
   }
 
   @Test
@@ -180,6 +182,8 @@ class PolicyConfigTest {
     assertError("policy:\n  profiles:\n    - {id: kids, budgets: {games: 90s}}\n", 3,
         "policy.profiles[0].budgets.games", "not a daily budget");
     assertError("policy:\n  timezone: Moon/Base\n", 2, "policy.timezone", "is not a time zone");
+    assertError("policy:\n  profiles:\n    - {id: kids, safe_search: very}\n", 3,
+        "policy.profiles[0].safe_search", "is not a SafeSearch level");
   }
 
   @Test

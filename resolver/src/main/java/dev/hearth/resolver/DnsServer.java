@@ -127,6 +127,8 @@ public final class DnsServer implements AutoCloseable {
     PolicyStage policy = new PolicyStage(blocklists, policySnapshot);
     stages.add(new ClientIdentificationStage(policy::directory, policy.bindings()));
     stages.add(policy);
+    // SafeSearch rewrites a passed name to its engine's locked-down host, looked up below.
+    stages.add(new dev.hearth.resolver.policy.SafeSearchStage(policy::safeSearch));
     stages.add(new CacheStage(config.cache(), clock));
     stages.add(new UpstreamStage(forwarder, config.cache(), clock));
     return stages;

@@ -25,6 +25,8 @@ public final class QueryContext {
    * when bedtime starts), or -1 for no cap; applied to every TTL of the response.
    */
   public volatile int ttlCap = -1;
+  /** The policy's decision, set by the policy stage (null before it runs). */
+  public volatile dev.hearth.resolver.policy.PolicyDecision decision;
 
   public QueryContext(WireQuery query, InetSocketAddress client, Transport transport,
       long receivedNanos) {

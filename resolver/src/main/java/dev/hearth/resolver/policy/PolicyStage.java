@@ -40,6 +40,7 @@ public final class PolicyStage implements QueryStage {
   private final PolicyOverrides overrides = new PolicyOverrides();
   private final UsageMeter usage = new UsageMeter();
   private final java.time.Clock clock;
+  private volatile SafeSearch safeSearch = SafeSearch.defaults();
   private final LongAdder blocked = new LongAdder();
   private final LongAdder urlLevel = new LongAdder();
 
@@ -66,6 +67,16 @@ public final class PolicyStage implements QueryStage {
   /** Swaps in a new policy snapshot over the current lists. */
   public synchronized void replacePolicy(PolicySnapshot policy) {
     engine.set(engine(engine.get().operatorLists(), policy));
+  }
+
+  /** The SafeSearch table in force (names and their locked-down hosts). */
+  public SafeSearch safeSearch() {
+    return safeSearch;
+  }
+
+  /** Swaps in another SafeSearch table (an operator's own, or a test's). */
+  public void replaceSafeSearch(SafeSearch table) {
+    this.safeSearch = java.util.Objects.requireNonNull(table);
   }
 
   /** Pauses and grants ("pause internet now", "allow this for an hour"); apply at once. */
@@ -111,6 +122,7 @@ public final class PolicyStage implements QueryStage {
       ctx.identity = who;
     }
     PolicyDecision d = e.decide(who, ctx.query.name, clock.instant());
+    ctx.decision = d;
     if (d.ttlCap() >= 0) {
       ctx.ttlCap = d.ttlCap();
     }

@@ -21,10 +21,12 @@ import java.util.Set;
  * @param schedules weekly windows (bedtime, homework time) in the household's time zone
  * @param budgetMinutes daily time budgets: category to minutes of use a day, counted in
  *     one-minute buckets of query activity and reset at local midnight
+ * @param safeSearch enforced SafeSearch on the search and video sites ({@link SafeSearch})
  */
 public record Profile(String id, String name, Set<String> blockedCategories, boolean everyCategory,
     List<String> allowNames, List<String> blockNames, boolean blockBypass,
-    BlockAnswer blockAnswer, List<Schedule> schedules, Map<String, Integer> budgetMinutes) {
+    BlockAnswer blockAnswer, List<Schedule> schedules, Map<String, Integer> budgetMinutes,
+    SafeSearch.Mode safeSearch) {
 
   public Profile {
     Objects.requireNonNull(id, "id");
@@ -34,6 +36,7 @@ public record Profile(String id, String name, Set<String> blockedCategories, boo
     blockNames = List.copyOf(blockNames);
     blockAnswer = blockAnswer == null ? BlockAnswer.NXDOMAIN : blockAnswer;
     schedules = List.copyOf(schedules);
+    safeSearch = safeSearch == null ? SafeSearch.Mode.OFF : safeSearch;
     budgetMinutes = Map.copyOf(budgetMinutes);
     for (var b : budgetMinutes.entrySet()) {
       if (b.getValue() < 0 || b.getValue() > 1440) {
@@ -41,6 +44,14 @@ public record Profile(String id, String name, Set<String> blockedCategories, boo
             + " minutes a day");
       }
     }
+  }
+
+  /** A profile without SafeSearch. */
+  public Profile(String id, String name, Set<String> blockedCategories, boolean everyCategory,
+      List<String> allowNames, List<String> blockNames, boolean blockBypass,
+      BlockAnswer blockAnswer, List<Schedule> schedules, Map<String, Integer> budgetMinutes) {
+    this(id, name, blockedCategories, everyCategory, allowNames, blockNames, blockBypass,
+        blockAnswer, schedules, budgetMinutes, SafeSearch.Mode.OFF);
   }
 
   /** A profile without schedules or budgets. */

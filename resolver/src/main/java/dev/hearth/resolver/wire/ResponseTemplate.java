@@ -74,6 +74,11 @@ public final class ResponseTemplate {
   }
 
   /** Seconds left before expiry at {@code nowNanos}; negative once stale. */
+  /** The response as a dnsjava message (for the rare paths that rewrite an answer). */
+  public org.xbill.DNS.Message toMessage() throws java.io.IOException {
+    return new org.xbill.DNS.Message(wire);
+  }
+
   public long remaining(long nowNanos) {
     return lifetime - (nowNanos - createdNanos) / 1_000_000_000L;
   }

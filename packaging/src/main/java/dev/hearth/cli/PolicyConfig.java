@@ -58,7 +58,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class PolicyConfig {
   private static final List<String> KEYS = List.of("default_profile", "timezone", "block_ttl",
       "block_page", "protected", "bypass_names", "trusted_forwarders", "profiles", "subscribers",
-      "networks");
+      "networks", "organisation", "contacts", "language");
   private static final List<String> PROFILE_KEYS = List.of("id", "name", "preset",
       "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer",
       "schedules", "budgets", "safe_search");
@@ -199,8 +199,22 @@ final class PolicyConfig {
         ? cf.value(p.get("timezone"), "policy.timezone", "a time zone such as Europe/London",
             PolicyConfig::zone)
         : ZoneId.of("UTC");
+    dev.hearth.resolver.policy.Operator operator;
     try {
-      return new PolicySnapshot(profiles, dir.build(), protectedNames, bypass, ttl, v4, v6, zone);
+      operator = new dev.hearth.resolver.policy.Operator(
+          p.containsKey("organisation") ? cf.value(p.get("organisation"), "policy.organisation",
+              "a name", String::trim) : null,
+          p.containsKey("contacts") ? cf.nonEmptyList(p.get("contacts"), "policy.contacts",
+              "mailto: or tel: URI", String::trim) : List.of(),
+          p.containsKey("language") ? cf.value(p.get("language"), "policy.language",
+              "a language tag", String::trim) : "en");
+    } catch (IllegalArgumentException e) {
+      throw cf.error(p.getOrDefault("contacts", p.getOrDefault("language", node)), "policy",
+          e.getMessage());
+    }
+    try {
+      return new PolicySnapshot(profiles, dir.build(), protectedNames, bypass, ttl, v4, v6, zone,
+          operator);
     } catch (IllegalArgumentException e) {
       throw cf.error(node, "policy", e.getMessage());
     }

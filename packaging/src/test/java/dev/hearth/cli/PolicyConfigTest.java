@@ -182,6 +182,8 @@ class PolicyConfigTest {
     assertError("policy:\n  profiles:\n    - {id: kids, budgets: {games: 90s}}\n", 3,
         "policy.profiles[0].budgets.games", "not a daily budget");
     assertError("policy:\n  timezone: Moon/Base\n", 2, "policy.timezone", "is not a time zone");
+    assertError("policy:\n  contacts: ['https://isp.example/abuse']\n", 2, "policy",
+        "must be a mailto: or tel: URI");
     assertError("policy:\n  profiles:\n    - {id: kids, safe_search: very}\n", 3,
         "policy.profiles[0].safe_search", "is not a SafeSearch level");
   }

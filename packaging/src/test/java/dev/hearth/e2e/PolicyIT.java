@@ -51,6 +51,8 @@ class PolicyIT {
         "    - {id: gambling, path: " + dir.resolve("gambling.txt") + ", category: gambling}",
         "    - {id: security, path: " + dir.resolve("security.txt") + "}",
         "policy:",
+        "  organisation: Hearth E2E ISP",
+        "  contacts: ['mailto:abuse@isp.example']",
         "  protected: [nodata.e2e.test]",
         "  profiles:",
         "    - {id: kids, preset: young-child, block: [fail4.e2e.test], allow: [fail5.e2e.test]}",
@@ -116,6 +118,16 @@ class PolicyIT {
     assertTrue(text.contains("blocked by list adult (category adult): target.e2e.test"), text);
     assertTrue(text.contains("profile kids"), text);
     assertTrue(text.contains("[category:adult@"), text);
+  }
+
+  @Test
+  void clientsAskingForStructuredErrors_getDraftJson() {
+    Result r = dig("127.0.0.2", "+ednsopt=15", "target.e2e.test", "A");
+    assertEquals("NXDOMAIN", r.status(), () -> r.toString());
+    String text = String.join(" ", r.edeTexts());
+    assertTrue(text.contains("{\"c\":[\"mailto:abuse@isp.example\"],\"j\":\"blocked by list adult"),
+        text);
+    assertTrue(text.contains("\"o\":\"Hearth E2E ISP\",\"l\":\"en\"}"), text);
   }
 
   @Test

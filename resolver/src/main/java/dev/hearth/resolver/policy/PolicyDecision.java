@@ -44,6 +44,86 @@ public record PolicyDecision(boolean block, String rule, ClientIdentity client, 
   }
 
   /**
+   * The EXTRA-TEXT as structured JSON (draft-ietf-dnsop-structured-dns-error): {@code j}
+   * justification (this decision's sentence and reason id), {@code o} organisation, {@code c}
+   * contacts, {@code l} language, {@code s} sub-error for the operator's security categories (not
+   * with Censored). With {@code full} false, {@code j} and {@code o} are left out, as the draft
+   * asks when a UDP answer would not fit.
+   */
+  public String structuredText(Operator op, boolean full) {
+    StringBuilder sb = new StringBuilder("{");
+    if (!op.contacts().isEmpty()) {
+      sb.append("\"c\":[");
+      for (int i = 0; i < op.contacts().size(); i++) {
+        sb.append(i == 0 ? "" : ",");
+        json(sb, op.contacts().get(i));
+      }
+      sb.append("],");
+    }
+    if (full) {
+      sb.append("\"j\":");
+      json(sb, edeText());
+      sb.append(',');
+      if (op.organisation() != null) {
+        sb.append("\"o\":");
+        json(sb, op.organisation());
+        sb.append(',');
+      }
+    }
+    int sub = subError();
+    if (sub > 0) {
+      sb.append("\"s\":").append(sub).append(',');
+    }
+    sb.append("\"l\":");
+    json(sb, op.language());
+    return sb.append('}').toString();
+  }
+
+  /**
+   * The draft's sub-error for a block by a security category: 1 malware, 2 phishing, 3 spam,
+   * 4 spyware; 5 (network operator policy) for other operator blocks; 0 for none (client choices
+   * and legal blocks).
+   */
+  int subError() {
+    if (!block || edeCode != 15) {
+      return 0;
+    }
+    String c = verdict == null || verdict.list() == null ? null : verdict.list().category();
+    if (c == null) {
+      return 5;
+    }
+    switch (c) {
+      case "malware":
+      case "cryptojacking":
+        return 1;
+      case "phishing":
+        return 2;
+      case "spam":
+        return 3;
+      case "spyware":
+      case "stalkerware":
+        return 4;
+      default:
+        return 5;
+    }
+  }
+
+  private static void json(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '"' || ch == '\\') {
+        sb.append('\\').append(ch);
+      } else if (ch < 0x20) {
+        sb.append(String.format("\\u%04x", (int) ch));
+      } else {
+        sb.append(ch);
+      }
+    }
+    sb.append('"');
+  }
+
+  /**
    * A stable identifier of the reason, for the transparency page: the rule, and the list id,
    * version and rule line (or the profile) behind it. Locked lists give only their id.
    */

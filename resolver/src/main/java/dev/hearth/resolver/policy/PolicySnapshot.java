@@ -22,10 +22,11 @@ import java.util.Objects;
  * @param blockPageV6 the block page server's IPv6 address, or null
  * @param zone the time zone of schedules and budgets for clients that are not a subscriber with a
  *     zone of its own (venues, the default profile)
+ * @param operator who to name and how to reach them in structured EDE texts
  */
 public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
     List<String> protectedNames, List<String> bypassNames, int blockTtl, InetAddress blockPageV4,
-    InetAddress blockPageV6, java.time.ZoneId zone) {
+    InetAddress blockPageV6, java.time.ZoneId zone, Operator operator) {
 
   /** The Firefox canary and the iCloud Private Relay names (see the policy brief, section 5). */
   public static final List<String> DEFAULT_BYPASS_NAMES =
@@ -39,6 +40,7 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     protectedNames = List.copyOf(protectedNames);
     bypassNames = List.copyOf(bypassNames);
     zone = zone == null ? java.time.ZoneId.of("UTC") : zone;
+    operator = operator == null ? Operator.NONE : operator;
     if (blockTtl < 0 || blockTtl > 86_400) {
       throw new IllegalArgumentException("block TTL must be between 0 and 86400 seconds");
     }
@@ -71,7 +73,7 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     Map<String, Profile> p = new HashMap<>();
     p.put(DEFAULT_PROFILE, Profile.everything(DEFAULT_PROFILE));
     return new PolicySnapshot(p, ClientDirectory.empty(DEFAULT_PROFILE), List.of(),
-        DEFAULT_BYPASS_NAMES, DEFAULT_BLOCK_TTL, null, null, null);
+        DEFAULT_BYPASS_NAMES, DEFAULT_BLOCK_TTL, null, null, null, null);
   }
 
   /** A snapshot without its own time zone (UTC for clients that are not subscribers). */
@@ -79,7 +81,15 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
       List<String> protectedNames, List<String> bypassNames, int blockTtl,
       InetAddress blockPageV4, InetAddress blockPageV6) {
     this(profiles, directory, protectedNames, bypassNames, blockTtl, blockPageV4, blockPageV6,
-        null);
+        null, null);
+  }
+
+  /** A snapshot without operator details for structured errors. */
+  public PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
+      List<String> protectedNames, List<String> bypassNames, int blockTtl,
+      InetAddress blockPageV4, InetAddress blockPageV6, java.time.ZoneId zone) {
+    this(profiles, directory, protectedNames, bypassNames, blockTtl, blockPageV4, blockPageV6,
+        zone, null);
   }
 
   public Profile defaultProfile() {

@@ -136,9 +136,31 @@ public final class PolicyStage implements QueryStage {
     return CompletableFuture.completedFuture(answer(d, e.policy(), ctx));
   }
 
+  /**
+   * Whether the client asked for structured error texts: by sending an (empty) EDE option in its
+   * query, the signal AdGuard DNS and the draft's early deployments use until the SDE option gets
+   * its code. Everyone else gets the plain sentence.
+   */
+  static boolean wantsStructured(byte[] options) {
+    for (int p = 0; options != null && p + 4 <= options.length; ) {
+      int code = (options[p] & 0xff) << 8 | (options[p + 1] & 0xff);
+      int len = (options[p + 2] & 0xff) << 8 | (options[p + 3] & 0xff);
+      if (code == Ede.OPTION_CODE) {
+        return true;
+      }
+      p += 4 + len;
+    }
+    return false;
+  }
+
   static Answer answer(PolicyDecision d, PolicySnapshot policy, QueryContext ctx) {
     String text = d.edeText();
     Ede why = new Ede(d.edeCode(), text);
+    if (wantsStructured(ctx.query.ednsOptions)) {
+      String full = d.structuredText(policy.operator(), true);
+      String brief = d.structuredText(policy.operator(), false);
+      why = new Ede(d.edeCode(), full.length() <= Ede.MAX_TEXT ? full : brief, brief);
+    }
     int ttl = policy.blockTtl();
     switch (d.blockAction()) {
       case DROP:
@@ -167,7 +189,8 @@ public final class PolicyStage implements QueryStage {
             recs.add("AAAA " + policy.blockPageV6().getHostAddress());
           }
           return new Answer(LocalData.answer(recs, ctx.query.name, ctx.query.qtype, ttl),
-              AnswerSource.BLOCKED, new Ede(Ede.FORGED_ANSWER, text), ttl);
+              AnswerSource.BLOCKED, new Ede(Ede.FORGED_ANSWER, why.text(), why.shorterText()),
+              ttl);
         }
         return new Answer(NXDOMAIN, AnswerSource.BLOCKED, why, ttl);
       default:

@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * An Extended DNS Error (RFC 8914): an INFO-CODE and a short human-readable text, so a client
  * (and the person debugging it) learns why an answer is what it is.
+ *
+ * @param shorterText a shorter text to send instead when the full one would not fit a UDP answer
+ *     (structured errors drop their justification and organisation first), or null
  */
-public record Ede(int code, String text) {
+public record Ede(int code, String text, String shorterText) {
   public static final int OTHER = 0;
   public static final int FORGED_ANSWER = 4;
   public static final int STALE_ANSWER = 3;
@@ -20,11 +23,28 @@ public record Ede(int code, String text) {
   public static final int NO_REACHABLE_AUTHORITY = 22;
   public static final int NETWORK_ERROR = 23;
 
-  static final int OPTION_CODE = 15;
+  /** The EDNS option code of an EDE (RFC 8914). */
+  public static final int OPTION_CODE = 15;
+  /** Longest EXTRA-TEXT sent, in bytes. */
+  public static final int MAX_TEXT = 400;
+
+  /** An EDE with one text. */
+  public Ede(int code, String text) {
+    this(code, text, null);
+  }
 
   byte[] encode() {
+    return encode(text);
+  }
+
+  /** The shorter form, or null when there is none. */
+  byte[] encodeShorter() {
+    return shorterText == null ? null : encode(shorterText);
+  }
+
+  private byte[] encode(String text) {
     byte[] t = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-    int len = Math.min(t.length, 400);
+    int len = Math.min(t.length, MAX_TEXT);
     byte[] out = new byte[4 + 2 + len];
     out[0] = 0;
     out[1] = OPTION_CODE;

@@ -43,6 +43,9 @@ public final class ResponseWriter {
     int bodyLen = tw.length - t.bodyOffset;
     int qlen = q.questionLength();
     if (edeBytes != null && 12 + qlen + bodyLen + 11 + edeBytes.length > maxSize) {
+      edeBytes = ede.encodeShorter();
+    }
+    if (edeBytes != null && 12 + qlen + bodyLen + 11 + edeBytes.length > maxSize) {
       edeBytes = null; // the EDE is a courtesy: never let it push an answer into truncation
     }
     int optLen = q.edns ? 11 + (edeBytes == null ? 0 : edeBytes.length) : 0;

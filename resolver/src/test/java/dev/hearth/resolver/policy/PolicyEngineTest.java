@@ -202,6 +202,33 @@ class PolicyEngineTest {
     assertTrue(all.endsWith("=> blocked (category, EDE 17)"), all);
   }
 
+  @Test
+  void structuredEdeText_followsTheDraft() {
+    ListInfo phishing = new ListInfo("sec/phishing", "phishing", false, false, "p1", List.of());
+    List<CompiledList> ls = new ArrayList<>(lists);
+    ls.add(list(phishing, Rule.block("bank-login.example")));
+    Profile kids = profile("kids", Set.of("adult", "phishing"), List.of(), List.of(), false);
+    PolicyEngine e = new PolicyEngine(ls, policy(kids), 1000);
+    Operator op = new Operator("Example \"ISP\"", List.of("mailto:abuse@isp.example",
+        "tel:+441234567890"), "en-GB");
+    PolicyDecision chosen = e.decide(household("kids"), wire("adult.example"));
+    String json = chosen.structuredText(op, true);
+    assertTrue(json.startsWith("{\"c\":[\"mailto:abuse@isp.example\",\"tel:+441234567890\"],"
+        + "\"j\":\"blocked by list ut1/adult"), json);
+    assertTrue(json.contains(",\"o\":\"Example \\\"ISP\\\"\",\"l\":\"en-GB\"}"), json);
+    assertFalse(json.contains("\"s\""), "no sub-error for what the client chose: " + json);
+    String brief = chosen.structuredText(op, false);
+    assertEquals("{\"c\":[\"mailto:abuse@isp.example\",\"tel:+441234567890\"],\"l\":\"en-GB\"}",
+        brief, "j and o are dropped first");
+    PolicyDecision security = e.decide(venue("kids"), wire("bank-login.example"));
+    assertEquals(Ede.BLOCKED, security.edeCode());
+    assertTrue(security.structuredText(op, true).contains("\"s\":2,"), "2 = phishing");
+    PolicyDecision legal = e.decide(venue("default"), wire("abuse.example"));
+    String censored = legal.structuredText(op, true);
+    assertFalse(censored.contains("\"s\""), "never a sub-error with Censored: " + censored);
+    assertFalse(censored.contains("abuse.example"), "never the entry: " + censored);
+  }
+
   /**
    * Random lists, profiles and names: (1) a locked list's block always wins; (2) decisions with
    * the shared name cache equal decisions without it, in any order of queries across profiles,

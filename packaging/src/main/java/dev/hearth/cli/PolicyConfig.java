@@ -58,7 +58,8 @@ import org.yaml.snakeyaml.nodes.Node;
 final class PolicyConfig {
   private static final List<String> KEYS = List.of("default_profile", "timezone", "block_ttl",
       "block_page", "protected", "bypass_names", "trusted_forwarders", "profiles", "subscribers",
-      "networks", "organisation", "contacts", "language");
+      "networks", "organisation", "contacts", "language", "listeners");
+  private static final List<String> LISTENER_KEYS = List.of("listen", "profile");
   private static final List<String> PROFILE_KEYS = List.of("id", "name", "preset",
       "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer",
       "schedules", "budgets", "safe_search");
@@ -156,6 +157,18 @@ final class PolicyConfig {
           "a list of subscribers");
       for (int i = 0; i < items.size(); i++) {
         subscriber(items.get(i), "policy.subscribers[" + i + "]", profiles, dir);
+      }
+    }
+    if (p.containsKey("listeners")) {
+      List<Node> items = cf.items(p.get("listeners"), "policy.listeners",
+          "a list of listeners with their default profile");
+      for (int i = 0; i < items.size(); i++) {
+        String lp = "policy.listeners[" + i + "]";
+        Map<String, Node> l = cf.mapping(items.get(i), lp, LISTENER_KEYS);
+        var listen = required(l, items.get(i), lp, "listen", "HOST:PORT", HostPort::parseListen);
+        String profile = required(l, items.get(i), lp, "profile", "a profile id", String::trim);
+        requireProfile(profiles, profile, l.get("profile"), lp + ".profile");
+        dir.listenerProfile(listen, profile);
       }
     }
     if (p.containsKey("networks")) {

@@ -74,6 +74,8 @@ class PolicyConfigTest {
         "      devices: [{mac: 02-00-00-00-00-0A, profile: public, token: tok-device-1}]",
         "  networks:",
         "    - {id: cafe, profile: public, addresses: [10.20.0.0/16]}",
+        "  listeners:",
+        "    - {listen: '0.0.0.0:5336', profile: public}",
         ""));
     Profile kids = p.profiles().get("kids");
     assertTrue(kids.blockedCategories().contains("adult"), "from the teen preset");
@@ -104,6 +106,11 @@ class PolicyConfigTest {
         ip("10.0.0.1"), null);
     assertEquals("house-1", byCpe.subscriberId());
     assertEquals(java.time.ZoneId.of("Europe/Paris"), dir.subscriber("house-1").zone());
+    ClientIdentity byListener = dir.identify(null, ClientOptions.NONE, ip("172.16.0.9"), null,
+        new java.net.InetSocketAddress("192.0.2.1", 5336));
+    assertEquals("public", byListener.profileId(), "a wildcard listen matches every address");
+    assertEquals("default", dir.identify(null, ClientOptions.NONE, ip("172.16.0.9"), null,
+        new java.net.InetSocketAddress("192.0.2.1", 53)).profileId());
   }
 
   @Test

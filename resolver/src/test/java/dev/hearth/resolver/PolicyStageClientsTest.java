@@ -79,6 +79,40 @@ class PolicyStageClientsTest {
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
   }
 
+  static int freePort() throws Exception {
+    try (java.net.DatagramSocket u = new java.net.DatagramSocket(0,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return u.getLocalPort();
+    }
+  }
+
+  @Test
+  void aListenerDefaultProfile_appliesToUnidentifiedClientsOfThatListenerOnly() throws Exception {
+    upstream = new TestAuthServer();
+    InetSocketAddress home = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress venue = new InetSocketAddress("127.0.0.1", freePort());
+    ListInfo adult = new ListInfo("adult", "adult", false, false, "v1", List.of());
+    CompiledList list = CompiledList.builder(adult, NameHasher.PLAIN).add(Rule.block("a.test"))
+        .build("v1");
+    Profile cafe = new Profile("cafe", "Cafe", Set.of("adult"), false, List.of(), List.of(),
+        false, null);
+    PolicySnapshot policy = new PolicySnapshot(
+        Map.of("default", Profile.baselineOnly("default"), "cafe", cafe),
+        ClientDirectory.builder("default").listenerProfile(venue, "cafe").build(),
+        List.of(), PolicySnapshot.DEFAULT_BYPASS_NAMES, 60, null, null);
+    server = DnsServer.start(ResolverConfig.defaults(List.of(home, venue),
+        List.of(new UpstreamSpec(upstream.address(), false))).withRateLimitPerClient(0),
+        List.of(list), policy);
+    DnsClient atHome = new DnsClient(home);
+    DnsClient atVenue = new DnsClient(venue);
+    assertEquals(Rcode.NOERROR, atHome.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    Message udp = atVenue.udp(DnsClient.query("a.test.", Type.A));
+    assertEquals(Rcode.NXDOMAIN, udp.getRcode());
+    assertEquals(15, ResolverTest.ede(udp).getErrorCode(), "a venue's policy is the operator's");
+    assertTrue(ResolverTest.ede(udp).getText().contains("profile cafe"));
+    assertEquals(Rcode.NXDOMAIN, atVenue.tcp(DnsClient.query("a.test.", Type.A)).getRcode());
+  }
+
   @Test
   void pauseAppliesAtOnceAndEndsWhenResumed() throws Exception {
     DnsClient c = start();

@@ -3,6 +3,7 @@ package dev.hearth.resolver.client;
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.access.Prefix;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +40,11 @@ public final class ClientDirectory {
   private final Map<Long, Device> devices;
   private final ClientNetworks trustedForwarders;
   private final String defaultProfileId;
+  /** Default profiles of listeners (a venue's own port or address), by listen address. */
+  private final Map<InetSocketAddress, String> listenerProfiles;
 
   private ClientDirectory(Builder b) {
+    this.listenerProfiles = Map.copyOf(b.listenerProfiles);
     this.subscribers = Map.copyOf(b.subscribers);
     this.networks = Map.copyOf(b.networks);
     this.owners = b.owners.toArray(new String[0]);
@@ -85,6 +89,11 @@ public final class ClientDirectory {
     return networks;
   }
 
+  /** Listener default profiles, by listen address. */
+  public Map<InetSocketAddress, String> listenerProfiles() {
+    return listenerProfiles;
+  }
+
   public int prefixCount() {
     return prefixes.size();
   }
@@ -107,6 +116,16 @@ public final class ClientDirectory {
    */
   public ClientIdentity identify(String token, ClientOptions options, InetAddress source,
       AddressBindings bindings) {
+    return identify(token, options, source, bindings, null);
+  }
+
+  /**
+   * As {@link #identify(String, ClientOptions, InetAddress, AddressBindings)}, for a query that
+   * arrived on {@code listener}: an otherwise unidentified client gets that listener's default
+   * profile, if it has one.
+   */
+  public ClientIdentity identify(String token, ClientOptions options, InetAddress source,
+      AddressBindings bindings, InetSocketAddress listener) {
     if (token != null) {
       TokenTarget t = tokens.get(token);
       if (t != null) {
@@ -176,7 +195,25 @@ public final class ClientDirectory {
     if (network != null) {
       return new ClientIdentity(null, network, networks.get(network).profileId(), how, detail);
     }
+    String byListener = listenerProfile(listener);
+    if (byListener != null) {
+      return new ClientIdentity(null, null, byListener, ClientIdentity.Source.DEFAULT,
+          "listener " + listener.getAddress().getHostAddress() + ":" + listener.getPort());
+    }
     return new ClientIdentity(null, null, defaultProfileId, ClientIdentity.Source.DEFAULT, "");
+  }
+
+  /** The listener's own default: its exact address, else a wildcard listen on its port. */
+  private String listenerProfile(InetSocketAddress listener) {
+    if (listener == null || listenerProfiles.isEmpty()) {
+      return null;
+    }
+    String p = listenerProfiles.get(listener);
+    if (p == null && listener.getAddress() != null) {
+      boolean v4 = listener.getAddress() instanceof java.net.Inet4Address;
+      p = listenerProfiles.get(new InetSocketAddress(v4 ? "0.0.0.0" : "::", listener.getPort()));
+    }
+    return p;
   }
 
   /** The vendor half only: explanations and logs must not carry a device identifier. */
@@ -205,6 +242,7 @@ public final class ClientDirectory {
     private final Map<String, String> cpeIds = new HashMap<>();
     private final Map<String, TokenTarget> tokens = new HashMap<>();
     private ClientNetworks trustedForwarders = new ClientNetworks(List.of());
+    private final Map<InetSocketAddress, String> listenerProfiles = new HashMap<>();
 
     private Builder(String defaultProfileId) {
       this.defaultProfileId = Objects.requireNonNull(defaultProfileId, "defaultProfileId");
@@ -254,6 +292,12 @@ public final class ClientDirectory {
         requireSubscriber(subscriberId, "token");
       }
       tokens.put(token, new TokenTarget(subscriberId, profileId));
+      return this;
+    }
+
+    /** Clients of this listener that nothing else identifies get {@code profileId}. */
+    public Builder listenerProfile(InetSocketAddress listen, String profileId) {
+      listenerProfiles.put(listen, Objects.requireNonNull(profileId));
       return this;
     }
 

@@ -23,7 +23,8 @@ public final class ClientIdentificationStage implements QueryStage {
   @Override
   public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {
     ctx.identity = directory.get().identify(ctx.profileToken,
-        ClientOptions.parse(ctx.query.ednsOptions), ctx.client.getAddress(), bindings);
+        ClientOptions.parse(ctx.query.ednsOptions), ctx.client.getAddress(), bindings,
+        ctx.local);
     return next.resolve(ctx);
   }
 }

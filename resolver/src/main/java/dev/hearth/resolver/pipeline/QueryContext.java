@@ -18,6 +18,8 @@ public final class QueryContext {
    * set by those listeners before the pipeline runs; null for plain DNS.
    */
   public volatile String profileToken;
+  /** The listener address the query arrived on (for listener default profiles), or null. */
+  public volatile InetSocketAddress local;
   /** Who is asking, set by the client identification stage; null before it runs. */
   public volatile dev.hearth.resolver.client.ClientIdentity identity;
   /**

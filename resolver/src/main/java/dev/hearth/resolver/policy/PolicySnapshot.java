@@ -54,6 +54,9 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
         requireProfile(profiles, p, "a device of subscriber " + s.id());
       }
     }
+    for (var l : directory.listenerProfiles().entrySet()) {
+      requireProfile(profiles, l.getValue(), "listener " + l.getKey());
+    }
     for (var n : directory.networks().values()) {
       requireProfile(profiles, n.profileId(), "network " + n.id());
     }

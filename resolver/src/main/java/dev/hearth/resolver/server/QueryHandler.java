@@ -56,7 +56,8 @@ final class QueryHandler {
     this.clockNanos = clockNanos;
   }
 
-  void handle(ByteBuf request, InetSocketAddress client, Transport transport,
+  void handle(ByteBuf request, InetSocketAddress client, InetSocketAddress local,
+      Transport transport,
       ByteBufAllocator alloc, Sink sink) {
     queries.increment();
     WireQuery q;
@@ -73,6 +74,7 @@ final class QueryHandler {
     QueryContext ctx = null;
     try {
       ctx = new QueryContext(q, client, transport, clockNanos.getAsLong());
+      ctx.local = local;
       f = pipeline.resolve(ctx);
     } catch (RuntimeException e) {
       log.warn("query for {} failed inside the pipeline", q.nameText(), e);

@@ -56,7 +56,8 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
     inFlight++;
     updateReading(ctx);
     InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
-    handler.handle(frame, client, Transport.TCP, ctx.alloc(), (response, sync) -> {
+    InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+    handler.handle(frame, client, local, Transport.TCP, ctx.alloc(), (response, sync) -> {
       if (ctx.executor().inEventLoop()) {
         send(ctx, response, sync);
       } else {

@@ -20,7 +20,8 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-    handler.handle(packet.content(), packet.sender(), Transport.UDP, ctx.alloc(),
+    handler.handle(packet.content(), packet.sender(), packet.recipient(), Transport.UDP,
+        ctx.alloc(),
         (response, sync) -> {
           if (response == null) {
             return;

@@ -19,6 +19,12 @@ public final class AddressBindings {
   private final Map<Key, String> bound = new ConcurrentHashMap<>();
   /** How many bindings have each length: IPv4 0..32 at 0..32, IPv6 0..128 at 33..161. */
   private final AtomicIntegerArray lengths = new AtomicIntegerArray(33 + 129);
+  /**
+   * Bindings in all, kept like {@link #lengths}. Not the map's own size: ConcurrentHashMap counts
+   * after each change, so a racing bind and unbind can make it read 0 while others exist.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger total =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** Binds {@code prefix} (often a single address) to a subscriber; returns the previous one. */
   public String bind(Prefix prefix, String subscriberId) {
@@ -30,6 +36,7 @@ public final class AddressBindings {
     // count never drops below the bindings of that length a lookup could find.
     bound.compute(k, (key, previous) -> {
       if (previous == null) {
+        total.incrementAndGet();
         lengths.incrementAndGet(slot);
       }
       old[0] = previous;
@@ -44,6 +51,7 @@ public final class AddressBindings {
     String[] old = new String[1];
     bound.computeIfPresent(key(prefix.network(), prefix.length()), (key, previous) -> {
       lengths.decrementAndGet(slot);
+      total.decrementAndGet();
       old[0] = previous;
       return null;
     });
@@ -64,7 +72,7 @@ public final class AddressBindings {
    * (for a Client Subnet: a binding narrower than the subnet does not hold all of it).
    */
   public String lookup(InetAddress address, int maxLength) {
-    if (bound.isEmpty()) {
+    if (total.get() == 0) {
       return null;
     }
     byte[] a = address.getAddress();

@@ -79,6 +79,43 @@ public final class PolicyEngine {
   private record TimeKey(Profile profile, ZoneId zone) {}
 
   /**
+   * EDE texts of recent blocks: the same listed name blocked for the same profile and rule gets
+   * the same sentence, so it is built once, not per query (verdicts are shared through the name
+   * cache, so identity is the key). Bounded: cleared when full.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<TextKey, String> texts =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  static final int TEXT_CACHE_SIZE = 10_000;
+
+  private record TextKey(Verdict verdict, String rule, Profile profile, String detail) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TextKey k && k.verdict == verdict && k.rule.equals(rule)
+          && k.profile == profile && k.detail.equals(detail);
+    }
+
+    @Override
+    public int hashCode() {
+      return (System.identityHashCode(verdict) * 31 + rule.hashCode()) * 31
+          + System.identityHashCode(profile) + detail.hashCode();
+    }
+  }
+
+  /** {@link PolicyDecision#edeText()}, built once per verdict, rule and profile. */
+  public String edeText(PolicyDecision d) {
+    TextKey key = new TextKey(d.verdict(), d.rule(), d.profile(), d.detail());
+    String t = texts.get(key);
+    if (t == null) {
+      t = d.edeText();
+      if (texts.size() >= TEXT_CACHE_SIZE) {
+        texts.clear();
+      }
+      texts.put(key, t);
+    }
+    return t;
+  }
+
+  /**
    * @param open which of the profile's schedules are open
    * @param nextChange epoch second of the next schedule edge or, with budgets, local midnight
    *     (Long.MAX_VALUE if none); the state is valid until then

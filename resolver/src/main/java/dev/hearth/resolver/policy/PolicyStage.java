@@ -133,7 +133,7 @@ public final class PolicyStage implements QueryStage {
       return next.resolve(ctx);
     }
     blocked.increment();
-    return CompletableFuture.completedFuture(answer(d, e.policy(), ctx));
+    return CompletableFuture.completedFuture(answer(d, e.policy(), e.edeText(d), ctx));
   }
 
   /**
@@ -153,8 +153,7 @@ public final class PolicyStage implements QueryStage {
     return false;
   }
 
-  static Answer answer(PolicyDecision d, PolicySnapshot policy, QueryContext ctx) {
-    String text = d.edeText();
+  static Answer answer(PolicyDecision d, PolicySnapshot policy, String text, QueryContext ctx) {
     Ede why = new Ede(d.edeCode(), text);
     if (wantsStructured(ctx.query.ednsOptions)) {
       String full = d.structuredText(policy.operator(), true);

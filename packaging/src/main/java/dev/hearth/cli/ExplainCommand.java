@@ -2,14 +2,12 @@ package dev.hearth.cli;
 
 import dev.hearth.blocklists.CompiledList;
 import dev.hearth.blocklists.DomainNames;
-import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.ClientOptions;
 import dev.hearth.resolver.policy.PolicyDecision;
 import dev.hearth.resolver.policy.PolicyEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,7 +58,7 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      InetAddress address = address(client);
+      InetAddress address = PolicyConfig.address(client, 0);
       long macValue = -1;
       if (mac != null) {
         macValue = PolicyConfig.mac(mac);
@@ -120,18 +118,6 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
     } catch (java.time.format.DateTimeParseException e) {
       throw new IllegalArgumentException("--at: '" + text + "' is not an ISO 8601 time with an"
           + " offset, e.g. 2026-11-26T21:30:00Z");
-    }
-  }
-
-  private static InetAddress address(String text) {
-    Prefix p = Prefix.parse(text);
-    if (text.contains("/")) {
-      throw new IllegalArgumentException("--client takes one address, not a network: " + text);
-    }
-    try {
-      return InetAddress.getByAddress(p.network());
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
     }
   }
 }

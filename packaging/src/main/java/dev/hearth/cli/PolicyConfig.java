@@ -549,12 +549,13 @@ final class PolicyConfig {
     }
   }
 
+  /** One address (not a network) of {@code bytes} length, or of either family when 0. */
   static InetAddress address(String text, int bytes) {
     Prefix p = Prefix.parse(text);
     byte[] a = p.network();
-    if (text.contains("/") || a.length != bytes) {
-      throw new IllegalArgumentException("'" + text + "' is not an IPv" + (bytes == 4 ? 4 : 6)
-          + " address");
+    if (text.contains("/") || (bytes != 0 && a.length != bytes)) {
+      throw new IllegalArgumentException("'" + text + "' is not an "
+          + (bytes == 0 ? "IP" : bytes == 4 ? "IPv4" : "IPv6") + " address");
     }
     try {
       return InetAddress.getByAddress(a);

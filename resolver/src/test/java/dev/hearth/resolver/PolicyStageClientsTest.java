@@ -47,11 +47,14 @@ class PolicyStageClientsTest {
     }
   }
 
+  /** One category list, "adult", blocking a.test. */
+  static CompiledList adultList() {
+    ListInfo adult = new ListInfo("adult", "adult", false, false, "v1", List.of());
+    return CompiledList.builder(adult, NameHasher.PLAIN).add(Rule.block("a.test")).build("v1");
+  }
+
   DnsClient start() throws Exception {
     upstream = new TestAuthServer();
-    ListInfo adult = new ListInfo("adult", "adult", false, false, "v1", List.of());
-    CompiledList list = CompiledList.builder(adult, NameHasher.PLAIN).add(Rule.block("a.test"))
-        .build("v1");
     Profile kids = new Profile("kids", "Kids", Set.of("adult"), false, List.of(), List.of(),
         false, null);
     PolicySnapshot policy = new PolicySnapshot(
@@ -62,7 +65,7 @@ class PolicyStageClientsTest {
         List.of(), PolicySnapshot.DEFAULT_BYPASS_NAMES, 60, null, null);
     server = DnsServer.start(ResolverConfig.defaults(List.of(new InetSocketAddress("127.0.0.1", 0)),
         List.of(new UpstreamSpec(upstream.address(), false))).withRateLimitPerClient(0),
-        List.of(list), policy);
+        List.of(adultList()), policy);
     return new DnsClient(server.boundAddresses().get(0));
   }
 
@@ -91,9 +94,6 @@ class PolicyStageClientsTest {
     upstream = new TestAuthServer();
     InetSocketAddress home = new InetSocketAddress("127.0.0.1", freePort());
     InetSocketAddress venue = new InetSocketAddress("127.0.0.1", freePort());
-    ListInfo adult = new ListInfo("adult", "adult", false, false, "v1", List.of());
-    CompiledList list = CompiledList.builder(adult, NameHasher.PLAIN).add(Rule.block("a.test"))
-        .build("v1");
     Profile cafe = new Profile("cafe", "Cafe", Set.of("adult"), false, List.of(), List.of(),
         false, null);
     PolicySnapshot policy = new PolicySnapshot(
@@ -102,7 +102,7 @@ class PolicyStageClientsTest {
         List.of(), PolicySnapshot.DEFAULT_BYPASS_NAMES, 60, null, null);
     server = DnsServer.start(ResolverConfig.defaults(List.of(home, venue),
         List.of(new UpstreamSpec(upstream.address(), false))).withRateLimitPerClient(0),
-        List.of(list), policy);
+        List.of(adultList()), policy);
     DnsClient atHome = new DnsClient(home);
     DnsClient atVenue = new DnsClient(venue);
     assertEquals(Rcode.NOERROR, atHome.udp(DnsClient.query("a.test.", Type.A)).getRcode());

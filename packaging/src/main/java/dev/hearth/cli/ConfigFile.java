@@ -69,6 +69,11 @@ final class ConfigFile {
     this.into = into;
   }
 
+  /** What errors name as the file. */
+  String source() {
+    return source;
+  }
+
   /** Reads {@code file} and applies every setting it contains to {@code into}. */
   static void read(Path file, Settings.Builder into) throws ConfigException {
     String text;
@@ -133,14 +138,17 @@ final class ConfigFile {
     if (top.containsKey("http")) {
       Map<String, Node> http = mapping(top.get("http"), "http", HTTP_KEYS);
       if (http.containsKey("listen")) {
-        into.httpListen(value(http.get("listen"), "http.listen", "HOST:PORT", HostPort::parseListen));
+        into.httpListen(value(http.get("listen"), "http.listen", "HOST:PORT or off",
+            t -> t.trim().equalsIgnoreCase("off") ? Settings.HTTP_OFF : HostPort.parseListen(t)));
       }
     }
     if (top.containsKey("lists")) {
       lists(top.get("lists"));
     }
     if (top.containsKey("policy")) {
-      into.policy(PolicyConfig.read(this, top.get("policy")));
+      var policy = PolicyConfig.read(this, top.get("policy"));
+      into.policy(policy);
+      into.policyCompiler(new StorePolicyCompiler(this, top.get("policy"), policy));
     }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
@@ -488,11 +496,12 @@ final class ConfigFile {
   }
 
   ConfigException error(Node node, String path, String message) {
-    return new ConfigException(source + ":" + line(node) + ": " + path + ": " + message);
+    return new ConfigException(source + ":" + line(node) + ": " + path + ": " + message, path,
+        message);
   }
 
   private static int line(Node node) {
-    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
   }
 
   private static boolean isNull(Node node) {

@@ -1,5 +1,6 @@
 package dev.hearth.cli;
 
+import dev.hearth.admin.policy.PolicyDocuments;
 import dev.hearth.blocklists.DomainNames;
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.access.Prefix;
@@ -87,8 +88,23 @@ final class PolicyConfig {
   }
 
   static PolicySnapshot read(ConfigFile cf, Node node) throws ConfigException {
-    return new PolicyConfig(cf, presets()).policy(node);
+    return read(cf, node, PolicyDocuments.EMPTY);
   }
+
+  /**
+   * The config's policy section ({@code node}, null if there is none) together with the admin
+   * store's documents. A stored document's errors name it by path ({@code profiles/ID.field});
+   * an id the config file already uses is refused, since the file cannot be edited from the API.
+   */
+  static PolicySnapshot read(ConfigFile cf, Node node, PolicyDocuments stored)
+      throws ConfigException {
+    Map<String, Preset> presets = presets();
+    return new PolicyConfig(cf, presets).policy(node, stored,
+        new PolicyConfig(ConfigFile.detached(STORE), presets));
+  }
+
+  /** How errors in stored documents name their source. */
+  static final String STORE = "admin store";
 
   /** The built-in presets, by id, in file order. */
   static Map<String, Preset> presets() throws ConfigException {
@@ -123,8 +139,9 @@ final class PolicyConfig {
     return out;
   }
 
-  private PolicySnapshot policy(Node node) throws ConfigException {
-    Map<String, Node> p = cf.mapping(node, "policy", KEYS);
+  private PolicySnapshot policy(Node node, PolicyDocuments stored, PolicyConfig api)
+      throws ConfigException {
+    Map<String, Node> p = node == null ? Map.of() : cf.mapping(node, "policy", KEYS);
     Map<String, Profile> profiles = new LinkedHashMap<>();
     Map<String, Node> profileNodes = new HashMap<>();
     if (p.containsKey("profiles")) {
@@ -136,6 +153,15 @@ final class PolicyConfig {
           throw cf.error(items.get(i), path + ".id", "profile id '" + prof.id() + "' is used twice");
         }
         profileNodes.put(prof.id(), items.get(i));
+      }
+    }
+    for (Map.Entry<String, String> e : stored.profiles().entrySet()) {
+      String path = "profiles/" + e.getKey();
+      Node n = ConfigFile.compose(e.getValue(), STORE + " " + path);
+      Profile prof = api.profile(n, path);
+      if (profiles.put(prof.id(), prof) != null) {
+        throw api.cf.error(n, path + ".id", "profile '" + prof.id() + "' is defined in the config"
+            + " file, which the admin store cannot change; use another id");
       }
     }
     String defaultProfile = PolicySnapshot.DEFAULT_PROFILE;
@@ -159,6 +185,10 @@ final class PolicyConfig {
         subscriber(items.get(i), "policy.subscribers[" + i + "]", profiles, dir);
       }
     }
+    for (Map.Entry<String, String> e : stored.subscribers().entrySet()) {
+      String path = "subscribers/" + e.getKey();
+      api.subscriber(ConfigFile.compose(e.getValue(), STORE + " " + path), path, profiles, dir);
+    }
     if (p.containsKey("listeners")) {
       List<Node> items = cf.items(p.get("listeners"), "policy.listeners",
           "a list of listeners with their default profile");
@@ -176,6 +206,10 @@ final class PolicyConfig {
       for (int i = 0; i < items.size(); i++) {
         network(items.get(i), "policy.networks[" + i + "]", profiles, dir);
       }
+    }
+    for (Map.Entry<String, String> e : stored.networks().entrySet()) {
+      String path = "networks/" + e.getKey();
+      api.network(ConfigFile.compose(e.getValue(), STORE + " " + path), path, profiles, dir);
     }
     List<String> protectedNames = p.containsKey("protected")
         ? cf.nonEmptyList(p.get("protected"), "policy.protected", "domain name", PolicyConfig::name)
@@ -203,7 +237,12 @@ final class PolicyConfig {
     }
     for (Profile prof : profiles.values()) {
       if (prof.blockAnswer() == BlockAnswer.BLOCK_PAGE && v4 == null && v6 == null) {
-        throw cf.error(profileNodes.get(prof.id()), "policy.profiles",
+        Node pn = profileNodes.get(prof.id());
+        if (pn == null) {
+          throw api.cf.error(null, "profiles/" + prof.id() + ".block_answer", "the block page"
+              + " has no address (policy.block_page in the config file)");
+        }
+        throw cf.error(pn, "policy.profiles",
             "profile '" + prof.id() + "' answers blocks with the block page, but"
                 + " policy.block_page gives no address");
       }

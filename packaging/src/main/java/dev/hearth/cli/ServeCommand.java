@@ -88,9 +88,9 @@ final class ServeCommand implements Callable<Integer> {
           + " Default: " + Settings.DEFAULT_DNS_LISTEN + ".")
   List<InetSocketAddress> dns;
 
-  @Option(names = "--http", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "Address reserved for the web interface (checked and recorded; nothing"
-          + " listens there yet). Default: " + Settings.DEFAULT_HTTP_LISTEN + ".")
+  @Option(names = "--http", paramLabel = "HOST:PORT", converter = HttpConverter.class,
+      description = "Address of the admin API (/api/v1) and health check (/healthz), or 'off'."
+          + " Default: " + Settings.DEFAULT_HTTP_LISTEN + ".")
   InetSocketAddress http;
 
   @Option(names = "--upstream", paramLabel = "HOST:PORT", split = ",", converter = UpstreamConverter.class,
@@ -223,9 +223,11 @@ final class ServeCommand implements Callable<Integer> {
     }
     logSettings(log, settings);
 
+    AdminRuntime admin = new AdminRuntime(settings, log);
+    var startPolicy = admin.openPolicy();
     DnsServer server;
     try {
-      server = DnsServer.start(settings.resolver(), lists.snapshot(), settings.policy());
+      server = DnsServer.start(settings.resolver(), lists.snapshot(), startPolicy);
     } catch (StartupException e) {
       err.println("hearth: " + e.getMessage());
       err.flush();
@@ -252,6 +254,7 @@ final class ServeCommand implements Callable<Integer> {
       log.info("shutting down");
       reloader.shutdownNow();
       try {
+        admin.close();
         server.close();
       } finally {
         stopped.countDown();
@@ -261,8 +264,7 @@ final class ServeCommand implements Callable<Integer> {
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
     }
-    log.info("web interface address {} is reserved; nothing listens there yet",
-        HostPort.format(settings.httpListen()));
+    admin.start(server.policy());
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -396,6 +398,9 @@ final class ServeCommand implements Callable<Integer> {
     String effective = System.getProperty(prefix + "defaultLogLevel");
     // Netty's debug output is about Netty, not about DNS: keep it out of --log-level debug.
     setIfAbsent(prefix + "log.io.netty", "debug".equalsIgnoreCase(effective) ? "info" : effective);
+    // Jetty and Javalin announce every start step at info; Hearth logs the one line that matters.
+    setIfAbsent(prefix + "log.org.eclipse.jetty", "warn");
+    setIfAbsent(prefix + "log.io.javalin", "warn");
     setIfAbsent(prefix + "showDateTime", "true");
     setIfAbsent(prefix + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     setIfAbsent(prefix + "showThreadName", "false");
@@ -414,6 +419,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public InetSocketAddress convert(String value) {
       return wrap(() -> HostPort.parseListen(value));
+    }
+  }
+
+  /** A listen address, or {@code off}. */
+  static final class HttpConverter implements ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+      return value.trim().equalsIgnoreCase("off") ? Settings.HTTP_OFF
+          : wrap(() -> HostPort.parseListen(value));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.hearth.cli;
 
+import dev.hearth.admin.policy.PolicyCompiler;
 import dev.hearth.blocklists.ListSource;
 import dev.hearth.blocklists.SafetyPolicy;
 import dev.hearth.resolver.ResolverConfig;
@@ -22,11 +23,24 @@ import java.util.Objects;
  */
 public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
-    List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy) {
+    List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
+    PolicyCompiler policyCompiler) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
   public static final String DEFAULT_DATA_DIR = "./hearth-data";
+  /** {@code --http off}: no web interface or API at all. */
+  static final InetSocketAddress HTTP_OFF = InetSocketAddress.createUnresolved("off", 1);
+
+  /** Whether the web interface and API listen ({@code --http off} turns them off). */
+  public boolean webEnabled() {
+    return !HTTP_OFF.equals(httpListen);
+  }
+
+  /** The admin database in the data directory. */
+  public Path adminDatabase() {
+    return dataDir.resolve("admin.db");
+  }
 
   public Settings {
     Objects.requireNonNull(resolver, "resolver");
@@ -36,6 +50,8 @@ public record Settings(
     listSources = List.copyOf(listSources);
     Objects.requireNonNull(listSafety, "listSafety");
     policy = policy == null ? PolicySnapshot.everyListForEveryone() : policy;
+    policyCompiler = policyCompiler == null
+        ? new StorePolicyCompiler(ConfigFile.detached("config"), null, policy) : policyCompiler;
   }
 
   static Builder builder() {
@@ -68,6 +84,7 @@ public record Settings(
     private List<ListSource> listSources = List.of();
     private SafetyPolicy listSafety = SafetyPolicy.defaults();
     private PolicySnapshot policy; // null: every list for every client
+    private PolicyCompiler policyCompiler; // null: no policy section in the config
 
     Builder dnsListen(List<InetSocketAddress> v) {
       dnsListen = List.copyOf(new LinkedHashSet<>(v)); // the same address twice cannot be bound
@@ -177,6 +194,12 @@ public record Settings(
       return this;
     }
 
+    /** How the admin store's documents are compiled with the config's policy section. */
+    Builder policyCompiler(PolicyCompiler v) {
+      policyCompiler = v;
+      return this;
+    }
+
     SafetyPolicy listSafety() {
       return listSafety;
     }
@@ -204,7 +227,7 @@ public record Settings(
         throw new ConfigException("invalid settings: " + e.getMessage());
       }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
-          listSafety, policy);
+          listSafety, policy, policyCompiler);
     }
   }
 

@@ -67,6 +67,11 @@ final class HearthProcess implements AutoCloseable {
     }
     cmd.add("--data-dir");
     cmd.add(dataDir.toString());
+    if (!extraArgs.contains("--http")) {
+      // Tests that do not use the admin API keep port 8080 free and skip its start-up work.
+      cmd.add("--http");
+      cmd.add("off");
+    }
     cmd.addAll(extraArgs);
     HearthProcess h = new HearthProcess(dir, port, List.copyOf(cmd));
     h.launch(ready);

@@ -1,0 +1,74 @@
+package dev.hearth.cli;
+
+import dev.hearth.admin.policy.InvalidPolicyException;
+import dev.hearth.admin.policy.Kind;
+import dev.hearth.admin.policy.PolicyCompiler;
+import dev.hearth.admin.policy.PolicyDocuments;
+import dev.hearth.resolver.policy.PolicySnapshot;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Compiles the admin store's documents on top of the config file's policy section with the
+ * config file's own reader, so both are held to the same rules. With no stored documents the
+ * result is exactly the config's policy (including "every list for everyone" when the file has
+ * no policy section).
+ */
+final class StorePolicyCompiler implements PolicyCompiler {
+  private static final Pattern STORED =
+      Pattern.compile("(profiles|subscribers|networks)/([^.\\[]+)(?:\\.(.+))?");
+
+  private final ConfigFile cf;
+  private final Node node;
+  private final PolicySnapshot configOnly;
+
+  /**
+   * @param node the config's policy section, or null if it has none
+   * @param configOnly the policy the config alone gives (already compiled at start)
+   */
+  StorePolicyCompiler(ConfigFile cf, Node node, PolicySnapshot configOnly) {
+    this.cf = cf;
+    this.node = node;
+    this.configOnly = configOnly;
+  }
+
+  /** Same source and same config policy: compiles the same documents the same way. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StorePolicyCompiler other && other.cf.source().equals(cf.source())
+        && other.configOnly.equals(configOnly);
+  }
+
+  @Override
+  public String toString() {
+    return "StorePolicyCompiler[" + cf.source() + (node == null ? ", no policy section]" : "]");
+  }
+
+  @Override
+  public int hashCode() {
+    return configOnly.hashCode();
+  }
+
+  @Override
+  public PolicySnapshot compile(PolicyDocuments documents) throws InvalidPolicyException {
+    if (documents.profiles().isEmpty() && documents.subscribers().isEmpty()
+        && documents.networks().isEmpty()) {
+      return configOnly;
+    }
+    try {
+      return PolicyConfig.read(cf, node, documents);
+    } catch (ConfigException e) {
+      Matcher m = e.path() == null ? null : STORED.matcher(e.path());
+      if (m != null && m.matches()) {
+        Kind kind = switch (m.group(1)) {
+          case "profiles" -> Kind.PROFILE;
+          case "subscribers" -> Kind.SUBSCRIBER;
+          default -> Kind.NETWORK;
+        };
+        throw new InvalidPolicyException(kind, m.group(2), m.group(3), e.detail());
+      }
+      throw new InvalidPolicyException(null, null, null, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package dev.hearth.admin.auth;
+
+import dev.hearth.admin.store.AdminStore;
+import dev.hearth.admin.store.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Users (people who log in) and API tokens (machines such as an operator's provisioning
+ * system). Tokens look like {@code hth_<id>_<secret>}: the id finds the row, and only a SHA-256
+ * of the 256-bit secret is stored, so a copy of the database does not hand out working tokens.
+ * Every change is audit-logged in the same transaction.
+ */
+public final class Accounts {
+  private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
+  private static final Pattern TOKEN = Pattern.compile("hth_([0-9a-f]{12})_([A-Za-z0-9_-]{43})");
+  static final int MAX_FAILED_LOGINS = 5;
+  static final Duration LOCKOUT = Duration.ofMinutes(15);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private final AdminStore store;
+
+  public Accounts(AdminStore store) {
+    this.store = store;
+  }
+
+  /** Checks a username's form; returns it lower-cased. */
+  public static String username(String text) {
+    String u = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!USERNAME.matcher(u).matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a username (1 to 64 letters,"
+          + " digits, '.', '_', '@' or '-', starting with a letter or digit)");
+    }
+    return u;
+  }
+
+  /** Creates a user; refuses an existing name, a weak password, or a parent without household. */
+  public void createUser(Principal actor, String username, Role role, String household,
+      char[] password, boolean mustChange) throws StoreException {
+    String u = username(username);
+    String weak = Passwords.weakness(password);
+    if (weak != null) {
+      throw new IllegalArgumentException(weak);
+    }
+    if ((role == Role.PARENT) != (household != null)) {
+      throw new IllegalArgumentException(role == Role.PARENT
+          ? "a parent account needs the household (subscriber id) it belongs to"
+          : "only parent accounts belong to a household");
+    }
+    String hash = Passwords.hash(password);
+    store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM users WHERE username = ?")) {
+        ps.setString(1, u);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            throw new IllegalArgumentException("user '" + u + "' already exists");
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO users(username, role,"
+          + " household, password_hash, must_change_password, created_at) VALUES (?,?,?,?,?,?)")) {
+        ps.setString(1, u);
+        ps.setString(2, role.id());
+        ps.setString(3, household);
+        ps.setString(4, hash);
+        ps.setInt(5, mustChange ? 1 : 0);
+        ps.setString(6, store.now().toString());
+        ps.executeUpdate();
+      }
+      store.audit(c, actor.name(), "user.create", "user:" + u, null,
+          JSON.createObjectNode().put("role", role.id()).put("household", household)
+              .toString());
+      return null;
+    });
+  }
+
+  /**
+   * On first start (no users at all), creates the administrator {@code admin} with a random
+   * one-time password that must be changed at first login, and returns it; otherwise null.
+   */
+  public char[] ensureFirstAdministrator() throws StoreException {
+    boolean empty = store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM users");
+          ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 0;
+      }
+    });
+    if (!empty) {
+      return null;
+    }
+    char[] password = Passwords.generate();
+    createUser(new Principal("system", Role.ADMINISTRATOR, null), "admin", Role.ADMINISTRATOR,
+        null, password, true);
+    return password;
+  }
+
+  /**
+   * Checks a username and password, with lockout: after {@value #MAX_FAILED_LOGINS} failures
+   * in a row the account is locked for 15 minutes, even for the right password.
+   */
+  public Principal login(String username, char[] password) throws StoreException {
+    String u;
+    try {
+      u = username(username);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    Instant now = store.now();
+    Object[] row = store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT role, household, password_hash,"
+          + " locked_until FROM users WHERE username = ?")) {
+        ps.setString(1, u);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? new Object[] {rs.getString(1), rs.getString(2), rs.getString(3),
+              rs.getString(4)} : null;
+        }
+      }
+    });
+    if (row == null) {
+      Passwords.verify(password, Passwords.hash(new char[] {'x'}, 1)); // similar work either way
+      return null;
+    }
+    if (row[3] != null && Instant.parse((String) row[3]).isAfter(now)) {
+      return null;
+    }
+    boolean ok = Passwords.verify(password, (String) row[2]);
+    store.transaction(c -> {
+      if (ok) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_logins = 0,"
+            + " locked_until = NULL WHERE username = ?")) {
+          ps.setString(1, u);
+          ps.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_logins ="
+            + " failed_logins + 1, locked_until = CASE WHEN failed_logins + 1 >= ? THEN ?"
+            + " ELSE locked_until END WHERE username = ?")) {
+          ps.setInt(1, MAX_FAILED_LOGINS);
+          ps.setString(2, now.plus(LOCKOUT).toString());
+          ps.setString(3, u);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+    return ok ? new Principal("user:" + u, Role.parse((String) row[0]), (String) row[1]) : null;
+  }
+
+  /** Creates an API token and returns it; it is shown this once and never stored in clear. */
+  public String createToken(Principal actor, String name, Role role, String household)
+      throws StoreException {
+    String n = name == null ? "" : name.trim();
+    if (n.isEmpty() || n.length() > 64) {
+      throw new IllegalArgumentException("a token needs a name of 1 to 64 characters saying"
+          + " what uses it");
+    }
+    if ((role == Role.PARENT) != (household != null)) {
+      throw new IllegalArgumentException("a parent token needs its household, and only a"
+          + " parent token has one");
+    }
+    byte[] idBytes = new byte[6];
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(idBytes);
+    RANDOM.nextBytes(secret);
+    String id = HexFormat.of().formatHex(idBytes);
+    String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_tokens(id, name, role,"
+          + " household, secret_hash, created_at, created_by) VALUES (?,?,?,?,?,?,?)")) {
+        ps.setString(1, id);
+        ps.setString(2, n);
+        ps.setString(3, role.id());
+        ps.setString(4, household);
+        ps.setString(5, sha256(secretText));
+        ps.setString(6, store.now().toString());
+        ps.setString(7, actor.name());
+        ps.executeUpdate();
+      }
+      store.audit(c, actor.name(), "token.create", "token:" + id, null,
+          JSON.createObjectNode().put("name", n).put("role", role.id()).toString());
+      return null;
+    });
+    return "hth_" + id + "_" + secretText;
+  }
+
+  /** Revokes a token by id; returns whether one was active. */
+  public boolean revokeToken(Principal actor, String id) throws StoreException {
+    return store.transaction(c -> {
+      int n;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE api_tokens SET revoked_at = ?"
+          + " WHERE id = ? AND revoked_at IS NULL")) {
+        ps.setString(1, store.now().toString());
+        ps.setString(2, id);
+        n = ps.executeUpdate();
+      }
+      if (n > 0) {
+        store.audit(c, actor.name(), "token.revoke", "token:" + id, null, null);
+      }
+      return n > 0;
+    });
+  }
+
+  /** The tokens (without secrets), newest first. */
+  public List<Map<String, Object>> tokens() throws StoreException {
+    return store.read(c -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, name, role, household,"
+          + " created_at, created_by, revoked_at FROM api_tokens ORDER BY created_at DESC");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("id", rs.getString(1));
+          m.put("name", rs.getString(2));
+          m.put("role", rs.getString(3));
+          m.put("household", rs.getString(4));
+          m.put("created_at", rs.getString(5));
+          m.put("created_by", rs.getString(6));
+          m.put("revoked_at", rs.getString(7));
+          out.add(m);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The principal a bearer token stands for, or null if it is unknown, malformed or revoked. */
+  public Principal authenticate(String token) throws StoreException {
+    var m = token == null ? null : TOKEN.matcher(token.trim());
+    if (m == null || !m.matches()) {
+      return null;
+    }
+    String id = m.group(1);
+    String secretHash = sha256(m.group(2));
+    return store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, role, household, secret_hash"
+          + " FROM api_tokens WHERE id = ? AND revoked_at IS NULL")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || !MessageDigest.isEqual(
+              rs.getString(4).getBytes(StandardCharsets.US_ASCII),
+              secretHash.getBytes(StandardCharsets.US_ASCII))) {
+            return null;
+          }
+          return new Principal("token:" + rs.getString(1), Role.parse(rs.getString(2)),
+              rs.getString(3));
+        }
+      }
+    });
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package dev.hearth.admin.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The admin database: one SQLite file in the data directory holding everything an operator or
+ * parent edits at run time. WAL mode lets readers run while a change commits; {@code synchronous
+ * = FULL} means an acknowledged change survives a power cut. The schema version lives in {@code
+ * PRAGMA user_version}; forward migrations run at open, each in its own transaction, and a file
+ * written by a newer Hearth is refused rather than misread.
+ *
+ * <p>One connection, used under this object's lock: SQLite has one writer anyway, and the admin
+ * side is far from the query path (which never touches this class).
+ */
+public final class AdminStore implements AutoCloseable {
+  /** Migration scripts, in order: index i moves the schema from version i to i + 1. */
+  static final List<String> MIGRATIONS = List.of("V1.sql");
+
+  /** The schema version this code reads and writes. */
+  public static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+  /** Work done inside one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private final Path file;
+  private final Connection connection;
+  private final Clock clock;
+
+  private AdminStore(Path file, Connection connection, Clock clock) {
+    this.file = file;
+    this.connection = connection;
+    this.clock = clock;
+  }
+
+  /** Opens (creating if needed) and migrates the database at {@code file}. */
+  public static AdminStore open(Path file) throws StoreException {
+    return open(file, Clock.systemUTC(), SCHEMA_VERSION);
+  }
+
+  /** Opens with a clock for timestamps; used by tests that need fixed times. */
+  public static AdminStore open(Path file, Clock clock) throws StoreException {
+    return open(file, clock, SCHEMA_VERSION);
+  }
+
+  /** Opens and migrates only up to {@code version}: how migration tests build older files. */
+  static AdminStore open(Path file, Clock clock, int version) throws StoreException {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot create the directory for " + file + ": " + e.getMessage());
+    }
+    Connection c;
+    try {
+      c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    } catch (SQLException e) {
+      throw StoreException.of("cannot open the admin database " + file, e);
+    }
+    AdminStore store = new AdminStore(file, c, clock);
+    try {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA busy_timeout = 5000");
+        s.execute("PRAGMA journal_mode = WAL");
+        s.execute("PRAGMA synchronous = FULL");
+        s.execute("PRAGMA foreign_keys = ON");
+      }
+      store.migrate(version);
+      return store;
+    } catch (SQLException e) {
+      store.close();
+      throw StoreException.of("cannot open the admin database " + file, e);
+    } catch (StoreException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private void migrate(int target) throws SQLException, StoreException {
+    int current = schemaVersion();
+    if (current > SCHEMA_VERSION) {
+      throw new StoreException("the admin database " + file + " has schema version " + current
+          + ", but this Hearth understands versions up to " + SCHEMA_VERSION
+          + ": run the newer Hearth that wrote it, or restore a backup made for this version");
+    }
+    for (int v = current; v < target; v++) {
+      String script = script(MIGRATIONS.get(v));
+      connection.setAutoCommit(false);
+      try (Statement s = connection.createStatement()) {
+        for (String sql : statements(script)) {
+          s.execute(sql);
+        }
+        s.execute("PRAGMA user_version = " + (v + 1));
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw new StoreException("migration of " + file + " to schema version " + (v + 1)
+            + " failed and was rolled back: " + e.getMessage());
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** The schema version of the open file. */
+  public synchronized int schemaVersion() throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  private static String script(String name) throws StoreException {
+    try (InputStream in = AdminStore.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new StoreException("migration script " + name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new StoreException("cannot read migration script " + name + ": " + e.getMessage());
+    }
+  }
+
+  /** Splits a migration script at semicolons that end a line; drops {@code --} comment lines. */
+  static List<String> statements(String script) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("--")) {
+        continue;
+      }
+      cur.append(line).append('\n');
+      if (t.endsWith(";")) {
+        out.add(cur.toString().strip());
+        cur.setLength(0);
+      }
+    }
+    if (!cur.toString().isBlank()) {
+      out.add(cur.toString().strip());
+    }
+    return out;
+  }
+
+  /** The file this store reads and writes. */
+  public Path file() {
+    return file;
+  }
+
+  /** Now, by this store's clock. */
+  public Instant now() {
+    return clock.instant();
+  }
+
+  /**
+   * Runs {@code work} in one transaction: all of it is committed, or (on any exception) none.
+   */
+  public synchronized <T> T transaction(Work<T> work) throws StoreException {
+    try {
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          connection.rollback();
+        } catch (SQLException ignored) {
+          // The original failure is the one to report.
+        }
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("the admin database could not complete the change", e);
+    }
+  }
+
+  /** Runs read-only {@code work}; no transaction needed for one consistent statement. */
+  public synchronized <T> T read(Work<T> work) throws StoreException {
+    try {
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw StoreException.of("the admin database could not be read", e);
+    }
+  }
+
+  /**
+   * Appends an audit record inside the caller's transaction, so a change and its record commit
+   * together or not at all.
+   */
+  public void audit(Connection c, String actor, String action, String target, String before,
+      String after) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log(at, actor, action,"
+        + " target, before, after) VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, now().toString());
+      ps.setString(2, actor);
+      ps.setString(3, action);
+      ps.setString(4, target);
+      ps.setString(5, before);
+      ps.setString(6, after);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Writes a consistent copy of the live database to {@code target} while it keeps serving
+   * ({@code VACUUM INTO}); the copy is written next to the target and renamed into place.
+   */
+  public synchronized void backup(Path target) throws StoreException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".partial");
+    try {
+      Files.deleteIfExists(tmp);
+      try (PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
+        ps.setString(1, tmp.toAbsolutePath().toString());
+        ps.execute();
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (SQLException e) {
+      throw StoreException.of("backup to " + target + " failed", e);
+    } catch (IOException e) {
+      throw new StoreException("backup to " + target + " failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Replaces the database at {@code live} with the backup {@code from}, after checking that the
+   * backup is an intact Hearth database this version can read. Run with the service stopped: the
+   * copy is renamed into place, and the old file is kept as {@code <live>.before-restore}.
+   */
+  public static void restore(Path from, Path live) throws StoreException {
+    if (!Files.isRegularFile(from)) {
+      throw new StoreException(from + ": no such backup file");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + from.toAbsolutePath()
+        + "?open_mode=1")) {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          "PRAGMA integrity_check")) {
+        String result = rs.next() ? rs.getString(1) : "no result";
+        if (!"ok".equals(result)) {
+          throw new StoreException(from + " is damaged (integrity check: " + result + ")");
+        }
+      }
+      int version;
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          "PRAGMA user_version")) {
+        version = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (version < 1 || version > SCHEMA_VERSION) {
+        throw new StoreException(from + " is not a Hearth admin database this version can read"
+            + " (schema version " + version + ", supported 1 to " + SCHEMA_VERSION + ")");
+      }
+    } catch (SQLException e) {
+      throw StoreException.of(from + " is not a readable SQLite database", e);
+    }
+    try {
+      Path tmp = live.resolveSibling(live.getFileName() + ".restoring");
+      Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+      if (Files.exists(live)) {
+        Files.copy(live, live.resolveSibling(live.getFileName() + ".before-restore"),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+      // Stale WAL files of the old database must not be replayed onto the restored one.
+      Files.deleteIfExists(live.resolveSibling(live.getFileName() + "-wal"));
+      Files.deleteIfExists(live.resolveSibling(live.getFileName() + "-shm"));
+      Files.move(tmp, live, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new StoreException("restore to " + live + " failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Closing: nothing left to protect.
+    }
+  }
+}

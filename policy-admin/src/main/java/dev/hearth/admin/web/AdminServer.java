@@ -1,0 +1,572 @@
+package dev.hearth.admin.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.admin.auth.Accounts;
+import dev.hearth.admin.auth.Principal;
+import dev.hearth.admin.auth.Role;
+import dev.hearth.admin.policy.InvalidPolicyException;
+import dev.hearth.admin.policy.Kind;
+import dev.hearth.admin.policy.PolicyService;
+import dev.hearth.admin.store.AdminStore;
+import dev.hearth.admin.store.StoreException;
+import dev.hearth.blocklists.DomainNames;
+import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.client.ClientIdentity;
+import dev.hearth.resolver.client.ClientOptions;
+import dev.hearth.resolver.policy.PolicyDecision;
+import dev.hearth.resolver.policy.PolicyStage;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.security.RouteRole;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code --http} listener: liveness at {@code /healthz}, the REST API under
+ * {@code /api/v1} with its OpenAPI description at {@code /api/openapi.json}. API callers present
+ * a bearer token ({@code hearth admin create-token}); each route names the roles that may use it
+ * and the check runs before the handler. Errors are JSON ({@code error}, and {@code field} when
+ * one field is at fault) with a 4xx status; nothing from an invalid request is stored, and no
+ * stack trace ever reaches a client.
+ */
+public final class AdminServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final long MAX_BODY = 1 << 20;
+  private static final RouteRole[] OPERATORS = {Role.ADMINISTRATOR, Role.SUPPORT,
+      Role.APPEALS_REVIEWER, Role.LIST_CUSTODIAN};
+  private static final RouteRole[] SUBSCRIBER_READERS = {Role.ADMINISTRATOR, Role.SUPPORT};
+  private static final RouteRole[] EXPLAINERS = {Role.ADMINISTRATOR, Role.SUPPORT,
+      Role.APPEALS_REVIEWER};
+  private static final RouteRole[] ADMIN = {Role.ADMINISTRATOR};
+  private static final String PRINCIPAL = "hearth.principal";
+
+  private final AdminStore store;
+  private final Accounts accounts;
+  private final PolicyService policy;
+  private final PolicyStage stage;
+  private final Javalin app;
+
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage) {
+    this.store = store;
+    this.accounts = accounts;
+    this.policy = policy;
+    this.stage = stage;
+    this.app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.http.maxRequestSize = MAX_BODY;
+      config.routes.before(this::securityHeaders);
+      config.routes.beforeMatched("/api/v1/*", this::authorize);
+      config.routes.get("/healthz", this::health);
+      config.routes.get("/api/openapi.json", this::openApi);
+      config.routes.get("/api/v1/status", this::status, OPERATORS);
+      for (Kind kind : Kind.values()) {
+        RouteRole[] readers = kind == Kind.SUBSCRIBER ? SUBSCRIBER_READERS : OPERATORS;
+        String base = "/api/v1/" + kind.table();
+        config.routes.get(base, ctx -> list(ctx, kind), readers);
+        config.routes.get(base + "/{id}", ctx -> get(ctx, kind), readers);
+        config.routes.put(base + "/{id}", ctx -> put(ctx, kind), ADMIN);
+        config.routes.delete(base + "/{id}", ctx -> delete(ctx, kind), ADMIN);
+      }
+      config.routes.post("/api/v1/subscribers/{id}/pause", this::pause, ADMIN);
+      config.routes.delete("/api/v1/subscribers/{id}/pause", this::resume, ADMIN);
+      config.routes.post("/api/v1/subscribers/{id}/grants", this::grant, ADMIN);
+      config.routes.delete("/api/v1/subscribers/{id}/grants", this::revoke, ADMIN);
+      config.routes.get("/api/v1/bindings", this::bindings, SUBSCRIBER_READERS);
+      config.routes.post("/api/v1/bindings", this::bind, ADMIN);
+      config.routes.delete("/api/v1/bindings", this::unbind, ADMIN);
+      config.routes.get("/api/v1/explain", this::explain, EXPLAINERS);
+      config.routes.get("/api/v1/audit", this::audit, ADMIN);
+      config.routes.get("/api/v1/tokens", ctx -> json(ctx, 200, accounts.tokens()), ADMIN);
+      config.routes.post("/api/v1/tokens", this::createToken, ADMIN);
+      config.routes.delete("/api/v1/tokens/{id}", this::revokeToken, ADMIN);
+      config.routes.post("/api/v1/users", this::createUser, ADMIN);
+      config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.field,
+          e.getMessage()));
+      config.routes.exception(InvalidPolicyException.class, (e, ctx) -> error(ctx, 400,
+          field(e), PolicyService.describe(e)));
+      config.routes.exception(StoreException.class, (e, ctx) -> {
+        log.error("admin store: {}", e.getMessage());
+        error(ctx, 503, null, e.getMessage());
+      });
+      config.routes.exception(JsonProcessingException.class, (e, ctx) -> error(ctx, 400, null,
+          "the body is not valid JSON: " + e.getOriginalMessage()));
+      config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, null,
+          e.getMessage()));
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+          null, e.getMessage()));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("admin request {} {} failed", ctx.method(), ctx.path(), e);
+        error(ctx, 500, null, "internal error; the server log has the details");
+      });
+      config.routes.error(404, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+          error(ctx, 404, null, "no such page or API route: " + ctx.path());
+        }
+      });
+      config.routes.error(405, ctx -> error(ctx, 405, null, ctx.method()
+          + " is not allowed on " + ctx.path()));
+    });
+  }
+
+  /** Starts listening; port 0 picks a free one ({@link #port()}). */
+  public AdminServer start(InetSocketAddress listen) {
+    app.start(listen.getAddress().getHostAddress(), listen.getPort());
+    return this;
+  }
+
+  /** The port listened on. */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  // --- cross-cutting ---
+
+  private void securityHeaders(Context ctx) {
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+    ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  }
+
+  private void authorize(Context ctx) throws StoreException {
+    String header = ctx.header("Authorization");
+    Principal p = null;
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      p = accounts.authenticate(header.substring(7));
+    }
+    if (p == null) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"hearth\"");
+      throw new ApiError(401, null, "a valid API token is required (Authorization: Bearer"
+          + " hth_...; create one with hearth admin create-token)");
+    }
+    Set<RouteRole> allowed = ctx.routeRoles();
+    if (!allowed.contains(p.role())) {
+      throw new ApiError(403, null, "the role " + p.role().id() + " may not use this route");
+    }
+    ctx.attribute(PRINCIPAL, p);
+  }
+
+  private static Principal principal(Context ctx) {
+    return ctx.attribute(PRINCIPAL);
+  }
+
+  private static void json(Context ctx, int status, Object body) throws JsonProcessingException {
+    ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+  }
+
+  private static void error(Context ctx, int status, String field, String message) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("error", message == null ? "error" : message);
+    if (field != null) {
+      n.put("field", field);
+    }
+    ctx.status(status).contentType("application/json").result(n.toString());
+  }
+
+  private static String field(InvalidPolicyException e) {
+    return e.field();
+  }
+
+  private static JsonNode body(Context ctx) throws JsonProcessingException {
+    String type = ctx.contentType();
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new ApiError(415, null, "send the body as application/json");
+    }
+    JsonNode n = JSON.readTree(ctx.body());
+    if (n == null || !n.isObject()) {
+      throw new ApiError(400, null, "the body must be a JSON object");
+    }
+    return n;
+  }
+
+  private static String text(JsonNode body, String field, boolean required) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new ApiError(400, field, "'" + field + "' is required");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new ApiError(400, field, "'" + field + "' must be a string");
+    }
+    return v.asText();
+  }
+
+  private static String id(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      throw new ApiError(400, "id", "'" + id + "' is not an id (letters, digits, '.', '_' and"
+          + " '-', at most 64)");
+    }
+    return id;
+  }
+
+  // --- handlers ---
+
+  private void health(Context ctx) throws JsonProcessingException {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("status", "ok");
+    n.put("policy_version", policy.version());
+    if (policy.problem() != null) {
+      n.put("problem", policy.problem());
+    }
+    json(ctx, 200, n);
+  }
+
+  private void openApi(Context ctx) throws IOException {
+    try (InputStream in = AdminServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new ApiError(500, null, "openapi.json is missing from the jar");
+      }
+      ctx.contentType("application/json").result(new String(in.readAllBytes(),
+          StandardCharsets.UTF_8));
+    }
+  }
+
+  private void status(Context ctx) throws JsonProcessingException {
+    ObjectNode n = JSON.createObjectNode();
+    var snap = policy.current();
+    n.put("policy_version", policy.version());
+    n.put("profiles", snap.profiles().size());
+    n.put("subscribers", snap.directory().subscribers().size());
+    n.put("networks", snap.directory().networks().size());
+    n.put("prefixes", snap.directory().prefixCount());
+    n.put("bindings", stage.bindings().size());
+    n.put("lists", stage.lists().size());
+    n.put("blocked_queries", stage.blockedCount());
+    n.put("schema_version", AdminStore.SCHEMA_VERSION);
+    if (policy.problem() != null) {
+      n.put("problem", policy.problem());
+    }
+    json(ctx, 200, n);
+  }
+
+  private void list(Context ctx, Kind kind) throws JsonProcessingException {
+    ArrayNode out = JSON.createArrayNode();
+    boolean mask = kind == Kind.SUBSCRIBER && principal(ctx).role() == Role.SUPPORT;
+    for (JsonNode doc : policy.list(kind).values()) {
+      out.add(mask ? Masking.subscriber(doc) : doc);
+    }
+    json(ctx, 200, out);
+  }
+
+  private void get(Context ctx, Kind kind) throws JsonProcessingException {
+    String id = id(ctx);
+    JsonNode doc = policy.get(kind, id);
+    if (doc == null) {
+      throw new ApiError(404, null, "no " + kind.singular() + " '" + id + "' in the admin store");
+    }
+    boolean mask = kind == Kind.SUBSCRIBER && principal(ctx).role() == Role.SUPPORT;
+    json(ctx, 200, mask ? Masking.subscriber(doc) : doc);
+  }
+
+  private void put(Context ctx, Kind kind) throws Exception {
+    String id = id(ctx);
+    JsonNode body = body(ctx);
+    boolean created = policy.put(principal(ctx), kind, id, body);
+    json(ctx, created ? 201 : 200, policy.get(kind, id));
+  }
+
+  private void delete(Context ctx, Kind kind) throws Exception {
+    String id = id(ctx);
+    if (!policy.delete(principal(ctx), kind, id)) {
+      throw new ApiError(404, null, "no " + kind.singular() + " '" + id + "' in the admin store");
+    }
+    ctx.status(204);
+  }
+
+  private void bindings(Context ctx) throws Exception {
+    ArrayNode out = JSON.createArrayNode();
+    boolean mask = principal(ctx).role() == Role.SUPPORT;
+    for (Map.Entry<String, String> e : policy.storedBindings().entrySet()) {
+      out.addObject().put("address", mask ? Masking.address(e.getKey()) : e.getKey())
+          .put("subscriber", e.getValue());
+    }
+    json(ctx, 200, out);
+  }
+
+  private void bind(Context ctx) throws Exception {
+    JsonNode b = body(ctx);
+    String address = text(b, "address", true);
+    String subscriber = text(b, "subscriber", true);
+    String previous = policy.bind(principal(ctx), address, subscriber);
+    ObjectNode out = JSON.createObjectNode();
+    out.put("address", Prefix.parse(address.trim()).toString());
+    out.put("subscriber", subscriber);
+    out.put("previous", previous);
+    json(ctx, 200, out);
+  }
+
+  private void unbind(Context ctx) throws Exception {
+    String address = ctx.queryParam("address");
+    if (address == null) {
+      throw new ApiError(400, "address", "give the binding to remove as ?address=PREFIX");
+    }
+    if (policy.unbind(principal(ctx), address) == null) {
+      throw new ApiError(404, "address", "no binding for " + address);
+    }
+    ctx.status(204);
+  }
+
+  private String subscriberFor(Context ctx) {
+    String id = id(ctx);
+    if (policy.current().directory().subscriber(id) == null) {
+      throw new ApiError(404, null, "no subscriber '" + id + "'");
+    }
+    return id;
+  }
+
+  private String profileFor(String subscriberId, String given) {
+    var s = policy.current().directory().subscriber(subscriberId);
+    if (given == null) {
+      return s.profileId();
+    }
+    boolean known = s.profileId().equals(given) || s.deviceProfiles().containsValue(given);
+    if (!known) {
+      throw new ApiError(400, "profile", "subscriber '" + subscriberId + "' has no profile '"
+          + given + "' (its own or a device's)");
+    }
+    return given;
+  }
+
+  private static Duration minutes(JsonNode b) {
+    JsonNode v = b.get("minutes");
+    if (v == null || !v.canConvertToInt() || v.asInt() < 1 || v.asInt() > 7 * 24 * 60) {
+      throw new ApiError(400, "minutes", "'minutes' must be a whole number from 1 to 10080"
+          + " (a week)");
+    }
+    return Duration.ofMinutes(v.asInt());
+  }
+
+  private void pause(Context ctx) throws Exception {
+    String sub = subscriberFor(ctx);
+    JsonNode b = body(ctx);
+    String profile = profileFor(sub, text(b, "profile", false));
+    Instant until = Instant.now().plus(minutes(b));
+    stage.overrides().pause(sub, profile, until);
+    audit(ctx, "override.pause", "subscriber:" + sub, JSON.createObjectNode()
+        .put("profile", profile).put("until", until.toString()));
+    json(ctx, 200, JSON.createObjectNode().put("subscriber", sub).put("profile", profile)
+        .put("until", until.toString()));
+  }
+
+  private void resume(Context ctx) throws Exception {
+    String sub = subscriberFor(ctx);
+    String profile = profileFor(sub, ctx.queryParam("profile"));
+    if (!stage.overrides().resume(sub, profile)) {
+      throw new ApiError(404, null, "subscriber '" + sub + "' profile '" + profile
+          + "' is not paused");
+    }
+    audit(ctx, "override.resume", "subscriber:" + sub, JSON.createObjectNode()
+        .put("profile", profile));
+    ctx.status(204);
+  }
+
+  private void grant(Context ctx) throws Exception {
+    String sub = subscriberFor(ctx);
+    JsonNode b = body(ctx);
+    String profile = profileFor(sub, text(b, "profile", false));
+    String target = target(text(b, "target", true));
+    Instant until = Instant.now().plus(minutes(b));
+    stage.overrides().grant(sub, profile, target, until);
+    audit(ctx, "override.grant", "subscriber:" + sub, JSON.createObjectNode()
+        .put("profile", profile).put("target", target).put("until", until.toString()));
+    json(ctx, 200, JSON.createObjectNode().put("subscriber", sub).put("profile", profile)
+        .put("target", target).put("until", until.toString()));
+  }
+
+  private void revoke(Context ctx) throws Exception {
+    String sub = subscriberFor(ctx);
+    String profile = profileFor(sub, ctx.queryParam("profile"));
+    String raw = ctx.queryParam("target");
+    if (raw == null) {
+      throw new ApiError(400, "target", "give the grant to end as ?target=NAME or"
+          + " ?target=category:NAME");
+    }
+    String target = target(raw);
+    if (!stage.overrides().revoke(sub, profile, target)) {
+      throw new ApiError(404, "target", "no grant of " + target + " for subscriber '" + sub
+          + "' profile '" + profile + "'");
+    }
+    audit(ctx, "override.revoke", "subscriber:" + sub, JSON.createObjectNode()
+        .put("profile", profile).put("target", target));
+    ctx.status(204);
+  }
+
+  private static String target(String raw) {
+    String t = raw.trim();
+    if (t.startsWith("category:")) {
+      String cat = t.substring(9).trim();
+      if (!cat.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        throw new ApiError(400, "target", "'" + cat + "' is not a category name");
+      }
+      return "category:" + cat;
+    }
+    try {
+      return DomainNames.normalize(t);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "target", e.getMessage());
+    }
+  }
+
+  private void audit(Context ctx, String action, String target, ObjectNode after)
+      throws StoreException {
+    store.transaction(c -> {
+      store.audit(c, principal(ctx).name(), action, target, null, after.toString());
+      return null;
+    });
+  }
+
+  private void explain(Context ctx) throws Exception {
+    String client = ctx.queryParam("client");
+    String name = ctx.queryParam("name");
+    if (client == null || name == null) {
+      throw new ApiError(400, client == null ? "client" : "name",
+          "give ?client=IP&name=DOMAIN (and optionally mac, cpe_id, token, at)");
+    }
+    InetAddress address;
+    try {
+      Prefix p = Prefix.parse(client.trim());
+      if (client.contains("/")) {
+        throw new IllegalArgumentException("'" + client + "' is a network, not one address");
+      }
+      address = InetAddress.getByAddress(p.network());
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "client", e.getMessage());
+    }
+    String normalized;
+    try {
+      normalized = DomainNames.normalize(name);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "name", e.getMessage());
+    }
+    long mac = -1;
+    String macText = ctx.queryParam("mac");
+    if (macText != null) {
+      mac = ClientOptions.parseMac(macText);
+      if (mac < 0) {
+        throw new ApiError(400, "mac", "'" + macText + "' is not a MAC address");
+      }
+    }
+    String cpe = ctx.queryParam("cpe_id");
+    Instant at = Instant.now();
+    String atText = ctx.queryParam("at");
+    if (atText != null) {
+      try {
+        at = OffsetDateTime.parse(atText.trim()).toInstant();
+      } catch (DateTimeParseException e) {
+        throw new ApiError(400, "at", "'" + atText + "' is not an ISO 8601 time with an offset,"
+            + " e.g. 2026-11-26T21:30:00Z");
+      }
+    }
+    ClientOptions options = mac < 0 && cpe == null ? ClientOptions.NONE
+        : new ClientOptions(mac, cpe, null);
+    ClientIdentity who = stage.engine().policy().directory().identify(ctx.queryParam("token"),
+        options, address, stage.bindings());
+    PolicyDecision d = stage.engine().explain(who, DomainNames.toWire(normalized), at);
+    ObjectNode out = JSON.createObjectNode();
+    out.put("name", normalized);
+    out.put("client", address.getHostAddress());
+    out.put("at", at.toString());
+    out.put("identified_as", who.describe());
+    out.put("profile", d.profile() == null ? null : d.profile().id());
+    out.put("blocked", d.block());
+    if (d.block()) {
+      out.put("ede_code", d.edeCode());
+      out.put("ede_text", d.edeText());
+      out.put("reason_id", d.reasonId());
+    }
+    ArrayNode steps = out.putArray("trace");
+    d.trace().forEach(steps::add);
+    json(ctx, 200, out);
+  }
+
+  private void audit(Context ctx) throws Exception {
+    AuditQuery q = AuditQuery.from(ctx);
+    var rows = q.run(store);
+    if ("csv".equals(ctx.queryParam("format"))) {
+      ctx.contentType("text/csv; charset=utf-8")
+          .header("Content-Disposition", "attachment; filename=\"hearth-audit.csv\"")
+          .result(AuditQuery.csv(rows));
+    } else {
+      json(ctx, 200, rows);
+    }
+  }
+
+  private void createToken(Context ctx) throws Exception {
+    JsonNode b = body(ctx);
+    Role role = role(text(b, "role", true));
+    String token = accounts.createToken(principal(ctx), text(b, "name", true), role,
+        text(b, "household", false));
+    json(ctx, 201, JSON.createObjectNode().put("token", token).put("note",
+        "shown once: store it now"));
+  }
+
+  private void revokeToken(Context ctx) throws Exception {
+    if (!accounts.revokeToken(principal(ctx), ctx.pathParam("id"))) {
+      throw new ApiError(404, null, "no active token '" + ctx.pathParam("id") + "'");
+    }
+    ctx.status(204);
+  }
+
+  private void createUser(Context ctx) throws Exception {
+    JsonNode b = body(ctx);
+    Role role = role(text(b, "role", true));
+    String password = text(b, "password", true);
+    String household = text(b, "household", false);
+    if (household != null && policy.current().directory().subscriber(household) == null) {
+      throw new ApiError(400, "household", "no subscriber '" + household + "'");
+    }
+    accounts.createUser(principal(ctx), text(b, "username", true), role, household,
+        password.toCharArray(), true);
+    json(ctx, 201, JSON.createObjectNode().put("username",
+        Accounts.username(text(b, "username", true))).put("role", role.id()));
+  }
+
+  private static Role role(String text) {
+    try {
+      return Role.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "role", e.getMessage());
+    }
+  }
+
+  /** Used by handlers to answer with a status and message (and field) without a stack trace. */
+  static final class ApiError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String field;
+
+    ApiError(int status, String field, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.field = field;
+    }
+  }
+}

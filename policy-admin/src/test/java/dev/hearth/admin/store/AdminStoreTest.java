@@ -1,0 +1,184 @@
+package dev.hearth.admin.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin database on real SQLite files: migrations, refusals, transactions, backups. */
+class AdminStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void open_createsTheLatestSchemaInWalMode() throws Exception {
+    try (AdminStore store = AdminStore.open(dir.resolve("admin.db"))) {
+      assertEquals(AdminStore.SCHEMA_VERSION, store.schemaVersion());
+      String mode = store.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+            "PRAGMA journal_mode")) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
+      assertEquals("wal", mode);
+      assertEquals(0, count(store, "profiles"));
+    }
+  }
+
+  @Test
+  void migration_fromEveryEarlierVersion_keepsData() throws Exception {
+    // Each earlier version: build a file at that version, put a row in every table it has,
+    // then open it with the current code and check the rows are still there.
+    for (int v = 1; v < AdminStore.SCHEMA_VERSION; v++) {
+      Path f = dir.resolve("v" + v + ".db");
+      try (AdminStore old = AdminStore.open(f, Clock.systemUTC(), v)) {
+        insertProfile(old, "kept");
+      }
+      try (AdminStore now = AdminStore.open(f)) {
+        assertEquals(AdminStore.SCHEMA_VERSION, now.schemaVersion());
+        assertEquals(1, count(now, "profiles"));
+      }
+    }
+    // And from nothing (version 0) to the latest, re-opening without re-running anything.
+    Path f = dir.resolve("fresh.db");
+    try (AdminStore s = AdminStore.open(f)) {
+      insertProfile(s, "p");
+    }
+    try (AdminStore s = AdminStore.open(f)) {
+      assertEquals(1, count(s, "profiles"));
+    }
+  }
+
+  @Test
+  void open_refusesAFileFromANewerHearth() throws Exception {
+    Path f = dir.resolve("admin.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA user_version = " + (AdminStore.SCHEMA_VERSION + 5));
+    }
+    StoreException e = assertThrows(StoreException.class, () -> AdminStore.open(f));
+    assertTrue(e.getMessage().contains("schema version " + (AdminStore.SCHEMA_VERSION + 5)),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("understands versions up to"), e.getMessage());
+  }
+
+  @Test
+  void open_reportsAFileThatIsNotADatabase() throws Exception {
+    Path f = dir.resolve("admin.db");
+    Files.write(f, "this is not sqlite at all, just text that fills a page".repeat(100)
+        .getBytes(StandardCharsets.UTF_8));
+    StoreException e = assertThrows(StoreException.class, () -> AdminStore.open(f));
+    assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+  }
+
+  @Test
+  void transaction_rollsBackEverythingOnFailure() throws Exception {
+    try (AdminStore store = AdminStore.open(dir.resolve("admin.db"))) {
+      assertThrows(IllegalStateException.class, () -> store.transaction(c -> {
+        insert(c, "a");
+        store.audit(c, "test", "profile.create", "profile:a", null, "{}");
+        throw new IllegalStateException("fails after the writes");
+      }));
+      assertEquals(0, count(store, "profiles"));
+      assertEquals(0, count(store, "audit_log"));
+      StoreException e = assertThrows(StoreException.class, () -> store.transaction(c -> {
+        insert(c, "b");
+        insert(c, "b"); // primary key clash
+        return null;
+      }));
+      assertTrue(e.getMessage().startsWith("the admin database could not complete the change"),
+          e.getMessage());
+      assertEquals(0, count(store, "profiles"));
+    }
+  }
+
+  @Test
+  void backupWhileOpen_thenRestore_bringsTheDataBack() throws Exception {
+    Path live = dir.resolve("admin.db");
+    Path backup = dir.resolve("backup.db");
+    try (AdminStore store = AdminStore.open(live)) {
+      insertProfile(store, "before-backup");
+      store.backup(backup);
+      insertProfile(store, "after-backup");
+      assertEquals(2, count(store, "profiles"));
+    }
+    AdminStore.restore(backup, live);
+    try (AdminStore store = AdminStore.open(live)) {
+      assertEquals(1, count(store, "profiles"));
+      assertEquals("before-backup", store.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+            "SELECT id FROM profiles")) {
+          rs.next();
+          return rs.getString(1);
+        }
+      }));
+    }
+    assertTrue(Files.exists(dir.resolve("admin.db.before-restore")));
+  }
+
+  @Test
+  void restore_refusesDamagedAndForeignFilesAndKeepsTheLiveOne() throws Exception {
+    Path live = dir.resolve("admin.db");
+    try (AdminStore store = AdminStore.open(live)) {
+      insertProfile(store, "live");
+    }
+    Path garbage = dir.resolve("garbage.db");
+    Files.write(garbage, new byte[8192]);
+    assertThrows(StoreException.class, () -> AdminStore.restore(garbage, live));
+    Path foreign = dir.resolve("foreign.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + foreign);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t(x)");
+    }
+    StoreException e = assertThrows(StoreException.class,
+        () -> AdminStore.restore(foreign, live));
+    assertTrue(e.getMessage().contains("schema version 0"), e.getMessage());
+    assertThrows(StoreException.class, () -> AdminStore.restore(dir.resolve("missing.db"), live));
+    try (AdminStore store = AdminStore.open(live)) {
+      assertEquals(1, count(store, "profiles"));
+    }
+  }
+
+  @Test
+  void statements_splitAtLineEndSemicolonsAndSkipComments() {
+    assertEquals(java.util.List.of("CREATE TABLE a (x TEXT);", "CREATE INDEX i ON a(x);"),
+        AdminStore.statements("-- comment\nCREATE TABLE a (x TEXT);\n\nCREATE INDEX i ON a(x);\n"));
+  }
+
+  private static void insertProfile(AdminStore store, String id) throws StoreException {
+    store.transaction(c -> {
+      insert(c, id);
+      return null;
+    });
+  }
+
+  private static void insert(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO profiles(id, spec, updated_at,"
+        + " updated_by) VALUES (?, '{}', 'now', 'test')")) {
+      ps.setString(1, id);
+      ps.executeUpdate();
+    }
+  }
+
+  private static int count(AdminStore store, String table) throws StoreException {
+    return store.read(c -> {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+}

@@ -269,4 +269,31 @@ class PolicyConfigTest {
     assertError("policy:\n  structured_errors_option: 70000\n", 2,
         "policy.structured_errors_option", "an EDNS option code from 0 to 65535");
   }
+
+  @Test
+  void theShippedExamplesCommentedPolicyLoads() throws Exception {
+    String text;
+    try (java.io.InputStream in = PolicyConfigTest.class.getResourceAsStream(
+        "/hearth.example.yaml")) {
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    StringBuilder policy = new StringBuilder();
+    boolean in = false;
+    for (String line : text.split("\n")) {
+      if (line.equals("# policy:")) {
+        in = true;
+      } else if (in && !line.startsWith("#   ")) {
+        break;
+      }
+      if (in) {
+        policy.append(line.substring(2)).append('\n');
+      }
+    }
+    PolicySnapshot p = load(policy.toString());
+    assertTrue(p.profiles().containsKey("kids"), policy::toString);
+    assertEquals(java.util.Set.of(ClientIdentity.Source.ADDRESS), p.directory().listenerRuleSets()
+        .get(new java.net.InetSocketAddress("10.20.0.1", 53)));
+    assertEquals(new StructuredErrors(StructuredErrors.Mode.ON_REQUEST, 65500),
+        p.structuredErrors());
+  }
 }

@@ -108,7 +108,9 @@ class StructuredErrorsTest {
 
   @Test
   void optionCodes_outsideTheRange_areRejected() {
-    assertThrows(IllegalArgumentException.class, () -> new StructuredErrors(Mode.ON_REQUEST, 65536));
-    assertThrows(IllegalArgumentException.class, () -> new StructuredErrors(Mode.ON_REQUEST, -2));
+    assertThrows(IllegalArgumentException.class,
+        () -> new StructuredErrors(Mode.ON_REQUEST, 65536));
+    assertThrows(IllegalArgumentException.class,
+        () -> new StructuredErrors(Mode.ON_REQUEST, -2));
   }
 }

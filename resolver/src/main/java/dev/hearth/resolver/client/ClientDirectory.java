@@ -5,10 +5,13 @@ import dev.hearth.resolver.access.Prefix;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything needed to tell who is asking: subscribers, networks, their address prefixes, CPE
@@ -64,10 +67,11 @@ public final class ClientDirectory {
   private ClientDirectory(Builder b) {
     this.listenerProfiles = Map.copyOf(b.listenerProfiles);
     Map<InetSocketAddress, Listener> ls = new HashMap<>();
-    java.util.Set<InetSocketAddress> keys = new java.util.HashSet<>(b.listenerProfiles.keySet());
+    Set<InetSocketAddress> keys = new HashSet<>(b.listenerProfiles.keySet());
     keys.addAll(b.listenerRules.keySet());
     for (InetSocketAddress k : keys) {
-      ls.put(k, new Listener(b.listenerProfiles.get(k), b.listenerRules.getOrDefault(k, ALL_RULES)));
+      ls.put(k, new Listener(b.listenerProfiles.get(k),
+          b.listenerRules.getOrDefault(k, ALL_RULES)));
     }
     this.listeners = Map.copyOf(ls);
     List<InetSocketAddress> wild = ls.keySet().stream()
@@ -144,19 +148,19 @@ public final class ClientDirectory {
   }
 
   /** Listeners with rules of their own (not all), by listen address. */
-  public Map<InetSocketAddress, java.util.Set<ClientIdentity.Source>> listenerRuleSets() {
-    Map<InetSocketAddress, java.util.Set<ClientIdentity.Source>> out = new HashMap<>();
+  public Map<InetSocketAddress, Set<ClientIdentity.Source>> listenerRuleSets() {
+    Map<InetSocketAddress, Set<ClientIdentity.Source>> out = new HashMap<>();
     listeners.forEach((a, l) -> {
       if (l.rules() != ALL_RULES) {
         out.put(a, rules(l.rules()));
       }
     });
-    return out;
+    return Map.copyOf(out);
   }
 
   /** A rule mask as the rules it enables, in order of precedence. */
-  public static java.util.Set<ClientIdentity.Source> rules(int mask) {
-    java.util.Set<ClientIdentity.Source> out = java.util.EnumSet.noneOf(ClientIdentity.Source.class);
+  public static Set<ClientIdentity.Source> rules(int mask) {
+    Set<ClientIdentity.Source> out = EnumSet.noneOf(ClientIdentity.Source.class);
     for (ClientIdentity.Source s : ClientIdentity.Source.values()) {
       if (s != ClientIdentity.Source.DEFAULT && (mask & ruleBit(s)) != 0) {
         out.add(s);
@@ -426,7 +430,8 @@ public final class ClientDirectory {
      * Only {@code rules} identify clients of this listener (the order stays the fixed precedence);
      * listeners not given here use every rule.
      */
-    public Builder listenerRules(InetSocketAddress listen, java.util.Set<ClientIdentity.Source> rules) {
+    public Builder listenerRules(InetSocketAddress listen,
+        Set<ClientIdentity.Source> rules) {
       int mask = 0;
       for (ClientIdentity.Source r : rules) {
         mask |= ruleBit(r);

@@ -44,6 +44,11 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
       description = "A profile token from an encrypted DNS URL or host name.")
   String token;
 
+  @Option(names = "--listener", paramLabel = "HOST:PORT",
+      description = "The listen address the query arrives on (policy.listeners: its default"
+          + " profile and identification rules); default none, i.e. every rule applies.")
+  String listener;
+
   @Option(names = "--name", paramLabel = "NAME", required = true,
       description = "The domain name asked for.")
   String name;
@@ -59,6 +64,14 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
     PrintWriter err = spec.commandLine().getErr();
     try {
       InetAddress address = PolicyConfig.address(client, 0);
+      java.net.InetSocketAddress on = null;
+      if (listener != null) {
+        try {
+          on = HostPort.parseListen(listener);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--listener: " + e.getMessage());
+        }
+      }
       long macValue = -1;
       if (mac != null) {
         macValue = PolicyConfig.mac(mac);
@@ -69,8 +82,9 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
       ClientOptions options = macValue < 0 && cpeId == null ? ClientOptions.NONE
           : new ClientOptions(macValue, cpeId, null);
       java.time.Instant when = at == null ? java.time.Instant.now() : instant(at);
-      PolicyDecision d = engine.explain(address, options, token, normalized, when);
-      out.printf("query: %s from %s at %s%n", normalized, client, when);
+      PolicyDecision d = engine.explain(address, options, token, normalized, when, on);
+      out.printf("query: %s from %s%s at %s%n", normalized, client,
+          listener == null ? "" : " on " + listener, when);
       for (String step : d.trace()) {
         out.println(step);
       }

@@ -5,6 +5,7 @@ import dev.hearth.blocklists.DomainNames;
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.ClientDirectory;
+import dev.hearth.resolver.client.ClientIdentity;
 import dev.hearth.resolver.client.ClientOptions;
 import dev.hearth.resolver.client.Network;
 import dev.hearth.resolver.client.Subscriber;
@@ -13,6 +14,7 @@ import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.Profile;
 import dev.hearth.resolver.policy.SafeSearch;
 import dev.hearth.resolver.policy.Schedule;
+import dev.hearth.resolver.policy.StructuredErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -54,13 +56,20 @@ import org.yaml.snakeyaml.nodes.Node;
  *       devices: [{mac: "02:00:00:00:00:01", profile: teen}]
  *   networks:
  *     - {id: cafe, profile: public, addresses: [10.20.0.0/16]}
+ *   listeners:                       # per listen address: default profile, identification rules
+ *     - {listen: 0.0.0.0:5353, profile: public, identify: [address]}
+ *   structured_errors: on_request    # always, on_request (EDE option or the one below) or never
+ *   structured_errors_option: 65500
  * </pre>
  */
 final class PolicyConfig {
   private static final List<String> KEYS = List.of("default_profile", "timezone", "block_ttl",
       "block_page", "protected", "bypass_names", "trusted_forwarders", "profiles", "subscribers",
-      "networks", "organisation", "contacts", "language", "listeners");
-  private static final List<String> LISTENER_KEYS = List.of("listen", "profile");
+      "networks", "organisation", "contacts", "language", "listeners", "structured_errors",
+      "structured_errors_option");
+  private static final List<String> LISTENER_KEYS = List.of("listen", "profile", "identify");
+  /** Identification rule names in {@code identify:}, in their fixed order of precedence. */
+  static final Map<String, ClientIdentity.Source> RULES = ruleNames();
   private static final List<String> PROFILE_KEYS = List.of("id", "name", "preset",
       "block_categories", "allow_categories", "allow", "block", "block_bypass", "block_answer",
       "schedules", "budgets", "safe_search");
@@ -196,9 +205,18 @@ final class PolicyConfig {
         String lp = "policy.listeners[" + i + "]";
         Map<String, Node> l = cf.mapping(items.get(i), lp, LISTENER_KEYS);
         var listen = required(l, items.get(i), lp, "listen", "HOST:PORT", HostPort::parseListen);
-        String profile = required(l, items.get(i), lp, "profile", "a profile id", String::trim);
-        requireProfile(profiles, profile, l.get("profile"), lp + ".profile");
-        dir.listenerProfile(listen, profile);
+        if (!l.containsKey("profile") && !l.containsKey("identify")) {
+          throw cf.error(items.get(i), lp, "give a 'profile', 'identify' rules or both");
+        }
+        if (l.containsKey("profile")) {
+          String profile = cf.value(l.get("profile"), lp + ".profile", "a profile id",
+              String::trim);
+          requireProfile(profiles, profile, l.get("profile"), lp + ".profile");
+          dir.listenerProfile(listen, profile);
+        }
+        if (l.containsKey("identify")) {
+          dir.listenerRules(listen, rules(l.get("identify"), lp + ".identify"));
+        }
       }
     }
     if (p.containsKey("networks")) {
@@ -264,9 +282,18 @@ final class PolicyConfig {
       throw cf.error(p.getOrDefault("contacts", p.getOrDefault("language", node)), "policy",
           e.getMessage());
     }
+    StructuredErrors.Mode structuredMode = p.containsKey("structured_errors")
+        ? cf.value(p.get("structured_errors"), "policy.structured_errors",
+            "always, on_request or never", PolicyConfig::structuredMode)
+        : StructuredErrors.Mode.ON_REQUEST;
+    int structuredOption = p.containsKey("structured_errors_option")
+        ? cf.value(p.get("structured_errors_option"), "policy.structured_errors_option",
+            "an EDNS option code", t -> Values.wholeNumber(t, 0, 65535,
+                "an EDNS option code from 0 to 65535"))
+        : -1;
     try {
       return new PolicySnapshot(profiles, dir.build(), protectedNames, bypass, ttl, v4, v6, zone,
-          operator);
+          operator, new StructuredErrors(structuredMode, structuredOption));
     } catch (IllegalArgumentException e) {
       throw cf.error(node, "policy", e.getMessage());
     }
@@ -385,6 +412,48 @@ final class PolicyConfig {
       return new Schedule(name, days, from, to, all, cats, allow);
     } catch (IllegalArgumentException e) {
       throw cf.error(node, path, e.getMessage());
+    }
+  }
+
+  private static Map<String, ClientIdentity.Source> ruleNames() {
+    Map<String, ClientIdentity.Source> m = new LinkedHashMap<>();
+    for (ClientIdentity.Source s : ClientIdentity.Source.values()) {
+      if (s != ClientIdentity.Source.DEFAULT) {
+        m.put(s.name().toLowerCase(java.util.Locale.ROOT), s);
+      }
+    }
+    return m;
+  }
+
+  /** {@code identify: [...]}: a subset of the rules, possibly empty (only the default applies). */
+  private Set<ClientIdentity.Source> rules(Node node, String path) throws ConfigException {
+    Set<ClientIdentity.Source> out = EnumSet.noneOf(ClientIdentity.Source.class);
+    String valid = String.join(", ", RULES.keySet());
+    if (!(node instanceof org.yaml.snakeyaml.nodes.SequenceNode)) {
+      throw cf.error(node, path, "expected a list of rules (" + valid + ")");
+    }
+    for (Node item : cf.items(node, path, "a list of rules (" + valid + ")")) {
+      out.add(cf.value(item, path, "a rule (" + valid + ")", t -> {
+        ClientIdentity.Source r = RULES.get(t.trim().toLowerCase(java.util.Locale.ROOT));
+        if (r == null) {
+          throw new IllegalArgumentException("unknown rule '" + t + "'; rules: " + valid);
+        }
+        return r;
+      }));
+    }
+    return out;
+  }
+
+  static StructuredErrors.Mode structuredMode(String text) {
+    switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "always":
+        return StructuredErrors.Mode.ALWAYS;
+      case "on_request":
+        return StructuredErrors.Mode.ON_REQUEST;
+      case "never":
+        return StructuredErrors.Mode.NEVER;
+      default:
+        throw new IllegalArgumentException("'" + text + "' is not always, on_request or never");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.hearth.resolver.client.ClientOptions;
 import dev.hearth.resolver.policy.BlockAnswer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.Profile;
+import dev.hearth.resolver.policy.StructuredErrors;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,5 +209,91 @@ class PolicyConfigTest {
     assertTrue(presets.get("teen").categories().containsAll(presets.get("adult").categories()));
     assertTrue(presets.get("public-venue").categories().contains("adult"),
         "Friendly WiFi minimum");
+  }
+
+  @Test
+  void listenerIdentificationRules_andStructuredErrorSettingsLoad() throws Exception {
+    PolicySnapshot p = load(String.join("\n",
+        "policy:",
+        "  trusted_forwarders: [192.0.2.53/32]",
+        "  structured_errors_option: 65500",
+        "  profiles: [{id: public, preset: public-venue}, {id: kids, preset: young-child}]",
+        "  subscribers:",
+        "    - id: house-1",
+        "      profile: public",
+        "      addresses: [198.51.100.0/24]",
+        "      devices: [{mac: '02:00:00:00:00:01', profile: kids}]",
+        "  listeners:",
+        "    - {listen: '0.0.0.0:5353', profile: public, identify: [address]}",
+        "    - listen: '192.0.2.1:53'",
+        "      identify: [address, mac, cpe_id, client_subnet]",
+        "    - {listen: '192.0.2.2:53', identify: []}",
+        ""));
+    var dir = p.directory();
+    var tablet = new ClientOptions(0x020000000001L, null, null);
+    var hotspot = new java.net.InetSocketAddress("192.0.2.9", 5353);
+    ClientIdentity onHotspot = dir.identify(null, tablet, ip("198.51.100.7"), null, hotspot);
+    assertEquals("house-1", onHotspot.subscriberId());
+    assertEquals("public", onHotspot.profileId(), "the MAC is ignored on the wildcard listener");
+    assertEquals("kids", dir.identify(null, tablet, ip("198.51.100.7"), null,
+        new java.net.InetSocketAddress("192.0.2.9", 53)).profileId(), "not configured: every rule");
+    assertEquals(java.util.Set.of(ClientIdentity.Source.MAC, ClientIdentity.Source.CPE_ID,
+        ClientIdentity.Source.CLIENT_SUBNET, ClientIdentity.Source.ADDRESS),
+        dir.listenerRuleSets().get(new java.net.InetSocketAddress("192.0.2.1", 53)));
+    assertEquals(java.util.Set.of(),
+        dir.listenerRuleSets().get(new java.net.InetSocketAddress("192.0.2.2", 53)));
+    assertEquals("default", dir.identify(null, tablet, ip("198.51.100.7"), null,
+        new java.net.InetSocketAddress("192.0.2.2", 53)).profileId(), "no rules: the default");
+    assertEquals(new StructuredErrors(StructuredErrors.Mode.ON_REQUEST, 65500),
+        p.structuredErrors());
+    assertEquals(StructuredErrors.DEFAULT, load("policy:\n  protected: [a.example]\n")
+        .structuredErrors(), "default: on request, by the EDE option only");
+    assertEquals(StructuredErrors.Mode.ALWAYS,
+        load("policy:\n  structured_errors: always\n").structuredErrors().mode());
+    assertEquals(StructuredErrors.Mode.NEVER,
+        load("policy:\n  structured_errors: never\n").structuredErrors().mode());
+  }
+
+  @Test
+  void listenerAndStructuredErrorMistakes_nameFileLineAndKey() throws Exception {
+    assertError("policy:\n  listeners:\n    - listen: '127.0.0.1:53'\n"
+        + "      identify: [address, macs]\n", 4, "policy.listeners[0].identify",
+        "unknown rule 'macs'; rules: token, mac, cpe_id, client_subnet, address");
+    assertError("policy:\n  listeners:\n    - {listen: '127.0.0.1:53', profile: default}\n"
+        + "    - {listen: '127.0.0.1:54',\n       identify: address}\n", 5,
+        "policy.listeners[1].identify", "expected a list of rules (token, mac, cpe_id,");
+    assertError("policy:\n  listeners:\n    - {listen: '127.0.0.1:53'}\n", 3,
+        "policy.listeners[0]", "give a 'profile', 'identify' rules or both");
+    assertError("policy:\n  structured_errors: sometimes\n", 2, "policy.structured_errors",
+        "'sometimes' is not always, on_request or never");
+    assertError("policy:\n  structured_errors_option: 70000\n", 2,
+        "policy.structured_errors_option", "an EDNS option code from 0 to 65535");
+  }
+
+  @Test
+  void theShippedExamplesCommentedPolicyLoads() throws Exception {
+    String text;
+    try (java.io.InputStream in = PolicyConfigTest.class.getResourceAsStream(
+        "/hearth.example.yaml")) {
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    StringBuilder policy = new StringBuilder();
+    boolean in = false;
+    for (String line : text.split("\n")) {
+      if (line.equals("# policy:")) {
+        in = true;
+      } else if (in && !line.startsWith("#   ")) {
+        break;
+      }
+      if (in) {
+        policy.append(line.substring(2)).append('\n');
+      }
+    }
+    PolicySnapshot p = load(policy.toString());
+    assertTrue(p.profiles().containsKey("kids"), policy::toString);
+    assertEquals(java.util.Set.of(ClientIdentity.Source.ADDRESS), p.directory().listenerRuleSets()
+        .get(new java.net.InetSocketAddress("10.20.0.1", 53)));
+    assertEquals(new StructuredErrors(StructuredErrors.Mode.ON_REQUEST, 65500),
+        p.structuredErrors());
   }
 }

@@ -27,6 +27,8 @@ class PolicyIT {
   private static HearthProcess hearth;
   @TempDir static Path dir;
   private static Path config;
+  /** A second listener that believes only source addresses (a hotspot's, say). */
+  private static int addressOnlyPort;
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,6 +46,7 @@ class PolicyIT {
     String openTo = now.plusHours(1).toString();
     String soonFrom = now.plusMinutes(2).toString();
     String soonTo = now.plusMinutes(30).toString();
+    addressOnlyPort = E2e.freePort();
     Files.writeString(config, String.join("\n",
         "lists:",
         "  sources:",
@@ -75,8 +78,12 @@ class PolicyIT {
         "    - {id: house-5, profile: night, timezone: UTC, addresses: [127.0.0.5/32]}",
         "  networks:",
         "    - {id: cafe, profile: public, addresses: [127.0.0.64/26]}",
+        "  listeners:",
+        "    - {listen: '127.0.0.1:" + addressOnlyPort + "', identify: [address]}",
+        "  structured_errors_option: 65500",
         ""));
-    hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString()));
+    hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString(),
+        "--dns", "127.0.0.1:" + addressOnlyPort));
   }
 
   @AfterAll
@@ -233,5 +240,36 @@ class PolicyIT {
         mac::output);
     assertTrue(mac.output().contains("=> resolves"), mac::output);
     assertFalse(mac.output().contains("02:00:00:00:00:01"), "the full MAC is never printed");
+  }
+
+  @Test
+  void aListenerThatBelievesOnlyAddresses_ignoresTheMacOption() throws Exception {
+    String mac = "+ednsopt=65001:020000000001";
+    Result trusted = dig("127.0.0.2", mac, "target.e2e.test", "A");
+    assertEquals("NOERROR", trusted.status(), () -> "the device's grown-ups profile\n" + trusted);
+    Result r = Dig.dig(addressOnlyPort, "-b", "127.0.0.2", mac, "target.e2e.test", "A");
+    assertEquals("NXDOMAIN", r.status(), () -> r + hearth.describe());
+    assertTrue(String.join(" ", r.edeTexts()).contains("profile kids"),
+        () -> "house-2 by its address, the MAC ignored\n" + r);
+    var explained = HearthProcess.cli("explain", "--config", config.toString(), "--data-dir",
+        hearth.dataDir().toString(), "--client", "127.0.0.2", "--mac", "02:00:00:00:00:01",
+        "--listener", "127.0.0.1:" + addressOnlyPort, "--name", "target.e2e.test");
+    assertEquals(0, explained.exit(), explained::output);
+    assertTrue(explained.output().contains("rules address; skipped: mac 02:00:00:xx:xx:xx (off on"
+        + " this listener)"), explained::output);
+    assertTrue(explained.output().contains("subscriber house-2, profile kids (by address"),
+        explained::output);
+  }
+
+  @Test
+  void theConfiguredRequestOption_asksForStructuredErrorsToo() {
+    Result r = dig("127.0.0.2", "+ednsopt=65500", "target.e2e.test", "A");
+    assertEquals("NXDOMAIN", r.status(), () -> r.toString());
+    String text = String.join(" ", r.edeTexts());
+    assertTrue(text.contains("{\"c\":[\"mailto:abuse@isp.example\"],\"j\":"), text);
+    Result plain = dig("127.0.0.2", "target.e2e.test", "A");
+    String sentence = String.join(" ", plain.edeTexts());
+    assertTrue(sentence.contains("blocked by list adult"), sentence);
+    assertFalse(sentence.contains("{\"c\""), sentence);
   }
 }

@@ -5,10 +5,13 @@ import dev.hearth.resolver.access.Prefix;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything needed to tell who is asking: subscribers, networks, their address prefixes, CPE
@@ -21,6 +24,10 @@ import java.util.Objects;
  * forwarder, or by the source address (a run-time binding first, then the longest static prefix,
  * which may also be a venue network); then the default profile. An unknown token is ignored, never
  * an error: answering differently would tell a prober which tokens exist.
+ *
+ * <p>Each listener may switch rules off ({@link Builder#listenerRules}): options a client can forge
+ * (a MAC, a CPE id) must not pick a profile on a listener the public can reach. The rules in force
+ * are a bit mask per listener, resolved when the directory is built, so a query pays one lookup.
  */
 public final class ClientDirectory {
   /** What a profile token selects. */
@@ -42,9 +49,41 @@ public final class ClientDirectory {
   private final String defaultProfileId;
   /** Default profiles of listeners (a venue's own port or address), by listen address. */
   private final Map<InetSocketAddress, String> listenerProfiles;
+  /** Every rule on: listeners not configured otherwise, and lookups without a listener. */
+  public static final int ALL_RULES = ruleBit(ClientIdentity.Source.TOKEN)
+      | ruleBit(ClientIdentity.Source.MAC) | ruleBit(ClientIdentity.Source.CPE_ID)
+      | ruleBit(ClientIdentity.Source.CLIENT_SUBNET) | ruleBit(ClientIdentity.Source.ADDRESS);
+
+  /** What a listener changes: its default profile (or null) and its rules (a bit mask). */
+  private record Listener(String profileId, int rules) {}
+
+  /** Listeners with a default profile or their own rules, by exact listen address. */
+  private final Map<InetSocketAddress, Listener> listeners;
+  /** The wildcard (0.0.0.0 or ::) listeners among them, scanned by port without allocating. */
+  private final Listener[] wildcards;
+  private final int[] wildcardPorts;
+  private final boolean[] wildcardV4;
 
   private ClientDirectory(Builder b) {
     this.listenerProfiles = Map.copyOf(b.listenerProfiles);
+    Map<InetSocketAddress, Listener> ls = new HashMap<>();
+    Set<InetSocketAddress> keys = new HashSet<>(b.listenerProfiles.keySet());
+    keys.addAll(b.listenerRules.keySet());
+    for (InetSocketAddress k : keys) {
+      ls.put(k, new Listener(b.listenerProfiles.get(k),
+          b.listenerRules.getOrDefault(k, ALL_RULES)));
+    }
+    this.listeners = Map.copyOf(ls);
+    List<InetSocketAddress> wild = ls.keySet().stream()
+        .filter(a -> a.getAddress() != null && a.getAddress().isAnyLocalAddress()).toList();
+    this.wildcards = new Listener[wild.size()];
+    this.wildcardPorts = new int[wild.size()];
+    this.wildcardV4 = new boolean[wild.size()];
+    for (int i = 0; i < wild.size(); i++) {
+      wildcards[i] = ls.get(wild.get(i));
+      wildcardPorts[i] = wild.get(i).getPort();
+      wildcardV4[i] = wild.get(i).getAddress() instanceof java.net.Inet4Address;
+    }
     this.subscribers = Map.copyOf(b.subscribers);
     this.networks = Map.copyOf(b.networks);
     this.owners = b.owners.toArray(new String[0]);
@@ -94,6 +133,74 @@ public final class ClientDirectory {
     return listenerProfiles;
   }
 
+  /** The bit of one rule in a rule mask ({@link #listenerRules}). */
+  public static int ruleBit(ClientIdentity.Source rule) {
+    if (rule == ClientIdentity.Source.DEFAULT) {
+      throw new IllegalArgumentException("the default profile is not a rule that can be switched");
+    }
+    return 1 << rule.ordinal();
+  }
+
+  /** The rules in force for queries arriving on {@code listener} (all for null or unknown). */
+  public int listenerRules(InetSocketAddress listener) {
+    Listener l = listener(listener);
+    return l == null ? ALL_RULES : l.rules();
+  }
+
+  /** Listeners with rules of their own (not all), by listen address. */
+  public Map<InetSocketAddress, Set<ClientIdentity.Source>> listenerRuleSets() {
+    Map<InetSocketAddress, Set<ClientIdentity.Source>> out = new HashMap<>();
+    listeners.forEach((a, l) -> {
+      if (l.rules() != ALL_RULES) {
+        out.put(a, rules(l.rules()));
+      }
+    });
+    return Map.copyOf(out);
+  }
+
+  /** A rule mask as the rules it enables, in order of precedence. */
+  public static Set<ClientIdentity.Source> rules(int mask) {
+    Set<ClientIdentity.Source> out = EnumSet.noneOf(ClientIdentity.Source.class);
+    for (ClientIdentity.Source s : ClientIdentity.Source.values()) {
+      if (s != ClientIdentity.Source.DEFAULT && (mask & ruleBit(s)) != 0) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * For explanations: the rules that {@code listener} switches off although the query carried what
+   * they need (a token, a MAC, a CPE id, a trusted Client Subnet, or for the address rule always),
+   * each with what it would have read. Empty when every rule is on.
+   */
+  public List<String> skippedRules(String token, ClientOptions options, InetAddress source,
+      InetSocketAddress listener) {
+    int rules = listenerRules(listener);
+    List<String> out = new ArrayList<>();
+    if (rules == ALL_RULES) {
+      return out;
+    }
+    if (token != null && (rules & ruleBit(ClientIdentity.Source.TOKEN)) == 0) {
+      out.add("token");
+    }
+    if (options.mac() >= 0 && (rules & ruleBit(ClientIdentity.Source.MAC)) == 0) {
+      out.add("mac " + maskedMac(options.mac()));
+    }
+    if (options.cpeId() != null && (rules & ruleBit(ClientIdentity.Source.CPE_ID)) == 0) {
+      out.add("cpe id " + options.cpeId());
+    }
+    Prefix ecs = options.clientSubnet();
+    if (ecs != null && ecs.length() > 0 && trustedForwarders.contains(source)
+        && (rules & ruleBit(ClientIdentity.Source.CLIENT_SUBNET)) == 0) {
+      out.add("client subnet " + ecs);
+    }
+    if ((rules & ruleBit(ClientIdentity.Source.ADDRESS)) == 0) {
+      out.add("address " + source.getHostAddress());
+    }
+    return out;
+  }
+
   public int prefixCount() {
     return prefixes.size();
   }
@@ -126,7 +233,9 @@ public final class ClientDirectory {
    */
   public ClientIdentity identify(String token, ClientOptions options, InetAddress source,
       AddressBindings bindings, InetSocketAddress listener) {
-    if (token != null) {
+    Listener on = listener(listener);
+    int rules = on == null ? ALL_RULES : on.rules();
+    if (token != null && (rules & TOKEN) != 0) {
       TokenTarget t = tokens.get(token);
       if (t != null) {
         return new ClientIdentity(t.subscriberId(), null, t.profileId(),
@@ -137,7 +246,7 @@ public final class ClientDirectory {
     String network = null;
     ClientIdentity.Source how = null;
     String detail = "";
-    if (options.cpeId() != null) {
+    if (options.cpeId() != null && (rules & CPE_ID) != 0) {
       household = cpeIds.get(options.cpeId());
       if (household != null) {
         how = ClientIdentity.Source.CPE_ID;
@@ -150,17 +259,20 @@ public final class ClientDirectory {
       ClientIdentity.Source by = ClientIdentity.Source.ADDRESS;
       Prefix ecs = options.clientSubnet();
       // A /0 subnet means "do not use my address" (RFC 7871 section 7.1.2): not an identity.
-      if (ecs != null && ecs.length() > 0 && trustedForwarders.contains(source)) {
+      if (ecs != null && ecs.length() > 0 && (rules & CLIENT_SUBNET) != 0
+          && trustedForwarders.contains(source)) {
         where = toAddress(ecs.network());
         maxLength = ecs.length(); // only prefixes that hold the whole subnet
         by = ClientIdentity.Source.CLIENT_SUBNET;
         detail = ecs.toString();
+      } else if ((rules & ADDRESS) == 0) {
+        where = null;
       }
-      String bound = bindings == null ? null : bindings.lookup(where, maxLength);
+      String bound = bindings == null || where == null ? null : bindings.lookup(where, maxLength);
       if (bound != null && subscribers.containsKey(bound)) {
         household = bound;
         how = by;
-      } else {
+      } else if (where != null) {
         int o = prefixes.lookup(where.getAddress(), maxLength);
         if (o >= 0) {
           how = by;
@@ -172,7 +284,7 @@ public final class ClientDirectory {
         }
       }
     }
-    if (options.mac() >= 0) {
+    if (options.mac() >= 0 && (rules & MAC) != 0) {
       Subscriber s = household == null ? null : subscribers.get(household);
       String profile = s == null ? null : s.deviceProfiles().get(options.mac());
       String owner = household;
@@ -195,25 +307,37 @@ public final class ClientDirectory {
     if (network != null) {
       return new ClientIdentity(null, network, networks.get(network).profileId(), how, detail);
     }
-    String byListener = listenerProfile(listener);
-    if (byListener != null) {
-      return new ClientIdentity(null, null, byListener, ClientIdentity.Source.DEFAULT,
+    if (on != null && on.profileId() != null) {
+      return new ClientIdentity(null, null, on.profileId(), ClientIdentity.Source.DEFAULT,
           "listener " + listener.getAddress().getHostAddress() + ":" + listener.getPort());
     }
     return new ClientIdentity(null, null, defaultProfileId, ClientIdentity.Source.DEFAULT, "");
   }
 
-  /** The listener's own default: its exact address, else a wildcard listen on its port. */
-  private String listenerProfile(InetSocketAddress listener) {
-    if (listener == null || listenerProfiles.isEmpty()) {
+  private static final int TOKEN = 1 << ClientIdentity.Source.TOKEN.ordinal();
+  private static final int MAC = 1 << ClientIdentity.Source.MAC.ordinal();
+  private static final int CPE_ID = 1 << ClientIdentity.Source.CPE_ID.ordinal();
+  private static final int CLIENT_SUBNET = 1 << ClientIdentity.Source.CLIENT_SUBNET.ordinal();
+  private static final int ADDRESS = 1 << ClientIdentity.Source.ADDRESS.ordinal();
+
+  /**
+   * The listener's own settings: its exact address, else a wildcard listen on its port (same
+   * family); null if none. Allocation-free: it runs for every query.
+   */
+  private Listener listener(InetSocketAddress listener) {
+    if (listener == null || listeners.isEmpty()) {
       return null;
     }
-    String p = listenerProfiles.get(listener);
-    if (p == null && listener.getAddress() != null) {
+    Listener l = listeners.get(listener);
+    if (l == null && listener.getAddress() != null) {
       boolean v4 = listener.getAddress() instanceof java.net.Inet4Address;
-      p = listenerProfiles.get(new InetSocketAddress(v4 ? "0.0.0.0" : "::", listener.getPort()));
+      for (int i = 0; i < wildcards.length; i++) {
+        if (wildcardPorts[i] == listener.getPort() && wildcardV4[i] == v4) {
+          return wildcards[i];
+        }
+      }
     }
-    return p;
+    return l;
   }
 
   /** The vendor half only: explanations and logs must not carry a device identifier. */
@@ -243,6 +367,7 @@ public final class ClientDirectory {
     private final Map<String, TokenTarget> tokens = new HashMap<>();
     private ClientNetworks trustedForwarders = new ClientNetworks(List.of());
     private final Map<InetSocketAddress, String> listenerProfiles = new HashMap<>();
+    private final Map<InetSocketAddress, Integer> listenerRules = new HashMap<>();
 
     private Builder(String defaultProfileId) {
       this.defaultProfileId = Objects.requireNonNull(defaultProfileId, "defaultProfileId");
@@ -298,6 +423,20 @@ public final class ClientDirectory {
     /** Clients of this listener that nothing else identifies get {@code profileId}. */
     public Builder listenerProfile(InetSocketAddress listen, String profileId) {
       listenerProfiles.put(listen, Objects.requireNonNull(profileId));
+      return this;
+    }
+
+    /**
+     * Only {@code rules} identify clients of this listener (the order stays the fixed precedence);
+     * listeners not given here use every rule.
+     */
+    public Builder listenerRules(InetSocketAddress listen,
+        Set<ClientIdentity.Source> rules) {
+      int mask = 0;
+      for (ClientIdentity.Source r : rules) {
+        mask |= ruleBit(r);
+      }
+      listenerRules.put(Objects.requireNonNull(listen), mask);
       return this;
     }
 

@@ -8,8 +8,9 @@ import java.util.function.Supplier;
 
 /**
  * Works out who is asking ({@link ClientDirectory#identify}: token, MAC, CPE id, trusted Client
- * Subnet, source address, default) and records it on the query for the policy stage. It never
- * answers and never refuses: an unidentified client gets the default profile.
+ * Subnet, source address, default; those the query's listener allows) and records it on the
+ * query for the policy stage. It never answers and never refuses: an unidentified client gets the
+ * listener's or the overall default profile.
  */
 public final class ClientIdentificationStage implements QueryStage {
   private final Supplier<ClientDirectory> directory;

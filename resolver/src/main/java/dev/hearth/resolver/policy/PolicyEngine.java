@@ -266,9 +266,33 @@ public final class PolicyEngine {
    */
   public PolicyDecision explain(java.net.InetAddress client, ClientOptions options, String token,
       String name, Instant now) {
-    ClientIdentity who = policy.directory().identify(token, options, client, null);
+    return explain(client, options, token, name, now, null);
+  }
+
+  /**
+   * As {@link #explain(java.net.InetAddress, ClientOptions, String, String, Instant)}, for a query
+   * arriving on {@code listener} (null: every identification rule on): its default profile and
+   * the rules it switches off apply, and the trace names every rule skipped because of it.
+   */
+  public PolicyDecision explain(java.net.InetAddress client, ClientOptions options, String token,
+      String name, Instant now, java.net.InetSocketAddress listener) {
+    var directory = policy.directory();
+    ClientIdentity who = directory.identify(token, options, client, null, listener);
+    List<String> trace = new ArrayList<>();
+    int rules = directory.listenerRules(listener);
+    if (rules != dev.hearth.resolver.client.ClientDirectory.ALL_RULES) {
+      StringBuilder on = new StringBuilder();
+      for (ClientIdentity.Source r : dev.hearth.resolver.client.ClientDirectory.rules(rules)) {
+        on.append(on.length() == 0 ? "" : ", ")
+            .append(r.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      List<String> skipped = directory.skippedRules(token, options, client, listener);
+      trace.add("identification on listener " + listener.getAddress().getHostAddress() + ":"
+          + listener.getPort() + ": rules " + (on.length() == 0 ? "none" : on) + "; skipped: "
+          + (skipped.isEmpty() ? "none" : String.join(", ", skipped) + " (off on this listener)"));
+    }
     return decide(who, dev.hearth.blocklists.DomainNames.toWire(
-        dev.hearth.blocklists.DomainNames.normalize(name)), now, new ArrayList<>(), false);
+        dev.hearth.blocklists.DomainNames.normalize(name)), now, trace, false);
   }
 
   /** As {@link #decide(ClientIdentity, byte[], Instant)}, recording every step considered. */

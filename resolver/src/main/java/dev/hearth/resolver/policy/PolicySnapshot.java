@@ -23,10 +23,13 @@ import java.util.Objects;
  * @param zone the time zone of schedules and budgets for clients that are not a subscriber with a
  *     zone of its own (venues, the default profile)
  * @param operator who to name and how to reach them in structured EDE texts
+ * @param structuredErrors which clients get structured EDE texts (null: those that ask with an
+ *     EDE option)
  */
 public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
     List<String> protectedNames, List<String> bypassNames, int blockTtl, InetAddress blockPageV4,
-    InetAddress blockPageV6, java.time.ZoneId zone, Operator operator) {
+    InetAddress blockPageV6, java.time.ZoneId zone, Operator operator,
+    StructuredErrors structuredErrors) {
 
   /** The Firefox canary and the iCloud Private Relay names (see the policy brief, section 5). */
   public static final List<String> DEFAULT_BYPASS_NAMES =
@@ -41,6 +44,7 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     bypassNames = List.copyOf(bypassNames);
     zone = zone == null ? java.time.ZoneId.of("UTC") : zone;
     operator = operator == null ? Operator.NONE : operator;
+    structuredErrors = structuredErrors == null ? StructuredErrors.DEFAULT : structuredErrors;
     if (blockTtl < 0 || blockTtl > 86_400) {
       throw new IllegalArgumentException("block TTL must be between 0 and 86400 seconds");
     }
@@ -77,6 +81,15 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     p.put(DEFAULT_PROFILE, Profile.everything(DEFAULT_PROFILE));
     return new PolicySnapshot(p, ClientDirectory.empty(DEFAULT_PROFILE), List.of(),
         DEFAULT_BYPASS_NAMES, DEFAULT_BLOCK_TTL, null, null, null, null);
+  }
+
+  /** A snapshot whose clients ask for structured errors with an EDE option. */
+  public PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
+      List<String> protectedNames, List<String> bypassNames, int blockTtl,
+      InetAddress blockPageV4, InetAddress blockPageV6, java.time.ZoneId zone,
+      Operator operator) {
+    this(profiles, directory, protectedNames, bypassNames, blockTtl, blockPageV4, blockPageV6,
+        zone, operator, null);
   }
 
   /** A snapshot without its own time zone (UTC for clients that are not subscribers). */

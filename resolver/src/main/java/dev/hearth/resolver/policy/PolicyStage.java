@@ -137,25 +137,16 @@ public final class PolicyStage implements QueryStage {
   }
 
   /**
-   * Whether the client asked for structured error texts: by sending an (empty) EDE option in its
-   * query, the signal AdGuard DNS and the draft's early deployments use until the SDE option gets
-   * its code. Everyone else gets the plain sentence.
+   * Whether the client asked for structured error texts by sending an (empty) EDE option, the
+   * default signal (see {@link StructuredErrors}). Everyone else gets the plain sentence.
    */
   static boolean wantsStructured(byte[] options) {
-    for (int p = 0; options != null && p + 4 <= options.length; ) {
-      int code = (options[p] & 0xff) << 8 | (options[p + 1] & 0xff);
-      int len = (options[p + 2] & 0xff) << 8 | (options[p + 3] & 0xff);
-      if (code == Ede.OPTION_CODE) {
-        return true;
-      }
-      p += 4 + len;
-    }
-    return false;
+    return StructuredErrors.DEFAULT.wanted(options);
   }
 
   static Answer answer(PolicyDecision d, PolicySnapshot policy, String text, QueryContext ctx) {
     Ede why = new Ede(d.edeCode(), text);
-    if (wantsStructured(ctx.query.ednsOptions)) {
+    if (policy.structuredErrors().wanted(ctx.query.ednsOptions)) {
       String full = d.structuredText(policy.operator(), true);
       String brief = d.structuredText(policy.operator(), false);
       why = new Ede(d.edeCode(), full.length() <= Ede.MAX_TEXT ? full : brief, brief);

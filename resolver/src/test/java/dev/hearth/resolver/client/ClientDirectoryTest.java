@@ -12,9 +12,11 @@ import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.ClientIdentity.Source;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +58,13 @@ class ClientDirectoryTest {
 
   @BeforeEach
   void setUp() {
-    dir = ClientDirectory.builder("default")
+    dir = builder().build();
+    bindings = new AddressBindings();
+  }
+
+  /** The directory of these tests, before it is built. */
+  static ClientDirectory.Builder builder() {
+    return ClientDirectory.builder("default")
         .subscriber(new Subscriber("alice", "family", ZoneId.of("Europe/Berlin"),
             Map.of(ALICE_TABLET, "kids")))
         .subscriber(new Subscriber("bob", "adult", null, Map.of(BOB_CONSOLE, "teen")))
@@ -72,9 +80,7 @@ class ClientDirectoryTest {
         .cpeId("cpe-bob", "bob")
         .token("tok-alice", "alice", "strict")
         .token("tok-anon", null, "anon-profile")
-        .trustedForwarders(ClientNetworks.parse(List.of(FORWARDER + "/32", FORWARDER6 + "/128")))
-        .build();
-    bindings = new AddressBindings();
+        .trustedForwarders(ClientNetworks.parse(List.of(FORWARDER + "/32", FORWARDER6 + "/128")));
   }
 
   ClientIdentity id(String token, ClientOptions o, String source) throws Exception {
@@ -84,6 +90,11 @@ class ClientDirectoryTest {
   static void assertIdentity(String subscriber, String network, String profile, Source source,
       String detail, ClientIdentity actual) {
     assertEquals(new ClientIdentity(subscriber, network, profile, source, detail), actual);
+  }
+
+  static void assertIdentity(String subscriber, String network, String profile, Source source,
+      String detail, ClientIdentity actual, String message) {
+    assertEquals(new ClientIdentity(subscriber, network, profile, source, detail), actual, message);
   }
 
   // ----------------------------------------------------------------- token
@@ -474,5 +485,111 @@ class ClientDirectoryTest {
   @Test
   void builder_requiresADefaultProfile() {
     assertThrows(NullPointerException.class, () -> ClientDirectory.builder(null));
+  }
+
+  // ----------------------------------------------------------------- per-listener rules
+
+  static final InetSocketAddress ALL = new InetSocketAddress("192.0.2.1", 53);
+  static final InetSocketAddress HOTSPOT = new InetSocketAddress("192.0.2.2", 53);
+  static final InetSocketAddress ISP = new InetSocketAddress("192.0.2.3", 53);
+
+  ClientIdentity on(InetSocketAddress listener, String token, ClientOptions o, String source)
+      throws Exception {
+    return dir.identify(token, o, ip(source), bindings, listener);
+  }
+
+  @Test
+  void listenerWithAddressOnly_ignoresTokenMacCpeAndClientSubnet() throws Exception {
+    dir = builder().listenerRules(HOTSPOT, Set.of(Source.ADDRESS)).build();
+    ClientOptions everything =
+        new ClientOptions(ALICE_TABLET, "cpe-alice", Prefix.parse("198.51.100.7/32"));
+    assertIdentity("bob", null, "adult", Source.ADDRESS, "",
+        on(HOTSPOT, "tok-alice", everything, BOB_IP));
+    assertIdentity("alice", null, "kids", Source.MAC, "aa:bb:cc:xx:xx:xx",
+        on(ALL, null, everything, BOB_IP), "another listener: the MAC still counts");
+    assertIdentity(null, null, "default", Source.DEFAULT, "",
+        on(HOTSPOT, null, everything, FORWARDER), "the forwarder's own address matches nothing");
+    bindings.bind(Prefix.parse(NOBODY_IP + "/32"), "carol");
+    assertIdentity("carol", null, "carol-profile", Source.ADDRESS, "",
+        on(HOTSPOT, null, mac(ALICE_TABLET), NOBODY_IP), "run-time bindings are the address rule");
+  }
+
+  @Test
+  void eachRuleSwitchedOff_fallsToTheNextOne() throws Exception {
+    InetSocketAddress noToken = new InetSocketAddress("192.0.2.10", 53);
+    InetSocketAddress noMac = new InetSocketAddress("192.0.2.11", 53);
+    InetSocketAddress noCpe = new InetSocketAddress("192.0.2.12", 53);
+    InetSocketAddress noEcs = new InetSocketAddress("192.0.2.13", 53);
+    InetSocketAddress noAddress = new InetSocketAddress("192.0.2.14", 53);
+    Set<Source> all = ClientDirectory.rules(ClientDirectory.ALL_RULES);
+    dir = builder()
+        .listenerRules(noToken, without(all, Source.TOKEN))
+        .listenerRules(noMac, without(all, Source.MAC))
+        .listenerRules(noCpe, without(all, Source.CPE_ID))
+        .listenerRules(noEcs, without(all, Source.CLIENT_SUBNET))
+        .listenerRules(noAddress, without(all, Source.ADDRESS))
+        .build();
+    assertIdentity("bob", null, "adult", Source.ADDRESS, "",
+        on(noToken, "tok-alice", ClientOptions.NONE, BOB_IP));
+    assertIdentity("alice", null, "family", Source.ADDRESS, "",
+        on(noMac, null, mac(ALICE_TABLET), ALICE_IP));
+    assertIdentity("bob", null, "adult", Source.ADDRESS, "",
+        on(noCpe, null, cpe("cpe-alice"), BOB_IP));
+    assertIdentity(null, null, "default", Source.DEFAULT, "",
+        on(noEcs, null, ecs("198.51.100.0/24"), FORWARDER));
+    assertIdentity("bob", null, "adult", Source.CLIENT_SUBNET, "198.51.100.0/24",
+        on(noAddress, null, ecs("198.51.100.0/24"), FORWARDER), "ECS needs no address rule");
+    assertIdentity(null, null, "default", Source.DEFAULT, "",
+        on(noAddress, null, ClientOptions.NONE, ALICE_IP));
+    assertIdentity("alice", null, "kids", Source.MAC, "aa:bb:cc:xx:xx:xx",
+        on(noAddress, null, mac(ALICE_TABLET), NOBODY_IP), "a MAC anywhere, without a household");
+    // Each listener keeps the rules it did not switch off.
+    assertIdentity("alice", null, "strict", Source.TOKEN, "",
+        on(noMac, "tok-alice", ClientOptions.NONE, BOB_IP));
+  }
+
+  @Test
+  void noRules_leaveTheListenerDefault() throws Exception {
+    dir = builder().listenerRules(HOTSPOT, Set.of()).listenerProfile(HOTSPOT, "hotspot").build();
+    assertIdentity(null, null, "hotspot", Source.DEFAULT, "listener 192.0.2.2:53",
+        on(HOTSPOT, "tok-alice", new ClientOptions(ALICE_TABLET, "cpe-alice", null), ALICE_IP));
+  }
+
+  @Test
+  void listenerRules_matchExactThenWildcardOfTheSamePortAndFamily() throws Exception {
+    InetSocketAddress wildcard = new InetSocketAddress("0.0.0.0", 5300);
+    dir = builder().listenerRules(wildcard, Set.of(Source.ADDRESS))
+        .listenerRules(new InetSocketAddress("192.0.2.1", 5300), Set.of(Source.MAC))
+        .build();
+    int address = ClientDirectory.ruleBit(Source.ADDRESS);
+    assertEquals(address, dir.listenerRules(new InetSocketAddress("198.51.100.1", 5300)));
+    assertEquals(address, dir.listenerRules(wildcard));
+    assertEquals(ClientDirectory.ruleBit(Source.MAC),
+        dir.listenerRules(new InetSocketAddress("192.0.2.1", 5300)), "exact beats wildcard");
+    assertEquals(ClientDirectory.ALL_RULES,
+        dir.listenerRules(new InetSocketAddress("198.51.100.1", 53)), "another port");
+    assertEquals(ClientDirectory.ALL_RULES,
+        dir.listenerRules(new InetSocketAddress("2001:db8::1", 5300)), "another family");
+    assertEquals(ClientDirectory.ALL_RULES, dir.listenerRules(null));
+    assertEquals(Map.of(wildcard, Set.of(Source.ADDRESS),
+        new InetSocketAddress("192.0.2.1", 5300), Set.of(Source.MAC)), dir.listenerRuleSets());
+  }
+
+  @Test
+  void skippedRules_nameWhatTheQueryCarriedButTheListenerIgnores() throws Exception {
+    dir = builder().listenerRules(ISP, Set.of(Source.MAC, Source.ADDRESS)).build();
+    ClientOptions o = new ClientOptions(ALICE_TABLET, "cpe-bob", Prefix.parse("198.51.100.0/24"));
+    assertEquals(List.of("token", "cpe id cpe-bob", "client subnet 198.51.100.0/24"),
+        dir.skippedRules("tok-alice", o, ip(FORWARDER), ISP));
+    assertEquals(List.of("cpe id cpe-bob"), dir.skippedRules(null, o, ip(UNTRUSTED_FORWARDER), ISP),
+        "ECS from an untrusted source is never a rule to skip");
+    assertEquals(List.of(), dir.skippedRules("tok-alice", o, ip(FORWARDER), ALL));
+    assertThrows(IllegalArgumentException.class, () -> ClientDirectory.ruleBit(Source.DEFAULT));
+  }
+
+  static Set<Source> without(Set<Source> all, Source off) {
+    Set<Source> s = java.util.EnumSet.copyOf(all);
+    s.remove(off);
+    return s;
   }
 }

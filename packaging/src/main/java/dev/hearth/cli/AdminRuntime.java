@@ -2,11 +2,14 @@ package dev.hearth.cli;
 
 import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.policy.PolicyService;
+import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.admin.web.AdminServer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 
 /**
@@ -60,11 +63,16 @@ final class AdminRuntime implements AutoCloseable {
         log.info("admin API off (--http off)");
         return;
       }
-      web = new AdminServer(store, accounts, policy, stage).start(settings.httpListen());
+      List<Preset> presets = new ArrayList<>();
+      for (var p : PolicyConfig.presets().values()) {
+        presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
+      }
+      web = new AdminServer(store, accounts, policy, stage, presets)
+          .start(settings.httpListen());
       log.info("admin API on http://{}/api/v1 (health: /healthz)",
           HostPort.format(new java.net.InetSocketAddress(settings.httpListen().getAddress(),
               web.port())));
-    } catch (StoreException | RuntimeException e) {
+    } catch (StoreException | ConfigException | RuntimeException e) {
       log.error("admin API not started, DNS keeps serving: {}", e.getMessage());
     }
   }

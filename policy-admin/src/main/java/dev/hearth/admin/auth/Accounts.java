@@ -114,6 +114,15 @@ public final class Accounts {
    * in a row the account is locked for 15 minutes, even for the right password.
    */
   public Principal login(String username, char[] password) throws StoreException {
+    LoginResult r = loginDetailed(username, password);
+    return r == null ? null : r.principal();
+  }
+
+  /** A successful login: who, and whether they must choose a new password first. */
+  public record LoginResult(Principal principal, boolean mustChangePassword) {}
+
+  /** {@link #login}, also telling whether the password is a one-time one. */
+  public LoginResult loginDetailed(String username, char[] password) throws StoreException {
     String u;
     try {
       u = username(username);
@@ -123,11 +132,11 @@ public final class Accounts {
     Instant now = store.now();
     Object[] row = store.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT role, household, password_hash,"
-          + " locked_until FROM users WHERE username = ?")) {
+          + " locked_until, must_change_password FROM users WHERE username = ?")) {
         ps.setString(1, u);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? new Object[] {rs.getString(1), rs.getString(2), rs.getString(3),
-              rs.getString(4)} : null;
+              rs.getString(4), rs.getInt(5)} : null;
         }
       }
     });
@@ -158,7 +167,36 @@ public final class Accounts {
       }
       return null;
     });
-    return ok ? new Principal("user:" + u, Role.parse((String) row[0]), (String) row[1]) : null;
+    return ok ? new LoginResult(new Principal("user:" + u, Role.parse((String) row[0]),
+        (String) row[1]), ((Integer) row[4]) != 0) : null;
+  }
+
+  /**
+   * Changes a user's own password after checking the current one (which also counts towards the
+   * lockout). Returns false if the current password is wrong.
+   */
+  public boolean changePassword(Principal actor, String username, char[] current, char[] next)
+      throws StoreException {
+    String weak = Passwords.weakness(next);
+    if (weak != null) {
+      throw new IllegalArgumentException(weak);
+    }
+    if (login(username, current) == null) {
+      return false;
+    }
+    String u = username(username);
+    String hash = Passwords.hash(next);
+    store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE users SET password_hash = ?,"
+          + " must_change_password = 0 WHERE username = ?")) {
+        ps.setString(1, hash);
+        ps.setString(2, u);
+        ps.executeUpdate();
+      }
+      store.audit(c, actor.name(), "user.password", "user:" + u, null, null);
+      return null;
+    });
+    return true;
   }
 
   /** Creates an API token and returns it; it is shown this once and never stored in clear. */

@@ -121,12 +121,67 @@ public final class PolicyService {
     return json == null ? null : parse(json);
   }
 
+  /** One document to create or replace in {@link #putAll}. */
+  public record Change(Kind kind, String id, JsonNode spec) {}
+
   /**
    * Creates or replaces a document. {@code spec} is a JSON object with the config file's keys
    * for that kind; its {@code id}, if given, must match. Returns whether it was created.
    */
   public synchronized boolean put(Principal actor, Kind kind, String id, JsonNode spec)
       throws InvalidPolicyException, StoreException {
+    boolean existed = documents.of(kind).containsKey(id);
+    putAll(actor, List.of(new Change(kind, id, spec)));
+    return !existed;
+  }
+
+  /**
+   * Applies several changes as one: compiled together, stored in one transaction, published as
+   * one snapshot (a parent's "customise this profile" writes a profile and repoints the
+   * household; neither may land alone).
+   */
+  public synchronized void putAll(Principal actor, List<Change> changes)
+      throws InvalidPolicyException, StoreException {
+    PolicyDocuments next = documents;
+    List<String[]> writes = new ArrayList<>(); // kind table, id, json, before, action
+    for (Change ch : changes) {
+      String json = canonical(ch.kind(), ch.id(), ch.spec());
+      String before = next.of(ch.kind()).get(ch.id());
+      if (json.equals(before)) {
+        continue;
+      }
+      writes.add(new String[] {ch.kind().name(), ch.id(), json, before});
+      next = next.with(ch.kind(), ch.id(), json);
+    }
+    if (writes.isEmpty()) {
+      return;
+    }
+    PolicySnapshot snapshot = compiler.compile(next);
+    store.transaction(c -> {
+      for (String[] w : writes) {
+        Kind kind = Kind.valueOf(w[0]);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + kind.table()
+            + "(id, spec, updated_at, updated_by) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
+            + " SET spec = excluded.spec, updated_at = excluded.updated_at,"
+            + " updated_by = excluded.updated_by")) {
+          ps.setString(1, w[1]);
+          ps.setString(2, w[2]);
+          ps.setString(3, store.now().toString());
+          ps.setString(4, actor.name());
+          ps.executeUpdate();
+        }
+        store.audit(c, actor.name(), kind.singular() + (w[3] == null ? ".create" : ".update"),
+            kind.singular() + ":" + w[1], w[3], w[2]);
+      }
+      return null;
+    });
+    documents = next;
+    install(snapshot);
+    problem = null;
+  }
+
+  private static String canonical(Kind kind, String id, JsonNode spec)
+      throws InvalidPolicyException {
     if (!(spec instanceof ObjectNode obj)) {
       throw new InvalidPolicyException(kind, id, null, "the body must be a JSON object with the "
           + kind.singular() + "'s settings");
@@ -143,32 +198,7 @@ public final class PolicyService {
         doc.set(e.getKey(), e.getValue());
       }
     });
-    String json = doc.toString();
-    String before = documents.of(kind).get(id);
-    if (json.equals(before)) {
-      return false;
-    }
-    PolicyDocuments next = documents.with(kind, id, json);
-    PolicySnapshot snapshot = compiler.compile(next);
-    store.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + kind.table()
-          + "(id, spec, updated_at, updated_by) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
-          + " SET spec = excluded.spec, updated_at = excluded.updated_at,"
-          + " updated_by = excluded.updated_by")) {
-        ps.setString(1, id);
-        ps.setString(2, json);
-        ps.setString(3, store.now().toString());
-        ps.setString(4, actor.name());
-        ps.executeUpdate();
-      }
-      store.audit(c, actor.name(), kind.singular() + (before == null ? ".create" : ".update"),
-          kind.singular() + ":" + id, before, json);
-      return null;
-    });
-    documents = next;
-    install(snapshot);
-    problem = null;
-    return before == null;
+    return doc.toString();
   }
 
   /** Deletes a document; refused (nothing changes) if the policy still refers to it. */
@@ -285,6 +315,18 @@ public final class PolicyService {
       bindings.unbind(prefix);
     }
     return previous;
+  }
+
+  /**
+   * Records a change that lives outside the store (a pause or grant, held by the resolver) in
+   * the audit log.
+   */
+  public void auditOnly(Principal actor, String action, String target, String after)
+      throws StoreException {
+    store.transaction(c -> {
+      store.audit(c, actor.name(), action, target, null, after);
+      return null;
+    });
   }
 
   /** The stored bindings, prefix to subscriber id. */

@@ -11,12 +11,12 @@ import dev.hearth.admin.auth.Role;
 import dev.hearth.admin.policy.InvalidPolicyException;
 import dev.hearth.admin.policy.Kind;
 import dev.hearth.admin.policy.PolicyService;
+import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.blocklists.DomainNames;
 import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.ClientIdentity;
-import dev.hearth.resolver.client.ClientOptions;
 import dev.hearth.resolver.policy.PolicyDecision;
 import dev.hearth.resolver.policy.PolicyStage;
 import io.javalin.Javalin;
@@ -32,6 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -65,11 +67,20 @@ public final class AdminServer implements AutoCloseable {
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
+    this(store, accounts, policy, stage, List.of());
+  }
+
+  /** With the presets the console and the parent portal offer when a profile is created. */
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage, List<Preset> presets) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
     this.stage = stage;
+    WebPages pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
+        Clock.systemUTC());
     this.app = Javalin.create(config -> {
+      pages.register(config);
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = MAX_BODY;
@@ -118,8 +129,12 @@ public final class AdminServer implements AutoCloseable {
         error(ctx, 500, null, "internal error; the server log has the details");
       });
       config.routes.error(404, ctx -> {
-        if (ctx.result() == null || ctx.result().isEmpty()) {
-          error(ctx, 404, null, "no such page or API route: " + ctx.path());
+        if (!ctx.path().startsWith("/api/")) {
+          ctx.html("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not"
+              + " found · Hearth</title></head><body><main><h1>Not found</h1><p>There is no page"
+              + " at this address. <a href=\"/login\">Sign in</a></p></main></body></html>");
+        } else if (ctx.result() == null || ctx.result().isEmpty()) {
+          error(ctx, 404, null, "no such API route: " + ctx.path());
         }
       });
       config.routes.error(405, ctx -> error(ctx, 405, null, ctx.method()
@@ -150,7 +165,9 @@ public final class AdminServer implements AutoCloseable {
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Referrer-Policy", "no-referrer");
     ctx.header("Cache-Control", "no-store");
-    ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    // Pages use one same-origin style sheet and post forms to themselves; nothing else loads.
+    ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'self';"
+        + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   }
 
   private void authorize(Context ctx) throws StoreException {
@@ -450,31 +467,6 @@ public final class AdminServer implements AutoCloseable {
       throw new ApiError(400, client == null ? "client" : "name",
           "give ?client=IP&name=DOMAIN (and optionally mac, cpe_id, token, at)");
     }
-    InetAddress address;
-    try {
-      Prefix p = Prefix.parse(client.trim());
-      if (client.contains("/")) {
-        throw new IllegalArgumentException("'" + client + "' is a network, not one address");
-      }
-      address = InetAddress.getByAddress(p.network());
-    } catch (IllegalArgumentException e) {
-      throw new ApiError(400, "client", e.getMessage());
-    }
-    String normalized;
-    try {
-      normalized = DomainNames.normalize(name);
-    } catch (IllegalArgumentException e) {
-      throw new ApiError(400, "name", e.getMessage());
-    }
-    long mac = -1;
-    String macText = ctx.queryParam("mac");
-    if (macText != null) {
-      mac = ClientOptions.parseMac(macText);
-      if (mac < 0) {
-        throw new ApiError(400, "mac", "'" + macText + "' is not a MAC address");
-      }
-    }
-    String cpe = ctx.queryParam("cpe_id");
     Instant at = Instant.now();
     String atText = ctx.queryParam("at");
     if (atText != null) {
@@ -485,11 +477,26 @@ public final class AdminServer implements AutoCloseable {
             + " e.g. 2026-11-26T21:30:00Z");
       }
     }
-    ClientOptions options = mac < 0 && cpe == null ? ClientOptions.NONE
-        : new ClientOptions(mac, cpe, null);
-    ClientIdentity who = stage.engine().policy().directory().identify(ctx.queryParam("token"),
-        options, address, stage.bindings());
-    PolicyDecision d = stage.engine().explain(who, DomainNames.toWire(normalized), at);
+    InetAddress address;
+    String normalized;
+    try {
+      address = Explanations.address(client);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "client", e.getMessage());
+    }
+    try {
+      normalized = DomainNames.normalize(name);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "name", e.getMessage());
+    }
+    PolicyDecision d;
+    try {
+      d = Explanations.explain(stage, client, name, ctx.queryParam("mac"),
+          ctx.queryParam("cpe_id"), ctx.queryParam("token"), at);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "mac", e.getMessage());
+    }
+    ClientIdentity who = d.client();
     ObjectNode out = JSON.createObjectNode();
     out.put("name", normalized);
     out.put("client", address.getHostAddress());

@@ -1,0 +1,309 @@
+package dev.hearth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.admin.auth.Accounts;
+import dev.hearth.admin.auth.Principal;
+import dev.hearth.admin.auth.Role;
+import dev.hearth.admin.policy.Kind;
+import dev.hearth.admin.policy.PolicyService;
+import dev.hearth.admin.policy.Preset;
+import dev.hearth.admin.store.AdminStore;
+import dev.hearth.admin.web.AdminServer;
+import dev.hearth.resolver.DnsServer;
+import dev.hearth.resolver.ResolverConfig;
+import dev.hearth.resolver.testing.TestAuthServer;
+import dev.hearth.resolver.upstream.UpstreamSpec;
+import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/**
+ * The console and the parent portal over real HTTP with real sessions: the one-time password
+ * must be changed first, forms without the session's CSRF token are refused, what users type is
+ * escaped, a parent reaches only their own household and their change reaches the resolver.
+ */
+class WebPagesTest {
+  static final String CONFIG = """
+      policy:
+        profiles:
+          - {id: shared-kids, block_categories: [adult]}
+      """;
+  static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+  static final Pattern LOGIN = Pattern.compile("name=\"_login\" value=\"([^\"]+)\"");
+  static final String PASSWORD = "a long parent password";
+
+  @TempDir Path dir;
+  TestAuthServer upstream;
+  DnsServer dns;
+  AdminStore store;
+  PolicyService policy;
+  AdminServer web;
+  Accounts accounts;
+  char[] adminPassword;
+
+  /** A browser-like client: its own cookie jar, follows no redirects (we check them). */
+  final class Visitor {
+    final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    String lastPage = "";
+
+    HttpResponse<String> get(String path) throws Exception {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path))
+          .header("Accept-Language", "en").build(), HttpResponse.BodyHandlers.ofString());
+      lastPage = r.body();
+      return r;
+    }
+
+    HttpResponse<String> post(String path, String... fields) throws Exception {
+      List<String> parts = new ArrayList<>();
+      for (int i = 0; i < fields.length; i += 2) {
+        parts.add(URLEncoder.encode(fields[i], StandardCharsets.UTF_8) + "="
+            + URLEncoder.encode(fields[i + 1], StandardCharsets.UTF_8));
+      }
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(String.join("&", parts))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      lastPage = r.body();
+      return r;
+    }
+
+    String csrf() {
+      Matcher m = CSRF.matcher(lastPage);
+      assertTrue(m.find(), "the page has a CSRF field: " + lastPage);
+      return m.group(1);
+    }
+
+    HttpResponse<String> login(String user, String password) throws Exception {
+      get("/login");
+      Matcher m = LOGIN.matcher(lastPage);
+      assertTrue(m.find(), lastPage);
+      return post("/login", "_login", m.group(1), "username", user, "password", password);
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + web.port() + path);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = new TestAuthServer();
+    Settings.Builder b = Settings.builder();
+    ConfigFile.parse(CONFIG, "test.yaml", b);
+    store = AdminStore.open(dir.resolve("admin.db"));
+    policy = new PolicyService(store, b.build().policyCompiler());
+    dns = DnsServer.start(ResolverConfig.defaults(List.of(new InetSocketAddress("127.0.0.1", 0)),
+        List.of(new UpstreamSpec(upstream.address(), false))).withRateLimitPerClient(0),
+        List.of(AdminApiTest.adultList()), policy.open());
+    policy.attach(dns.policy()::replacePolicy, dns.policy().bindings());
+    accounts = new Accounts(store);
+    adminPassword = accounts.ensureFirstAdministrator();
+    // Two households share the operator's profile; each has a parent.
+    var mapper = new ObjectMapper();
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-a", mapper.readTree(
+        "{\"profile\": \"shared-kids\", \"timezone\": \"UTC\", \"addresses\": [\"127.0.0.1/32\"]}"));
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-b", mapper.readTree(
+        "{\"profile\": \"shared-kids\", \"addresses\": [\"192.0.2.0/24\"]}"));
+    accounts.createUser(Principal.CLI, "parent-a", Role.PARENT, "house-a", PASSWORD.toCharArray(),
+        false);
+    accounts.createUser(Principal.CLI, "parent-b", Role.PARENT, "house-b", PASSWORD.toCharArray(),
+        false);
+    accounts.createUser(Principal.CLI, "helpdesk", Role.SUPPORT, null, PASSWORD.toCharArray(),
+        false);
+    web = new AdminServer(store, accounts, policy, dns.policy(), List.of(new Preset("teen",
+        "Teen", true, java.util.Set.of("adult", "gambling"))))
+        .start(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  @AfterEach
+  void stop() {
+    if (web != null) {
+      web.close();
+    }
+    if (dns != null) {
+      dns.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    if (upstream != null) {
+      upstream.close();
+    }
+  }
+
+  Message query(String name) throws Exception {
+    SimpleResolver r = new SimpleResolver(dns.boundAddresses().get(0));
+    r.setTimeout(Duration.ofSeconds(3));
+    return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, 1)));
+  }
+
+  @Test
+  void firstLogin_mustChangeTheOneTimePassword_thenReachesTheConsole() throws Exception {
+    Visitor v = new Visitor();
+    assertEquals("/login", v.get("/admin").headers().firstValue("Location").orElse(""));
+    HttpResponse<String> r = v.login("admin", new String(adminPassword));
+    assertEquals(302, r.statusCode());
+    assertEquals("/password", r.headers().firstValue("Location").orElse(""));
+    String cookie = r.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith("hearth_session=")).findFirst().orElseThrow();
+    assertTrue(cookie.contains("HttpOnly"), cookie);
+    assertTrue(cookie.toLowerCase().contains("samesite=strict"), cookie);
+    assertEquals("/password", v.get("/admin").headers().firstValue("Location").orElse(""),
+        "nothing else until the password is changed");
+    v.get("/password");
+    HttpResponse<String> weak = v.post("/password", "_csrf", v.csrf(), "current",
+        new String(adminPassword), "new", "short", "confirm", "short");
+    assertEquals(400, weak.statusCode());
+    v.get("/password");
+    HttpResponse<String> changed = v.post("/password", "_csrf", v.csrf(), "current",
+        new String(adminPassword), "new", "the administrator's own", "confirm",
+        "the administrator's own");
+    assertEquals("/admin", changed.headers().firstValue("Location").orElse(""));
+    HttpResponse<String> dash = v.get("/admin");
+    assertEquals(200, dash.statusCode());
+    assertTrue(dash.body().contains("<h1>Dashboard</h1>"), dash.body());
+    assertEquals(401, new Visitor().login("admin", new String(adminPassword)).statusCode(),
+        "the one-time password no longer works");
+  }
+
+  @Test
+  void consoleForms_needTheSessionsCsrfToken_andEscapeWhatIsTyped() throws Exception {
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor v = new Visitor();
+    assertEquals("/admin", v.login("ops", PASSWORD).headers().firstValue("Location").orElse(""));
+    v.get("/admin/profiles");
+    String token = v.csrf();
+    assertEquals(403, v.post("/admin/profiles", "id", "p1", "preset", "teen").statusCode(),
+        "no token");
+    assertEquals(403, v.post("/admin/profiles", "_csrf", "forged", "id", "p1").statusCode());
+    assertEquals(302, v.post("/admin/profiles", "_csrf", token, "id", "p1", "preset", "teen")
+        .statusCode());
+    JsonNode created = policy.get(Kind.PROFILE, "p1");
+    assertEquals("[\"adult\",\"gambling\"]", created.get("block_categories").toString(),
+        "the preset's categories, as a plain list");
+
+    HttpResponse<String> bad = v.post("/admin/profiles/p1", "_csrf", token,
+        "name", "<script>alert(1)</script>", "category", "adult", "bedtime_days", "mon",
+        "bedtime_from", "25:00", "bedtime_to", "07:00");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), bad.body());
+    assertFalse(bad.body().contains("<script>alert"), "typed text is never markup");
+    assertTrue(bad.body().contains("schedules[0].from"), "the error names the field");
+    assertEquals("Teen", policy.get(Kind.PROFILE, "p1").get("name").asText(), "nothing stored");
+
+    HttpResponse<String> ok = v.post("/admin/profiles/p1", "_csrf", token, "name", "Teen one",
+        "category", "adult", "bedtime_days", "mon", "bedtime_days", "tue", "bedtime_from",
+        "21:00", "bedtime_to", "07:00", "safe_search", "strict");
+    assertEquals(302, ok.statusCode(), ok.body());
+    JsonNode saved = policy.get(Kind.PROFILE, "p1");
+    assertEquals("[\"mon\",\"tue\"]", saved.get("schedules").get(0).get("days").toString());
+    assertEquals("strict", saved.get("safe_search").asText());
+
+    HttpResponse<String> audit = v.get("/admin/audit?action=profile.");
+    assertTrue(audit.body().contains("user:ops"), audit.body());
+
+    v.get("/admin");
+    assertEquals(302, v.post("/logout", "_csrf", v.csrf()).statusCode());
+    assertEquals("/login", v.get("/admin").headers().firstValue("Location").orElse(""),
+        "the session ended");
+  }
+
+  @Test
+  void supportStaff_readButCannotChange_andSeeHouseholdsMasked() throws Exception {
+    Visitor v = new Visitor();
+    v.login("helpdesk", PASSWORD);
+    HttpResponse<String> subs = v.get("/admin/subscribers");
+    assertEquals(200, subs.statusCode());
+    assertTrue(subs.body().contains("house-a"));
+    assertFalse(subs.body().contains("127.0.0.1/32"), "addresses masked for support");
+    assertEquals(403, v.post("/admin/profiles", "_csrf", v.csrf(), "id", "p2").statusCode());
+    assertEquals(403, v.get("/admin/audit").statusCode());
+    assertEquals(403, v.get("/family").statusCode());
+  }
+
+  @Test
+  void aParent_changesOnlyTheirOwnHousehold_andTheResolverFollows() throws Exception {
+    Visitor a = new Visitor();
+    assertEquals("/family", a.login("parent-a", PASSWORD).headers().firstValue("Location")
+        .orElse(""));
+    HttpResponse<String> home = a.get("/family");
+    assertEquals(200, home.statusCode());
+    assertTrue(home.body().contains("What this filter does not cover"), home.body());
+    assertEquals(403, a.get("/admin").statusCode(), "no console for parents");
+    assertEquals(Rcode.NOERROR, query("mx.test.").getRcode());
+
+    // Block a name and set bedtime: house-a gets its own copy of the shared profile.
+    HttpResponse<String> saved = a.post("/family/profiles/shared-kids", "_csrf", a.csrf(),
+        "category", "adult", "block", "mx.test", "bedtime_days", "sat", "bedtime_from", "20:00",
+        "bedtime_to", "07:00");
+    assertEquals(200, saved.statusCode(), saved.body());
+    assertTrue(saved.body().contains("Saved"), saved.body());
+    assertEquals("house-a.shared-kids", policy.get(Kind.SUBSCRIBER, "house-a").get("profile")
+        .asText());
+    assertEquals("shared-kids", policy.get(Kind.SUBSCRIBER, "house-b").get("profile").asText(),
+        "the other household keeps the shared profile");
+    assertNotNull(policy.get(Kind.PROFILE, "house-a.shared-kids"));
+    assertEquals(Rcode.NXDOMAIN, query("mx.test.").getRcode(), "house-a is 127.0.0.1");
+
+    // Another household's profile, or a forged form, is refused.
+    Visitor b = new Visitor();
+    b.login("parent-b", PASSWORD);
+    b.get("/family");
+    assertEquals(403, b.post("/family/profiles/house-a.shared-kids", "_csrf", b.csrf(),
+        "category", "adult").statusCode());
+    assertEquals(403, a.post("/family/profiles/house-a.shared-kids", "_csrf", "forged",
+        "category", "adult").statusCode());
+
+    // Pause now.
+    a.get("/family");
+    HttpResponse<String> paused = a.post("/family/pause", "_csrf", a.csrf(), "profile",
+        "house-a.shared-kids", "minutes", "30");
+    assertTrue(paused.body().contains("Paused for 30 minutes"), paused.body());
+    assertEquals(Rcode.NXDOMAIN, query("aaaa.test.").getRcode(), "everything paused");
+  }
+
+  @Test
+  void spanish_andLoginThrottling() throws Exception {
+    Visitor v = new Visitor();
+    HttpResponse<String> es = v.get("/login?lang=es");
+    assertTrue(es.body().contains("<html lang=\"es\">"), es.body());
+    assertTrue(es.body().contains("Iniciar sesión"), es.body());
+    assertTrue(v.get("/login").body().contains("Contraseña"), "the choice is remembered");
+    Visitor attacker = new Visitor();
+    int last = 0;
+    for (int i = 0; i < 11; i++) {
+      last = attacker.login("user" + i, "wrong password " + i).statusCode();
+    }
+    assertEquals(429, last, "the address is throttled across accounts");
+    assertEquals(429, attacker.login("parent-a", PASSWORD).statusCode(),
+        "even with a right password, for a while");
+  }
+}

@@ -1,0 +1,723 @@
+package dev.hearth.admin.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.admin.auth.Accounts;
+import dev.hearth.admin.auth.Passwords;
+import dev.hearth.admin.auth.Principal;
+import dev.hearth.admin.auth.Role;
+import dev.hearth.admin.policy.InvalidPolicyException;
+import dev.hearth.admin.policy.Kind;
+import dev.hearth.admin.policy.PolicyService;
+import dev.hearth.admin.policy.Preset;
+import dev.hearth.admin.store.StoreException;
+import dev.hearth.blocklists.CompiledList;
+import dev.hearth.resolver.client.Subscriber;
+import dev.hearth.resolver.policy.PolicyStage;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The server-rendered pages: one login for everyone, the operator console under {@code /admin}
+ * and the parent portal under {@code /family}. Plain HTML forms that work without JavaScript;
+ * every POST carries the session's CSRF token (the login form a double-submit cookie), session
+ * cookies are HttpOnly and SameSite=Strict (and Secure under TLS), and every change goes through
+ * the same {@link PolicyService} as the API, so it is validated, audited and published alike.
+ */
+final class WebPages {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String LOGIN_COOKIE = "hearth_login";
+  private static final List<String[]> CONSOLE_NAV = List.of(
+      new String[] {"/admin", "nav.dashboard"}, new String[] {"/admin/profiles", "nav.profiles"},
+      new String[] {"/admin/subscribers", "nav.subscribers"},
+      new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"});
+  private static final List<String[]> FAMILY_NAV =
+      List.<String[]>of(new String[] {"/family", "nav.household"});
+  private static final Set<Role> OPERATORS = Set.of(Role.ADMINISTRATOR, Role.SUPPORT,
+      Role.APPEALS_REVIEWER, Role.LIST_CUSTODIAN);
+
+  private final Accounts accounts;
+  private final PolicyService policy;
+  private final PolicyStage stage;
+  private final Map<String, Preset> presets;
+  private final Sessions sessions;
+  private final LoginThrottle throttle;
+  private final AuditReader audit;
+
+  /** Reads the audit log for the console (the API's query, reused). */
+  interface AuditReader {
+    List<Map<String, Object>> read(AuditQuery q) throws StoreException;
+  }
+
+  WebPages(Accounts accounts, PolicyService policy, PolicyStage stage, List<Preset> presets,
+      AuditReader audit, Clock clock) {
+    this.accounts = accounts;
+    this.policy = policy;
+    this.stage = stage;
+    this.presets = new LinkedHashMap<>();
+    presets.forEach(p -> this.presets.put(p.id(), p));
+    this.sessions = new Sessions(clock);
+    this.throttle = new LoginThrottle(clock);
+    this.audit = audit;
+  }
+
+  void register(JavalinConfig config) {
+    config.routes.get("/static/hearth.css", this::css);
+    config.routes.get("/", ctx -> ctx.redirect("/login"));
+    config.routes.get("/login", this::loginForm);
+    config.routes.post("/login", this::login);
+    config.routes.post("/logout", this::logout);
+    config.routes.get("/password", ctx -> passwordForm(ctx, null));
+    config.routes.post("/password", this::changePassword);
+    config.routes.get("/admin", this::dashboard);
+    config.routes.get("/admin/profiles", ctx -> profiles(ctx, null));
+    config.routes.post("/admin/profiles", this::createProfile);
+    config.routes.get("/admin/profiles/{id}", ctx -> editProfile(ctx, null, null));
+    config.routes.post("/admin/profiles/{id}", this::saveProfile);
+    config.routes.get("/admin/subscribers", ctx -> subscribers(ctx, null, null));
+    config.routes.post("/admin/subscribers", this::saveSubscriber);
+    config.routes.post("/admin/bindings", this::bind);
+    config.routes.get("/admin/explain", this::explain);
+    config.routes.get("/admin/audit", this::auditPage);
+    config.routes.get("/family", ctx -> family(ctx, null, null));
+    config.routes.post("/family/profiles/{id}", this::familySave);
+    config.routes.post("/family/pause", this::familyPause);
+  }
+
+  // --- session plumbing ---
+
+  private Sessions.Session session(Context ctx) {
+    return sessions.find(ctx.cookie(Sessions.COOKIE));
+  }
+
+  /** The session for a page of {@code roles}; null after redirecting or refusing. */
+  private Sessions.Session require(Context ctx, Set<Role> roles) {
+    Sessions.Session s = session(ctx);
+    if (s == null) {
+      ctx.redirect("/login");
+      return null;
+    }
+    if (s.mustChangePassword) {
+      ctx.redirect("/password");
+      return null;
+    }
+    if (!roles.contains(s.principal.role())) {
+      Ui ui = Ui.of(ctx, s);
+      ctx.status(403).html(ui.page(ui.t("forbidden.title"), List.of(),
+          "<p>" + ui.te("forbidden.text") + "</p>"));
+      return null;
+    }
+    if (ctx.method().name().equals("POST") && !s.csrfMatches(ctx.formParam("_csrf"))) {
+      Ui ui = Ui.of(ctx, s);
+      ctx.status(403).html(ui.page(ui.t("csrf.title"), List.of(),
+          "<p>" + ui.te("csrf.text") + "</p>"));
+      return null;
+    }
+    return s;
+  }
+
+  private static void sessionCookie(Context ctx, String value, int maxAge) {
+    ctx.cookie(new Cookie(Sessions.COOKIE, value, "/", maxAge, "https".equals(ctx.scheme()),
+        true, null, SameSite.STRICT));
+  }
+
+  private void css(Context ctx) throws IOException {
+    try (InputStream in = WebPages.class.getResourceAsStream("hearth.css")) {
+      ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "max-age=3600")
+          .result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  // --- login ---
+
+  private void loginForm(Context ctx) {
+    String token = Sessions.randomToken();
+    ctx.cookie(new Cookie(LOGIN_COOKIE, token, "/login", 600, "https".equals(ctx.scheme()), true,
+        null, SameSite.STRICT));
+    renderLogin(ctx, token, null, 200);
+  }
+
+  private void renderLogin(Context ctx, String token, String error, int status) {
+    Ui ui = Ui.of(ctx, null);
+    String body = Ui.notice("error", error)
+        + "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"_login\""
+        + " value=\"" + Ui.esc(token) + "\">"
+        + ui.input("username", "login.username", "", "text", null,
+            "autocomplete=\"username\" required")
+        + ui.input("password", "login.password", "", "password", null,
+            "autocomplete=\"current-password\" required")
+        + "<p><button type=\"submit\">" + ui.te("login.submit") + "</button></p></form>";
+    ctx.status(status).html(ui.page(ui.t("login.title"), List.of(), body));
+  }
+
+  private void login(Context ctx) throws StoreException {
+    String cookie = ctx.cookie(LOGIN_COOKIE);
+    String field = ctx.formParam("_login");
+    Ui ui = Ui.of(ctx, null);
+    String fresh = Sessions.randomToken();
+    ctx.cookie(new Cookie(LOGIN_COOKIE, fresh, "/login", 600, "https".equals(ctx.scheme()), true,
+        null, SameSite.STRICT));
+    if (cookie == null || field == null || !java.security.MessageDigest.isEqual(
+        cookie.getBytes(StandardCharsets.US_ASCII), field.getBytes(StandardCharsets.US_ASCII))) {
+      renderLogin(ctx, fresh, ui.t("login.expired"), 403);
+      return;
+    }
+    String ip = ctx.ip();
+    if (throttle.blocked(ip)) {
+      renderLogin(ctx, fresh, ui.t("login.throttled"), 429);
+      return;
+    }
+    String username = ctx.formParam("username");
+    String password = ctx.formParam("password");
+    Accounts.LoginResult r = password == null ? null
+        : accounts.loginDetailed(username, password.toCharArray());
+    if (r == null) {
+      throttle.failed(ip);
+      renderLogin(ctx, fresh, ui.t("login.failed"), 401);
+      return;
+    }
+    throttle.succeeded(ip);
+    Sessions.Session s = sessions.create(r.principal(), r.mustChangePassword());
+    sessionCookie(ctx, s.id, -1);
+    ctx.redirect(r.mustChangePassword() ? "/password"
+        : r.principal().role() == Role.PARENT ? "/family" : "/admin");
+  }
+
+  private void logout(Context ctx) {
+    Sessions.Session s = session(ctx);
+    if (s != null && s.csrfMatches(ctx.formParam("_csrf"))) {
+      sessions.end(s.id);
+    }
+    sessionCookie(ctx, "", 0);
+    ctx.redirect("/login");
+  }
+
+  private void passwordForm(Context ctx, String error) {
+    Sessions.Session s = session(ctx);
+    if (s == null) {
+      ctx.redirect("/login");
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String body = (s.mustChangePassword ? "<p>" + ui.te("password.first") + "</p>" : "")
+        + Ui.notice("error", error)
+        + "<form method=\"post\" action=\"/password\">" + ui.csrfField()
+        + ui.input("current", "password.current", "", "password", null,
+            "autocomplete=\"current-password\" required")
+        + ui.input("new", "password.new", "", "password", null,
+            "autocomplete=\"new-password\" required minlength=\"12\"")
+        + ui.input("confirm", "password.confirm", "", "password", null,
+            "autocomplete=\"new-password\" required minlength=\"12\"")
+        + "<p><button type=\"submit\">" + ui.te("password.submit") + "</button></p></form>";
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("password.title"), List.of(), body));
+  }
+
+  private void changePassword(Context ctx) throws StoreException {
+    Sessions.Session s = session(ctx);
+    if (s == null || !s.csrfMatches(ctx.formParam("_csrf"))) {
+      ctx.redirect("/login");
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String current = ctx.formParam("current");
+    String next = ctx.formParam("new");
+    if (current == null || next == null || !next.equals(ctx.formParam("confirm"))) {
+      passwordForm(ctx, ui.t("password.mismatch"));
+      return;
+    }
+    String weak = Passwords.weakness(next.toCharArray());
+    if (weak != null) {
+      passwordForm(ctx, ui.t("password.weak"));
+      return;
+    }
+    String user = s.principal.name().replaceFirst("^user:", "");
+    if (!accounts.changePassword(s.principal, user, current.toCharArray(), next.toCharArray())) {
+      passwordForm(ctx, ui.t("password.wrong"));
+      return;
+    }
+    s.mustChangePassword = false;
+    sessions.endAll(s.principal.name(), s.id);
+    ctx.redirect(s.principal.role() == Role.PARENT ? "/family" : "/admin");
+  }
+
+  // --- console ---
+
+  private Set<String> knownCategories() {
+    Set<String> out = new TreeSet<>();
+    presets.values().forEach(p -> out.addAll(p.categories()));
+    for (CompiledList l : stage.lists()) {
+      if (l.info().category() != null && !l.info().locked()) {
+        out.add(l.info().category());
+      }
+    }
+    return out;
+  }
+
+  private void dashboard(Context ctx) {
+    Sessions.Session s = require(ctx, OPERATORS);
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    var snap = policy.current();
+    StringBuilder b = new StringBuilder();
+    if (policy.problem() != null) {
+      b.append(Ui.notice("error", policy.problem()));
+    }
+    b.append("<table><caption>").append(ui.te("dash.caption")).append("</caption><tbody>");
+    row(b, ui.t("dash.version"), policy.version());
+    row(b, ui.t("dash.profiles"), snap.profiles().size());
+    row(b, ui.t("dash.subscribers"), snap.directory().subscribers().size());
+    row(b, ui.t("dash.networks"), snap.directory().networks().size());
+    row(b, ui.t("dash.bindings"), stage.bindings().size());
+    row(b, ui.t("dash.lists"), stage.lists().size());
+    row(b, ui.t("dash.blocked"), stage.blockedCount());
+    b.append("</tbody></table>");
+    ctx.html(ui.page(ui.t("dash.title"), CONSOLE_NAV, b.toString()));
+  }
+
+  private static void row(StringBuilder b, String label, Object value) {
+    b.append("<tr><th scope=\"row\">").append(Ui.esc(label)).append("</th><td>")
+        .append(Ui.esc(String.valueOf(value))).append("</td></tr>");
+  }
+
+  private void profiles(Context ctx, String error) {
+    Sessions.Session s = require(ctx, OPERATORS);
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    StringBuilder b = new StringBuilder(Ui.notice("error", error));
+    Map<String, JsonNode> stored = policy.list(Kind.PROFILE);
+    b.append("<table><caption>").append(ui.te("profiles.caption")).append("</caption><thead><tr>")
+        .append("<th scope=\"col\">").append(ui.te("col.id")).append("</th><th scope=\"col\">")
+        .append(ui.te("col.name")).append("</th><th scope=\"col\">").append(ui.te("col.source"))
+        .append("</th></tr></thead><tbody>");
+    for (var p : policy.current().profiles().values()) {
+      boolean api = stored.containsKey(p.id());
+      b.append("<tr><td>").append(api ? "<a href=\"/admin/profiles/" + Ui.esc(p.id()) + "\">"
+          + Ui.esc(p.id()) + "</a>" : Ui.esc(p.id())).append("</td><td>")
+          .append(Ui.esc(p.name())).append("</td><td>")
+          .append(ui.te(api ? "source.store" : "source.config")).append("</td></tr>");
+    }
+    b.append("</tbody></table>");
+    if (s.principal.role() == Role.ADMINISTRATOR) {
+      List<String[]> options = new ArrayList<>();
+      options.add(new String[] {"", ui.t("preset.none")});
+      presets.values().forEach(p -> options.add(new String[] {p.id(), p.name()}));
+      b.append("<h2>").append(ui.te("profiles.new")).append("</h2><form method=\"post\"")
+          .append(" action=\"/admin/profiles\">").append(ui.csrfField())
+          .append(ui.input("id", "col.id", "", "text", null,
+              "required pattern=\"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\""))
+          .append(ui.select("preset", "profiles.preset", options, ""))
+          .append("<p><button type=\"submit\">").append(ui.te("profiles.create"))
+          .append("</button></p></form>");
+    }
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("profiles.title"), CONSOLE_NAV,
+        b.toString()));
+  }
+
+  private void createProfile(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String id = ctx.formParam("id") == null ? "" : ctx.formParam("id").trim();
+    ObjectNode doc = JSON.createObjectNode();
+    Preset p = presets.get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
+    if (p != null) {
+      doc.put("name", p.name());
+      ArrayNode cats = doc.putArray("block_categories");
+      new TreeSet<>(p.categories()).forEach(cats::add);
+      doc.put("block_bypass", p.blockBypass());
+    }
+    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      profiles(ctx, ui.t("error.id", id));
+      return;
+    }
+    if (policy.current().profiles().containsKey(id)) {
+      profiles(ctx, ui.t("error.exists", id));
+      return;
+    }
+    try {
+      policy.put(s.principal, Kind.PROFILE, id, doc);
+    } catch (InvalidPolicyException e) {
+      profiles(ctx, PolicyService.describe(e));
+      return;
+    }
+    ctx.redirect("/admin/profiles/" + id);
+  }
+
+  private void editProfile(Context ctx, JsonNode submitted, String error) {
+    Sessions.Session s = require(ctx, OPERATORS);
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String id = ctx.pathParam("id");
+    JsonNode doc = submitted != null ? submitted : policy.get(Kind.PROFILE, id);
+    if (doc == null) {
+      ctx.status(404).html(ui.page(ui.t("notfound.title"), CONSOLE_NAV,
+          "<p>" + ui.te("notfound.profile", id) + "</p>"));
+      return;
+    }
+    boolean admin = s.principal.role() == Role.ADMINISTRATOR;
+    String body = Ui.notice("error", error)
+        + (error == null && ctx.queryParam("saved") != null ? Ui.notice("ok", ui.t("saved")) : "")
+        + "<form method=\"post\" action=\"/admin/profiles/" + Ui.esc(id) + "\">"
+        + ui.csrfField() + ProfileForm.fields(ui, doc, presets, knownCategories(), true)
+        + (admin ? "<p><button type=\"submit\">" + ui.te("save") + "</button></p>" : "")
+        + "</form>";
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("profile.title", id), CONSOLE_NAV,
+        body));
+  }
+
+  private void saveProfile(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    String id = ctx.pathParam("id");
+    JsonNode existing = policy.get(Kind.PROFILE, id);
+    ObjectNode doc = ProfileForm.parse(ctx.formParamMap(), existing, true);
+    try {
+      policy.put(s.principal, Kind.PROFILE, id, doc);
+    } catch (InvalidPolicyException e) {
+      editProfile(ctx, doc, PolicyService.describe(e));
+      return;
+    }
+    ctx.redirect("/admin/profiles/" + id + "?saved=1");
+  }
+
+  private void subscribers(Context ctx, String error, String ok) {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR, Role.SUPPORT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    boolean admin = s.principal.role() == Role.ADMINISTRATOR;
+    StringBuilder b = new StringBuilder(Ui.notice("error", error)).append(Ui.notice("ok", ok));
+    b.append("<table><caption>").append(ui.te("subs.caption")).append("</caption><thead><tr>")
+        .append("<th scope=\"col\">").append(ui.te("col.id")).append("</th><th scope=\"col\">")
+        .append(ui.te("col.profile")).append("</th><th scope=\"col\">")
+        .append(ui.te("col.addresses")).append("</th></tr></thead><tbody>");
+    for (Map.Entry<String, JsonNode> e : policy.list(Kind.SUBSCRIBER).entrySet()) {
+      JsonNode doc = admin ? e.getValue() : Masking.subscriber(e.getValue());
+      b.append("<tr><td>").append(Ui.esc(e.getKey())).append("</td><td>")
+          .append(Ui.esc(doc.path("profile").asText())).append("</td><td>")
+          .append(Ui.esc(String.join(", ", ProfileForm.strings(doc.get("addresses")))))
+          .append("</td></tr>");
+    }
+    b.append("</tbody></table>");
+    if (admin) {
+      List<String[]> profileOptions = new ArrayList<>();
+      policy.current().profiles().keySet().forEach(p -> profileOptions.add(new String[] {p, p}));
+      b.append("<h2>").append(ui.te("subs.save")).append("</h2><form method=\"post\"")
+          .append(" action=\"/admin/subscribers\">").append(ui.csrfField())
+          .append(ui.input("id", "col.id", "", "text", null, "required"))
+          .append(ui.select("profile", "col.profile", profileOptions, ""))
+          .append(ui.input("timezone", "subs.timezone", "UTC", "text", null, null))
+          .append(ui.textarea("addresses", "col.addresses", List.of(), "addresses.hint"))
+          .append("<p><button type=\"submit\">").append(ui.te("save"))
+          .append("</button></p></form>");
+      b.append("<h2>").append(ui.te("bind.title")).append("</h2><form method=\"post\"")
+          .append(" action=\"/admin/bindings\">").append(ui.csrfField())
+          .append(ui.input("address", "bind.address", "", "text", null, "required"))
+          .append(ui.input("subscriber", "bind.subscriber", "", "text", null, "required"))
+          .append("<p><button type=\"submit\">").append(ui.te("bind.submit"))
+          .append("</button></p></form>");
+    }
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("subs.title"), CONSOLE_NAV,
+        b.toString()));
+  }
+
+  private void saveSubscriber(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String id = ctx.formParam("id") == null ? "" : ctx.formParam("id").trim();
+    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      subscribers(ctx, ui.t("error.id", id), null);
+      return;
+    }
+    JsonNode existing = policy.get(Kind.SUBSCRIBER, id);
+    ObjectNode doc = existing instanceof ObjectNode o ? o.deepCopy() : JSON.createObjectNode();
+    doc.put("profile", ProfileForm.first(ctx.formParamMap(), "profile"));
+    String tz = ProfileForm.first(ctx.formParamMap(), "timezone").trim();
+    if (!tz.isEmpty()) {
+      doc.put("timezone", tz);
+    }
+    List<String> addresses = ProfileForm.split(ProfileForm.first(ctx.formParamMap(), "addresses"));
+    if (!addresses.isEmpty()) {
+      ArrayNode a = doc.putArray("addresses");
+      addresses.forEach(a::add);
+    }
+    try {
+      policy.put(s.principal, Kind.SUBSCRIBER, id, doc);
+    } catch (InvalidPolicyException e) {
+      subscribers(ctx, PolicyService.describe(e), null);
+      return;
+    }
+    subscribers(ctx, null, ui.t("saved"));
+  }
+
+  private void bind(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    try {
+      policy.bind(s.principal, ctx.formParam("address"), ctx.formParam("subscriber"));
+    } catch (InvalidPolicyException e) {
+      subscribers(ctx, PolicyService.describe(e), null);
+      return;
+    }
+    subscribers(ctx, null, ui.t("bind.done"));
+  }
+
+  private void explain(Context ctx) {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR, Role.SUPPORT,
+        Role.APPEALS_REVIEWER));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String client = ctx.queryParam("client");
+    String name = ctx.queryParam("name");
+    StringBuilder b = new StringBuilder("<form method=\"get\" action=\"/admin/explain\">")
+        .append(ui.input("client", "explain.client", client == null ? "" : client, "text", null,
+            "required"))
+        .append(ui.input("name", "explain.name", name == null ? "" : name, "text", null,
+            "required"))
+        .append("<p><button type=\"submit\">").append(ui.te("explain.submit"))
+        .append("</button></p></form>");
+    if (client != null && name != null) {
+      try {
+        var d = Explanations.explain(stage, client, name, null, null, null, Instant.now());
+        b.append("<h2>").append(ui.te(d.block() ? "explain.blocked" : "explain.allowed"))
+            .append("</h2><ol class=\"trace\">");
+        d.trace().forEach(step -> b.append("<li>").append(Ui.esc(step)).append("</li>"));
+        b.append("</ol>");
+        if (d.block()) {
+          b.append("<p>").append(ui.te("explain.ede", d.edeCode())).append(" <q>")
+              .append(Ui.esc(d.edeText())).append("</q></p>");
+        }
+      } catch (IllegalArgumentException e) {
+        b.append(Ui.notice("error", e.getMessage()));
+      }
+    }
+    ctx.html(ui.page(ui.t("explain.title"), CONSOLE_NAV, b.toString()));
+  }
+
+  private void auditPage(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    AuditQuery q;
+    try {
+      q = AuditQuery.from(ctx);
+    } catch (AdminServer.ApiError e) {
+      ctx.status(400).html(ui.page(ui.t("audit.title"), CONSOLE_NAV,
+          Ui.notice("error", e.getMessage())));
+      return;
+    }
+    StringBuilder b = new StringBuilder("<form method=\"get\" action=\"/admin/audit\">")
+        .append(ui.input("actor", "audit.actor", q.actor() == null ? "" : q.actor(), "text", null,
+            null))
+        .append(ui.input("action", "audit.action", q.action() == null ? "" : q.action(), "text",
+            null, null))
+        .append("<p><button type=\"submit\">").append(ui.te("audit.filter"))
+        .append("</button></p></form><table><caption>").append(ui.te("audit.caption"))
+        .append("</caption><thead><tr>");
+    for (String col : List.of("audit.at", "audit.actor", "audit.action", "audit.target",
+        "audit.after")) {
+      b.append("<th scope=\"col\">").append(ui.te(col)).append("</th>");
+    }
+    b.append("</tr></thead><tbody>");
+    for (Map<String, Object> r : audit.read(q)) {
+      b.append("<tr>");
+      for (String k : List.of("at", "actor", "action", "target", "after")) {
+        b.append("<td>").append(Ui.esc(String.valueOf(r.get(k) == null ? "" : r.get(k))))
+            .append("</td>");
+      }
+      b.append("</tr>");
+    }
+    b.append("</tbody></table>");
+    ctx.html(ui.page(ui.t("audit.title"), CONSOLE_NAV, b.toString()));
+  }
+
+  // --- family portal ---
+
+  /** The household's stored document, or null when the operator defined it in the config. */
+  private JsonNode household(Sessions.Session s) {
+    return policy.get(Kind.SUBSCRIBER, s.principal.household());
+  }
+
+  /** Profiles this household uses: its own and its devices'. */
+  private List<String> householdProfiles(String household) {
+    Subscriber sub = policy.current().directory().subscriber(household);
+    List<String> out = new ArrayList<>();
+    if (sub != null) {
+      out.add(sub.profileId());
+      sub.deviceProfiles().values().stream().filter(p -> !out.contains(p)).forEach(out::add);
+    }
+    return out;
+  }
+
+  private static String ownedId(String household, String profile) {
+    String prefix = household + ".";
+    return profile.startsWith(prefix) ? profile : prefix + profile;
+  }
+
+  private void family(Context ctx, String error, String ok) {
+    Sessions.Session s = require(ctx, Set.of(Role.PARENT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String household = s.principal.household();
+    StringBuilder b = new StringBuilder(Ui.notice("error", error)).append(Ui.notice("ok", ok));
+    b.append("<p>").append(ui.te("family.intro", household)).append("</p>");
+    if (household(s) == null) {
+      b.append("<p>").append(ui.te("family.readonly")).append("</p>");
+    }
+    for (String profileId : householdProfiles(household)) {
+      String owned = ownedId(household, profileId);
+      JsonNode doc = policy.get(Kind.PROFILE, profileId.equals(owned) ? owned : profileId);
+      if (doc == null) {
+        var p = policy.current().profiles().get(profileId);
+        ObjectNode d = JSON.createObjectNode();
+        if (p != null) {
+          d.put("name", p.name());
+          ArrayNode cats = d.putArray("block_categories");
+          new TreeSet<>(p.blockedCategories()).forEach(cats::add);
+          d.put("block_bypass", p.blockBypass());
+        }
+        doc = d;
+      }
+      b.append("<section aria-labelledby=\"h-").append(Ui.esc(profileId)).append("\"><h2 id=\"h-")
+          .append(Ui.esc(profileId)).append("\">").append(ui.te("family.profile",
+              doc.path("name").asText(profileId))).append("</h2>");
+      if (household(s) != null) {
+        b.append("<form method=\"post\" action=\"/family/profiles/").append(Ui.esc(profileId))
+            .append("\">").append(ui.csrfField())
+            .append(ProfileForm.fields(ui, doc, presets, knownCategories(), false))
+            .append("<p><button type=\"submit\">").append(ui.te("save"))
+            .append("</button></p></form>");
+        b.append("<form method=\"post\" action=\"/family/pause\">").append(ui.csrfField())
+            .append("<input type=\"hidden\" name=\"profile\" value=\"").append(Ui.esc(profileId))
+            .append("\">").append(ui.select("minutes", "family.pause.for", List.of(
+                new String[] {"30", ui.t("minutes", 30)}, new String[] {"60", ui.t("minutes", 60)},
+                new String[] {"120", ui.t("minutes", 120)}), "60"))
+            .append("<p><button type=\"submit\">").append(ui.te("family.pause"))
+            .append("</button></p></form>");
+      }
+      b.append("</section>");
+    }
+    b.append("<section aria-labelledby=\"h-limits\"><h2 id=\"h-limits\">")
+        .append(ui.te("family.limits.title")).append("</h2><ul>");
+    for (String k : List.of("family.limits.networks", "family.limits.mobile",
+        "family.limits.vpn", "family.limits.dns", "family.limits.https")) {
+      b.append("<li>").append(ui.te(k)).append("</li>");
+    }
+    b.append("</ul></section>");
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("family.title"), FAMILY_NAV,
+        b.toString()));
+  }
+
+  private void familySave(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.PARENT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String household = s.principal.household();
+    String profileId = ctx.pathParam("id");
+    JsonNode sub = household(s);
+    if (sub == null || !householdProfiles(household).contains(profileId)) {
+      ctx.status(403).html(ui.page(ui.t("forbidden.title"), FAMILY_NAV,
+          "<p>" + ui.te("forbidden.text") + "</p>"));
+      return;
+    }
+    String owned = ownedId(household, profileId);
+    JsonNode existing = policy.get(Kind.PROFILE, owned);
+    if (existing == null) {
+      // First change: start from what the household has now, as its own copy.
+      var p = policy.current().profiles().get(profileId);
+      ObjectNode d = JSON.createObjectNode();
+      if (p != null && policy.get(Kind.PROFILE, profileId) != null) {
+        d = (ObjectNode) policy.get(Kind.PROFILE, profileId).deepCopy();
+      }
+      existing = d;
+    }
+    ObjectNode doc = ProfileForm.parse(ctx.formParamMap(), existing, false);
+    ObjectNode subDoc = ((ObjectNode) sub).deepCopy();
+    if (profileId.equals(subDoc.path("profile").asText())) {
+      subDoc.put("profile", owned);
+    }
+    if (subDoc.get("devices") instanceof ArrayNode devices) {
+      for (JsonNode d : devices) {
+        if (d instanceof ObjectNode od && profileId.equals(od.path("profile").asText())) {
+          od.put("profile", owned);
+        }
+      }
+    }
+    try {
+      policy.putAll(s.principal, List.of(new PolicyService.Change(Kind.PROFILE, owned, doc),
+          new PolicyService.Change(Kind.SUBSCRIBER, household, subDoc)));
+    } catch (InvalidPolicyException e) {
+      family(ctx, PolicyService.describe(e), null);
+      return;
+    }
+    family(ctx, null, ui.t("saved"));
+  }
+
+  private void familyPause(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.PARENT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String household = s.principal.household();
+    String profileId = ctx.formParam("profile");
+    int minutes;
+    try {
+      minutes = Integer.parseInt(ctx.formParam("minutes"));
+    } catch (NumberFormatException | NullPointerException e) {
+      minutes = -1;
+    }
+    if (profileId == null || !householdProfiles(household).contains(profileId)
+        || minutes < 1 || minutes > 24 * 60) {
+      family(ctx, ui.t("family.pause.invalid"), null);
+      return;
+    }
+    Instant until = Instant.now().plus(Duration.ofMinutes(minutes));
+    stage.overrides().pause(household, profileId, until);
+    policy.auditOnly(s.principal, "override.pause", "subscriber:" + household,
+        JSON.createObjectNode().put("profile", profileId).put("until", until.toString())
+            .toString());
+    family(ctx, null, ui.t("family.paused", minutes));
+  }
+}

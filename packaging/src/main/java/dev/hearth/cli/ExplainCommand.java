@@ -53,6 +53,11 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
       description = "The domain name asked for.")
   String name;
 
+  @Option(names = "--type", paramLabel = "TYPE", defaultValue = "A",
+      description = "The query type (A, AAAA, HTTPS...; default A): it decides what a"
+          + " null-address or block-page answer holds.")
+  String type;
+
   @Option(names = "--at", paramLabel = "TIME",
       description = "When the query is asked (ISO 8601, e.g. 2026-11-26T21:30:00Z or"
           + " 2026-11-26T21:30:00+01:00); default now. Schedules use the household's time zone.")
@@ -77,18 +82,22 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
         macValue = PolicyConfig.mac(mac);
       }
       String normalized = DomainNames.normalize(name);
+      int qtype = org.xbill.DNS.Type.value(type.trim().toUpperCase(java.util.Locale.ROOT));
+      if (qtype < 0) {
+        throw new IllegalArgumentException("--type: '" + type + "' is not a DNS record type");
+      }
       List<CompiledList> lists = open(err, false).snapshot();
       PolicyEngine engine = new PolicyEngine(lists, settings.policy(), 0);
       ClientOptions options = macValue < 0 && cpeId == null ? ClientOptions.NONE
           : new ClientOptions(macValue, cpeId, null);
       java.time.Instant when = at == null ? java.time.Instant.now() : instant(at);
       PolicyDecision d = engine.explain(address, options, token, normalized, when, on);
-      out.printf("query: %s from %s%s at %s%n", normalized, client,
-          listener == null ? "" : " on " + listener, when);
+      out.printf("query: %s %s from %s%s at %s%n", normalized, org.xbill.DNS.Type.string(qtype),
+          client, listener == null ? "" : " on " + listener, when);
       for (String step : d.trace()) {
         out.println(step);
       }
-      out.printf("answer: %s%n", answer(d));
+      out.printf("answer: %s%n", answer(d, normalized, qtype, settings.policy()));
       out.flush();
       err.flush();
       return 0;
@@ -101,9 +110,18 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
     return Hearth.EXIT_USAGE;
   }
 
-  private static String answer(PolicyDecision d) {
+  /** What the resolver answers for this decision and query type (PolicyStage's choices). */
+  static String answer(PolicyDecision d, String name, int qtype,
+      dev.hearth.resolver.policy.PolicySnapshot policy) {
+    String typeName = org.xbill.DNS.Type.string(qtype);
     if (!d.block()) {
-      return "resolved normally (cache, then upstreams)";
+      var mode = d.profile() == null ? dev.hearth.resolver.policy.SafeSearch.Mode.OFF
+          : d.profile().safeSearch();
+      String target = mode == dev.hearth.resolver.policy.SafeSearch.Mode.OFF ? null
+          : dev.hearth.resolver.policy.SafeSearch.defaults().target(name, mode);
+      return target != null ? "CNAME " + target + " (SafeSearch " + mode.name().toLowerCase(
+          java.util.Locale.ROOT) + "), then its " + typeName + " records from the upstreams"
+          : "resolved normally (cache, then upstreams)";
     }
     String how;
     switch (d.blockAction()) {
@@ -113,17 +131,34 @@ final class ExplainCommand extends ListsCommand.ServerLists implements Callable<
         how = "NODATA";
         break;
       case LOCAL_DATA:
-        how = "the rule's own records";
+        how = "the rule's own " + typeName + " records (NODATA if it has none)";
         break;
       default:
         how = switch (d.profile().blockAnswer()) {
           case NODATA -> "NODATA";
-          case NULL_ADDRESS -> "0.0.0.0 / ::";
-          case BLOCK_PAGE -> "the block page address";
+          case NULL_ADDRESS -> qtype == org.xbill.DNS.Type.A ? "A 0.0.0.0"
+              : qtype == org.xbill.DNS.Type.AAAA ? "AAAA ::" : "NODATA (no null " + typeName
+                  + " record)";
+          case BLOCK_PAGE -> blockPage(policy, qtype, typeName);
           default -> "NXDOMAIN";
         };
     }
-    return how + ", EDE " + d.edeCode() + ": " + d.edeText();
+    boolean forged = d.blockAction() != dev.hearth.blocklists.BlockAction.NODATA
+        && d.blockAction() != dev.hearth.blocklists.BlockAction.LOCAL_DATA
+        && d.profile().blockAnswer() == dev.hearth.resolver.policy.BlockAnswer.BLOCK_PAGE
+        && (policy.blockPageV4() != null || policy.blockPageV6() != null);
+    return how + ", EDE " + (forged ? "4 (forged answer)" : d.edeCode()) + ": " + d.edeText();
+  }
+
+  private static String blockPage(dev.hearth.resolver.policy.PolicySnapshot policy, int qtype,
+      String typeName) {
+    if (qtype == org.xbill.DNS.Type.A && policy.blockPageV4() != null) {
+      return "A " + policy.blockPageV4().getHostAddress() + " (the block page)";
+    }
+    if (qtype == org.xbill.DNS.Type.AAAA && policy.blockPageV6() != null) {
+      return "AAAA " + policy.blockPageV6().getHostAddress() + " (the block page)";
+    }
+    return "NODATA (the block page has no " + typeName + " address)";
   }
 
   private static java.time.Instant instant(String text) {

@@ -240,6 +240,19 @@ class PolicyIT {
         mac::output);
     assertTrue(mac.output().contains("=> resolves"), mac::output);
     assertFalse(mac.output().contains("02:00:00:00:00:01"), "the full MAC is never printed");
+    var aaaa = HearthProcess.cli("explain", "--config", config.toString(), "--data-dir",
+        hearth.dataDir().toString(), "--client", "127.0.0.2", "--mac", "02:00:00:00:00:01",
+        "--name", "fail6.e2e.test", "--type", "AAAA");
+    assertTrue(aaaa.output().contains("query: fail6.e2e.test AAAA from 127.0.0.2"),
+        aaaa::output);
+    assertTrue(aaaa.output().contains("answer: AAAA ::, EDE 15"), aaaa::output);
+    Result dug = dig("127.0.0.2", "+ednsopt=65001:020000000001", "fail6.e2e.test", "AAAA");
+    assertEquals(List.of("::"), rdata(dug, "AAAA"), "the resolver answers what explain says");
+    var badType = HearthProcess.cli("explain", "--config", config.toString(), "--client",
+        "127.0.0.2", "--name", "x.test", "--type", "NOPE");
+    assertEquals(2, badType.exit(), badType::output);
+    assertTrue(badType.output().contains("--type: 'NOPE' is not a DNS record type"),
+        badType::output);
   }
 
   @Test

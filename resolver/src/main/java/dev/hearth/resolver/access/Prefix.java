@@ -25,7 +25,9 @@ public record Prefix(byte[] network, int length) {
     String t = text.trim();
     int slash = t.indexOf('/');
     String addr = slash < 0 ? t : t.substring(0, slash);
-    boolean literal = addr.contains(":") ? addr.matches("[0-9A-Fa-f:.]+") : isDottedQuad(addr);
+    boolean literal = addr.contains(":") ? addr.chars().allMatch(c -> c == ':' || c == '.'
+        || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+        : isDottedQuad(addr);
     if (!literal) { // never let InetAddress look a name up in DNS
       throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
     }
@@ -49,17 +51,28 @@ public record Prefix(byte[] network, int length) {
     return new Prefix(bytes, len);
   }
 
+  /** Four decimal parts of 1 to 3 digits, each at most 255 (no regex: config loads call it
+   * once per subscriber address). */
   private static boolean isDottedQuad(String s) {
-    String[] parts = s.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String p : parts) {
-      if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
+    int parts = 0;
+    int digits = 0;
+    int value = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      char c = i == s.length() ? '.' : s.charAt(i);
+      if (c == '.') {
+        if (digits == 0 || value > 255 || ++parts > 4) {
+          return false;
+        }
+        digits = 0;
+        value = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3) {
+        digits++;
+        value = value * 10 + (c - '0');
+      } else {
         return false;
       }
     }
-    return true;
+    return parts == 4;
   }
 
   public boolean isIpv4() {

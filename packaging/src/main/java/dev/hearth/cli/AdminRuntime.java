@@ -6,6 +6,7 @@ import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.admin.web.AdminServer;
+import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
 import java.util.ArrayList;
@@ -45,10 +46,11 @@ final class AdminRuntime implements AutoCloseable {
   }
 
   /** Connects to the running resolver and starts the API (unless {@code --http off}). */
-  void start(PolicyStage stage) {
+  void start(DnsServer server) {
     if (policy == null) {
       return;
     }
+    PolicyStage stage = server.policy();
     try {
       policy.attach(stage::replacePolicy, stage.bindings());
       Accounts accounts = new Accounts(store);
@@ -67,7 +69,7 @@ final class AdminRuntime implements AutoCloseable {
       for (var p : PolicyConfig.presets().values()) {
         presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
       }
-      web = new AdminServer(store, accounts, policy, stage, presets)
+      web = new AdminServer(store, accounts, policy, stage, presets, server::stats)
           .start(settings.httpListen());
       log.info("admin API on http://{}/api/v1 (health: /healthz)",
           HostPort.format(new java.net.InetSocketAddress(settings.httpListen().getAddress(),

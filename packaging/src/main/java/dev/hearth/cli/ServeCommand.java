@@ -264,7 +264,7 @@ final class ServeCommand implements Callable<Integer> {
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
     }
-    admin.start(server.policy());
+    admin.start(server);
     try {
       stopped.await();
     } catch (InterruptedException e) {

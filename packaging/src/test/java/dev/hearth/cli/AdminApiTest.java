@@ -90,7 +90,7 @@ class AdminApiTest {
       tokens.put(r, accounts.createToken(Principal.CLI, r.id() + "-token", r,
           r == Role.PARENT ? "house-1" : null));
     }
-    web = new AdminServer(store, accounts, policy, dns.policy())
+    web = new AdminServer(store, accounts, policy, dns.policy(), List.of(), dns::stats)
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 
@@ -193,6 +193,11 @@ class AdminApiTest {
     assertTrue(json(explain).get("blocked").asBoolean());
     assertEquals("kids", json(explain).get("profile").asText());
 
+    JsonNode stats = json(admin("GET", "/api/v1/stats", null));
+    assertTrue(stats.get("queries").asLong() >= 2, stats.toString());
+    assertEquals(1, stats.get("blocked_by_category").get("adult").asLong(), stats.toString());
+    assertEquals("adult", stats.get("lists").get(0).get("id").asText());
+    assertTrue(stats.get("upstreams").get(0).get("up").asBoolean(), stats.toString());
     assertEquals(204, admin("DELETE", "/api/v1/bindings?address=127.0.0.1/32", null)
         .statusCode());
     assertEquals(Rcode.NOERROR, query("a.test.").getRcode(), "unbound: baseline again");

@@ -138,7 +138,7 @@ class WebPagesTest {
     accounts.createUser(Principal.CLI, "helpdesk", Role.SUPPORT, null, PASSWORD.toCharArray(),
         false);
     web = new AdminServer(store, accounts, policy, dns.policy(), List.of(new Preset("teen",
-        "Teen", true, java.util.Set.of("adult", "gambling"))))
+        "Teen", true, java.util.Set.of("adult", "gambling"))), dns::stats)
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 
@@ -226,6 +226,15 @@ class WebPagesTest {
     JsonNode saved = policy.get(Kind.PROFILE, "p1");
     assertEquals("[\"mon\",\"tue\"]", saved.get("schedules").get(0).get("days").toString());
     assertEquals("strict", saved.get("safe_search").asText());
+
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode(), "house-a (127.0.0.1): adult");
+    HttpResponse<String> dash = v.get("/admin");
+    assertTrue(dash.body().contains("Blocked queries by category"), dash.body());
+    assertTrue(dash.body().matches("(?s).*<th scope=\"row\">adult</th><td>1</td>.*"),
+        dash.body());
+    assertTrue(dash.body().contains("<script src=\"/static/dashboard.js\" defer>"));
+    assertEquals(200, v.get("/static/dashboard.js").statusCode());
+    assertTrue(v.get("/admin/stats.json").body().contains("\"blocked\":1"), v.lastPage);
 
     HttpResponse<String> audit = v.get("/admin/audit?action=profile.");
     assertTrue(audit.body().contains("user:ops"), audit.body());

@@ -156,6 +156,24 @@ public final class DnsServer implements AutoCloseable {
     return listeners;
   }
 
+  /**
+   * The counters the admin dashboard shows: totals since start (rates are differences between
+   * two readings) and each upstream's health.
+   */
+  public record Stats(long queries, long malformed, long cacheHits, long cacheMisses,
+      long cacheEntries, long staleServed, long blocked,
+      java.util.Map<String, Long> blockedByCategory,
+      List<dev.hearth.resolver.upstream.Upstream.Status> upstreams) {}
+
+  public Stats stats() {
+    CacheStage cache = pipeline.stage(CacheStage.class);
+    PolicyStage p = policy();
+    return new Stats(listeners.queries(), listeners.malformed(), cache.hits(), cache.misses(),
+        cache.cache().size(), cache.staleServed(), p.blockedCount(), p.blockedByCategory(),
+        forwarder.upstreams().stream().map(dev.hearth.resolver.upstream.Upstream::status)
+            .toList());
+  }
+
   /** One line of counters for logs: queries, cache behaviour, upstream health. */
   public String statsLine() {
     CacheStage cache = pipeline.stage(CacheStage.class);

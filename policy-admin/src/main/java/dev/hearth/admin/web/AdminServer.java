@@ -15,6 +15,7 @@ import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.blocklists.DomainNames;
+import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.ClientIdentity;
 import dev.hearth.resolver.policy.PolicyDecision;
@@ -36,6 +37,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,21 +66,26 @@ public final class AdminServer implements AutoCloseable {
   private final PolicyService policy;
   private final PolicyStage stage;
   private final Javalin app;
+  private final Supplier<DnsServer.Stats> stats;
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
-    this(store, accounts, policy, stage, List.of());
+    this(store, accounts, policy, stage, List.of(), null);
   }
 
-  /** With the presets the console and the parent portal offer when a profile is created. */
+  /**
+   * With the presets the console and the parent portal offer when a profile is created, and the
+   * resolver's counters for the dashboard ({@code stats} may be null: no counters shown).
+   */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets) {
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
     this.stage = stage;
+    this.stats = stats;
     WebPages pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
-        Clock.systemUTC());
+        stats, Clock.systemUTC());
     this.app = Javalin.create(config -> {
       pages.register(config);
       config.startup.showJavalinBanner = false;
@@ -89,6 +96,7 @@ public final class AdminServer implements AutoCloseable {
       config.routes.get("/healthz", this::health);
       config.routes.get("/api/openapi.json", this::openApi);
       config.routes.get("/api/v1/status", this::status, OPERATORS);
+      config.routes.get("/api/v1/stats", ctx -> json(ctx, 200, statsJson()), OPERATORS);
       for (Kind kind : Kind.values()) {
         RouteRole[] readers = kind == Kind.SUBSCRIBER ? SUBSCRIBER_READERS : OPERATORS;
         String base = "/api/v1/" + kind.table();
@@ -166,7 +174,7 @@ public final class AdminServer implements AutoCloseable {
     ctx.header("Referrer-Policy", "no-referrer");
     ctx.header("Cache-Control", "no-store");
     // Pages use one same-origin style sheet and post forms to themselves; nothing else loads.
-    ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'self';"
+    ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self';"
         + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   }
 
@@ -282,6 +290,37 @@ public final class AdminServer implements AutoCloseable {
       n.put("problem", policy.problem());
     }
     json(ctx, 200, n);
+  }
+
+  /** The resolver's counters and the lists in force, as the dashboard polls them. */
+  ObjectNode statsJson() {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("at", Instant.now().toString());
+    if (stats != null) {
+      DnsServer.Stats st = stats.get();
+      n.put("queries", st.queries());
+      n.put("malformed", st.malformed());
+      n.put("cache_hits", st.cacheHits());
+      n.put("cache_misses", st.cacheMisses());
+      n.put("cache_entries", st.cacheEntries());
+      n.put("stale_served", st.staleServed());
+      n.put("blocked", st.blocked());
+      ObjectNode cats = n.putObject("blocked_by_category");
+      st.blockedByCategory().forEach(cats::put);
+      ArrayNode ups = n.putArray("upstreams");
+      for (var u : st.upstreams()) {
+        ups.addObject().put("name", u.name()).put("up", u.up())
+            .put("srtt_ms", Math.round(u.srttMillis() * 10) / 10.0).put("queries", u.queries())
+            .put("timeouts", u.timeouts()).put("servfails", u.servfails());
+      }
+    }
+    ArrayNode lists = n.putArray("lists");
+    for (var l : stage.lists()) {
+      lists.addObject().put("id", l.info().id()).put("category", l.info().category())
+          .put("locked", l.info().locked()).put("entries", l.size())
+          .put("version", l.info().version());
+    }
+    return n;
   }
 
   private void list(Context ctx, Kind kind) throws JsonProcessingException {

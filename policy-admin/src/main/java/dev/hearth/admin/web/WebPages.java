@@ -59,6 +59,7 @@ final class WebPages {
   private final Sessions sessions;
   private final LoginThrottle throttle;
   private final AuditReader audit;
+  private final java.util.function.Supplier<dev.hearth.resolver.DnsServer.Stats> stats;
 
   /** Reads the audit log for the console (the API's query, reused). */
   interface AuditReader {
@@ -66,7 +67,9 @@ final class WebPages {
   }
 
   WebPages(Accounts accounts, PolicyService policy, PolicyStage stage, List<Preset> presets,
-      AuditReader audit, Clock clock) {
+      AuditReader audit, java.util.function.Supplier<dev.hearth.resolver.DnsServer.Stats> stats,
+      Clock clock) {
+    this.stats = stats;
     this.accounts = accounts;
     this.policy = policy;
     this.stage = stage;
@@ -78,7 +81,9 @@ final class WebPages {
   }
 
   void register(JavalinConfig config) {
-    config.routes.get("/static/hearth.css", this::css);
+    config.routes.get("/static/hearth.css", ctx -> asset(ctx, "hearth.css", "text/css"));
+    config.routes.get("/static/dashboard.js", ctx -> asset(ctx, "dashboard.js",
+        "text/javascript"));
     config.routes.get("/", ctx -> ctx.redirect("/login"));
     config.routes.get("/login", this::loginForm);
     config.routes.post("/login", this::login);
@@ -86,6 +91,7 @@ final class WebPages {
     config.routes.get("/password", ctx -> passwordForm(ctx, null));
     config.routes.post("/password", this::changePassword);
     config.routes.get("/admin", this::dashboard);
+    config.routes.get("/admin/stats.json", this::statsJson);
     config.routes.get("/admin/profiles", ctx -> profiles(ctx, null));
     config.routes.post("/admin/profiles", this::createProfile);
     config.routes.get("/admin/profiles/{id}", ctx -> editProfile(ctx, null, null));
@@ -137,9 +143,9 @@ final class WebPages {
         true, null, SameSite.STRICT));
   }
 
-  private void css(Context ctx) throws IOException {
-    try (InputStream in = WebPages.class.getResourceAsStream("hearth.css")) {
-      ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "max-age=3600")
+  private void asset(Context ctx, String name, String type) throws IOException {
+    try (InputStream in = WebPages.class.getResourceAsStream(name)) {
+      ctx.contentType(type + "; charset=utf-8").header("Cache-Control", "max-age=3600")
           .result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
@@ -289,7 +295,68 @@ final class WebPages {
     row(b, ui.t("dash.lists"), stage.lists().size());
     row(b, ui.t("dash.blocked"), stage.blockedCount());
     b.append("</tbody></table>");
+    if (stats != null) {
+      var st = stats.get();
+      long lookups = st.cacheHits() + st.cacheMisses();
+      b.append("<h2>").append(ui.te("dash.traffic")).append("</h2>")
+          .append("<p id=\"rate\" aria-live=\"polite\"></p>")
+          .append("<table id=\"traffic\"><caption>").append(ui.te("dash.since"))
+          .append("</caption><tbody>");
+      row(b, ui.t("dash.queries"), st.queries());
+      row(b, ui.t("dash.hitratio"), lookups == 0 ? "-"
+          : String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * st.cacheHits() / lookups));
+      row(b, ui.t("dash.stale"), st.staleServed());
+      row(b, ui.t("dash.malformed"), st.malformed());
+      b.append("</tbody></table><table><caption>").append(ui.te("dash.bycategory"))
+          .append("</caption><thead><tr><th scope=\"col\">").append(ui.te("col.category"))
+          .append("</th><th scope=\"col\">").append(ui.te("col.count"))
+          .append("</th></tr></thead><tbody>");
+      st.blockedByCategory().forEach((k, v) -> row(b, k, v));
+      b.append("</tbody></table><table><caption>").append(ui.te("dash.upstreams"))
+          .append("</caption><thead><tr>");
+      for (String c : List.of("col.upstream", "col.health", "col.rtt", "col.queries",
+          "col.timeouts")) {
+        b.append("<th scope=\"col\">").append(ui.te(c)).append("</th>");
+      }
+      b.append("</tr></thead><tbody>");
+      for (var u : st.upstreams()) {
+        b.append("<tr><td>").append(Ui.esc(u.name())).append("</td><td>")
+            .append(ui.te(u.up() ? "health.up" : "health.down")).append("</td><td>")
+            .append(String.format(java.util.Locale.ROOT, "%.1f ms", u.srttMillis()))
+            .append("</td><td>").append(u.queries()).append("</td><td>").append(u.timeouts())
+            .append("</td></tr>");
+      }
+      b.append("</tbody></table>");
+    }
+    b.append("<table><caption>").append(ui.te("dash.lists")).append("</caption><thead><tr>");
+    for (String c : List.of("col.id", "col.category", "col.entries", "col.version")) {
+      b.append("<th scope=\"col\">").append(ui.te(c)).append("</th>");
+    }
+    b.append("</tr></thead><tbody>");
+    for (CompiledList l : stage.lists()) {
+      b.append("<tr><td>").append(Ui.esc(l.info().id())).append("</td><td>")
+          .append(Ui.esc(l.info().category() == null ? "" : l.info().category()))
+          .append(l.info().locked() ? " (" + ui.te("locked") + ")" : "").append("</td><td>")
+          .append(l.size()).append("</td><td>").append(Ui.esc(l.info().version()))
+          .append("</td></tr>");
+    }
+    b.append("</tbody></table><script src=\"/static/dashboard.js\" defer></script>");
     ctx.html(ui.page(ui.t("dash.title"), CONSOLE_NAV, b.toString()));
+  }
+
+  /** The counters for the dashboard's live view (same session rules as the page). */
+  private void statsJson(Context ctx) {
+    Sessions.Session s = require(ctx, OPERATORS);
+    if (s == null || stats == null) {
+      if (s != null) {
+        ctx.json(java.util.Map.of());
+      }
+      return;
+    }
+    var st = stats.get();
+    ctx.contentType("application/json").result(JSON.createObjectNode()
+        .put("queries", st.queries()).put("blocked", st.blocked())
+        .put("cache_hits", st.cacheHits()).put("cache_misses", st.cacheMisses()).toString());
   }
 
   private static void row(StringBuilder b, String label, Object value) {

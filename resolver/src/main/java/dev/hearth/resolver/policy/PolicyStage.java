@@ -43,6 +43,9 @@ public final class PolicyStage implements QueryStage {
   private volatile SafeSearch safeSearch = SafeSearch.defaults();
   private final LongAdder blocked = new LongAdder();
   private final LongAdder urlLevel = new LongAdder();
+  /** Blocks by category (see {@link #blockedByCategory()}): aggregate counts, no client data. */
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> blockedByCategory =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public PolicyStage(List<CompiledList> initialLists, PolicySnapshot initialPolicy) {
     this(initialLists, initialPolicy, java.time.Clock.systemUTC());
@@ -107,6 +110,16 @@ public final class PolicyStage implements QueryStage {
     return blocked.sum();
   }
 
+  /**
+   * Blocked queries since start by the deciding list's category; "(operator)" for lists without
+   * one, "(rule)" for profile rules such as "(bedtime)" or "(pause)".
+   */
+  public java.util.Map<String, Long> blockedByCategory() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    blockedByCategory.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
   /** Queries for hosts that have URL-level entries only (resolved, not blocked). */
   public long urlLevelCount() {
     return urlLevel.sum();
@@ -133,6 +146,14 @@ public final class PolicyStage implements QueryStage {
       return next.resolve(ctx);
     }
     blocked.increment();
+    String category = d.verdict() != null && d.verdict().list() != null
+        ? (d.verdict().list().category() != null ? d.verdict().list().category() : "(operator)")
+        : "(" + d.rule() + ")";
+    LongAdder byCategory = blockedByCategory.get(category);
+    if (byCategory == null) {
+      byCategory = blockedByCategory.computeIfAbsent(category, k -> new LongAdder());
+    }
+    byCategory.increment();
     return CompletableFuture.completedFuture(answer(d, e.policy(), e.edeText(d), ctx));
   }
 

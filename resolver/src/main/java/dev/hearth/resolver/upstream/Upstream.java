@@ -73,6 +73,15 @@ public final class Upstream {
     return Math.max(floor, Math.min(ceiling, (long) (srttMillis * 4) + 50));
   }
 
+  /** A consistent reading of this upstream's health, for dashboards. */
+  public synchronized Status status() {
+    return new Status(spec.toString(), !down, srttMillis, queries, timeouts, servfails);
+  }
+
+  /** See {@link #status()}. */
+  public record Status(String name, boolean up, double srttMillis, long queries, long timeouts,
+      long servfails) {}
+
   public synchronized String describe() {
     return String.format("%s %s srtt=%.1fms queries=%d timeouts=%d servfails=%d", spec,
         down ? "DOWN" : "up", srttMillis, queries, timeouts, servfails);

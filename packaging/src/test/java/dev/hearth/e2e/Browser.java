@@ -30,10 +30,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>Fields are found the way a screen reader finds them, by their associated {@code <label>},
  * so the tests also check that the forms are accessible. Every lookup waits (bounded by
- * {@link #WAIT}) for the page to render what it is asked for, so tests need no sleeps.
+ * {@link #WAIT} unless started with another bound) for the page to render what it is asked for,
+ * so tests need no sleeps.
  */
 final class Browser implements AutoCloseable {
-  /** The bound on every wait: generous for a loaded 2-core CI machine, short enough to fail fast. */
+  /** The default bound on every wait: generous for a loaded 2-core CI machine, yet fails fast. */
   static final Duration WAIT = Duration.ofSeconds(15);
 
   private static final String CHROMIUM = "/usr/bin/chromium";
@@ -73,15 +74,22 @@ final class Browser implements AutoCloseable {
   private final Path dir;
   private final ChromeDriverService service;
   private final ChromeDriver driver;
+  private final Duration wait;
 
-  private Browser(Path dir, ChromeDriverService service, ChromeDriver driver) {
+  private Browser(Path dir, ChromeDriverService service, ChromeDriver driver, Duration wait) {
     this.dir = dir;
     this.service = service;
     this.driver = driver;
+    this.wait = wait;
   }
 
   /** Starts headless Chromium with a new empty profile; skipped locally, failed in CI, if absent. */
   static Browser start() throws IOException {
+    return start(WAIT);
+  }
+
+  /** As {@link #start()}, with {@code wait} bounding every wait and page load instead of WAIT. */
+  static Browser start(Duration wait) throws IOException {
     Path chromium = require(CHROMIUM);
     Path chromedriver = require(CHROMEDRIVER);
     // Belt and braces: with the driver named, Selenium has nothing to look up or download.
@@ -102,8 +110,8 @@ final class Browser implements AutoCloseable {
         "--window-size=1280,900");
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
-      driver.manage().timeouts().pageLoadTimeout(WAIT);
-      return new Browser(dir, service, driver);
+      driver.manage().timeouts().pageLoadTimeout(wait);
+      return new Browser(dir, service, driver, wait);
     } catch (WebDriverException e) {
       String chromedriverLog = E2e.tail(E2e.readQuietly(log), 10_000);
       service.stop();
@@ -129,10 +137,10 @@ final class Browser implements AutoCloseable {
   /**
    * Types {@code text} into the field whose {@code <label>} (or aria-label) reads
    * {@code labelOrName}, falling back to its name attribute; for a {@code <select>} it picks the
-   * option with that visible text. Waits for exactly one such field to be present and enabled.
+   * option with that visible text. Waits until exactly one such field is displayed and enabled.
    */
   void fill(String labelOrName, String text) {
-    WebElement field = waitFor("one enabled field labelled or named '" + labelOrName + "'",
+    WebElement field = waitFor("exactly one enabled field labelled or named '" + labelOrName + "'",
         b -> b.single(FIND_FIELDS, labelOrName));
     if ("select".equalsIgnoreCase(field.getTagName())) {
       new Select(field).selectByVisibleText(text);
@@ -142,9 +150,12 @@ final class Browser implements AutoCloseable {
     }
   }
 
-  /** Clicks the one button whose text (or aria-label, or value) is {@code text}, once it is enabled. */
+  /**
+   * Clicks the button whose text (or aria-label, or value) is {@code text}, waiting until exactly
+   * one such button is displayed and enabled.
+   */
   void click(String text) {
-    waitFor("one enabled button '" + text + "'", b -> b.single(FIND_BUTTONS, text)).click();
+    waitFor("exactly one enabled button '" + text + "'", b -> b.single(FIND_BUTTONS, text)).click();
   }
 
   /** The page's visible text, as a user would read it. */
@@ -158,24 +169,24 @@ final class Browser implements AutoCloseable {
     return driver.getCurrentUrl();
   }
 
-  /** Waits (at most {@link #WAIT}) until the visible page text contains {@code text}. */
+  /** Waits (within the bound) until the visible page text contains {@code text}. */
   void waitForText(String text) {
     waitFor("page text containing '" + text + "'", b -> b.pageText().contains(text));
   }
 
   /**
    * Re-evaluates {@code condition} until it gives a value other than null or false, and returns
-   * that value; fails after {@link #WAIT} with the URL, the page text and a screenshot path.
+   * that value; fails after the bound with the URL, the page text and a screenshot path.
    * Exceptions from the condition count as "not yet" (the page may be re-rendering).
    */
   <T> T waitFor(String what, Function<Browser, T> condition) {
-    WebDriverWait wait = new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
-    wait.ignoring(WebDriverException.class);
+    WebDriverWait until = new WebDriverWait(driver, wait, Duration.ofMillis(50));
+    until.ignoring(WebDriverException.class);
     try {
-      return wait.until(d -> condition.apply(this));
+      return until.until(d -> condition.apply(this));
     } catch (TimeoutException e) {
       String shot = screenshotForFailure();
-      fail("waited " + WAIT.toSeconds() + " s for " + what + " at " + currentUrl()
+      fail("waited " + wait.toMillis() + " ms for " + what + " at " + currentUrl()
           + "\n--- page text ---\n" + E2e.tail(pageText(), 4_000) + "\n--- screenshot: " + shot);
       throw new AssertionError("unreachable");
     }
@@ -207,15 +218,16 @@ final class Browser implements AutoCloseable {
     }
   }
 
-  /** The single enabled, displayed element the script finds, or null while there is not one. */
+  /**
+   * The one displayed, enabled element among those the script finds, or null while there is not
+   * exactly one (none yet, or an ambiguous page: two live controls with the same label).
+   */
   private WebElement single(String script, String arg) {
     @SuppressWarnings("unchecked")
     List<WebElement> found = (List<WebElement>) ((JavascriptExecutor) driver).executeScript(script, arg);
-    if (found == null || found.size() != 1) {
-      return null;
-    }
-    WebElement e = found.get(0);
-    return e.isDisplayed() && e.isEnabled() ? e : null;
+    List<WebElement> live = found == null ? List.of()
+        : found.stream().filter(e -> e.isDisplayed() && e.isEnabled()).toList();
+    return live.size() == 1 ? live.get(0) : null;
   }
 
   /** A best-effort screenshot under target/browser-failures for a timed-out wait. */

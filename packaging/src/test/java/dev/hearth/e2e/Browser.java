@@ -107,7 +107,10 @@ final class Browser implements AutoCloseable {
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")),
-        "--window-size=1280,900");
+        "--window-size=1280,900",
+        // Debian's wrapper adds this itself when /dev/shm is small, but its check can misfire
+        // (seen here: a shell error); containers often have 64 MB there, which crashes tabs.
+        "--disable-dev-shm-usage");
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(wait);
@@ -214,7 +217,23 @@ final class Browser implements AutoCloseable {
       driver.quit();
     } finally {
       service.stop();
+      keepLogIfAsked();
       E2e.deleteTree(dir);
+    }
+  }
+
+  /** -Dhearth.e2e.keepLogs=DIR keeps the chromedriver log, as HearthProcess keeps Hearth's. */
+  private void keepLogIfAsked() {
+    String keep = System.getProperty("hearth.e2e.keepLogs");
+    Path log = dir.resolve("chromedriver.log");
+    if (keep == null || !Files.exists(log)) {
+      return;
+    }
+    try {
+      Files.copy(log, Files.createDirectories(Path.of(keep))
+          .resolve("chromedriver-" + dir.getFileName() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException ignored) {
+      // diagnostics only
     }
   }
 

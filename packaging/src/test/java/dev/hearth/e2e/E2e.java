@@ -51,9 +51,19 @@ final class E2e {
         return p;
       }
     }
-    String msg = "'" + name + "' is not installed (looked in " + candidates + ")";
+    throw toolMissing("'" + name + "' is not installed (looked in " + candidates + ")",
+        "dnsutils knot-dnsutils nsd");
+  }
+
+  /**
+   * The verdict for a missing external tool: a failure in CI (where .ci/run installs the Debian
+   * packages named) and a skip elsewhere. Never returns normally; the return type lets callers
+   * write {@code throw toolMissing(...)}.
+   */
+  static AssertionError toolMissing(String message, String debianPackages) {
+    String msg = message + "; install " + debianPackages + " (.ci/run does)";
     if (inCi()) {
-      fail(msg + "; CI=true, so a missing tool is a failure (.ci/run installs dnsutils knot-dnsutils nsd)");
+      fail(msg + "; CI=true, so a missing tool is a failure");
     }
     Assumptions.abort(msg + "; skipping (not in CI)");
     throw new AssertionError("unreachable");

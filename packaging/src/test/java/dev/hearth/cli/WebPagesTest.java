@@ -300,6 +300,26 @@ class WebPagesTest {
   }
 
   @Test
+  void aParent_canCustomiseAStoredSharedProfile() throws Exception {
+    // Regression: the copy of a stored profile kept the original's id.
+    var mapper = new ObjectMapper();
+    policy.put(Principal.CLI, Kind.PROFILE, "stored-kids", mapper.readTree(
+        "{\"name\": \"Kids\", \"block_categories\": [\"adult\"]}"));
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-b", mapper.readTree(
+        "{\"profile\": \"stored-kids\"}"));
+    Visitor b = new Visitor();
+    b.login("parent-b", PASSWORD);
+    b.get("/family");
+    HttpResponse<String> saved = b.post("/family/profiles/stored-kids", "_csrf", b.csrf(),
+        "name", "Our kids", "category", "adult", "block", "x.test");
+    assertTrue(saved.body().contains("Saved"), saved.body());
+    assertEquals("Our kids", policy.get(Kind.PROFILE, "house-b.stored-kids").get("name")
+        .asText());
+    assertEquals("Kids", policy.get(Kind.PROFILE, "stored-kids").get("name").asText(),
+        "the operator's profile is unchanged");
+  }
+
+  @Test
   void spanish_andLoginThrottling() throws Exception {
     Visitor v = new Visitor();
     HttpResponse<String> es = v.get("/login?lang=es");

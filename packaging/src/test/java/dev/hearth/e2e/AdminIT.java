@@ -75,10 +75,16 @@ class AdminIT {
   }
 
   static void waitForHttp() throws Exception {
+    waitFor("http://127.0.0.1:" + httpPort + "/healthz", hearth);
+  }
+
+  /** Waits (at most 30 s) until {@code url} answers 200: the admin listener is up. */
+  static void waitFor(String url, HearthProcess process) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        if (http("GET", "/healthz", null, false).statusCode() == 200) {
+        if (HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
           return;
         }
       } catch (java.io.IOException notYet) {
@@ -86,7 +92,7 @@ class AdminIT {
       }
       E2e.sleep(100);
     }
-    throw new AssertionError("admin API did not come up\n" + hearth.describe());
+    throw new AssertionError("admin listener did not come up\n" + process.describe());
   }
 
   static HttpResponse<String> http(String method, String path, String body, boolean auth)

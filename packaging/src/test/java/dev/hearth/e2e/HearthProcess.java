@@ -136,14 +136,28 @@ final class HearthProcess implements AutoCloseable {
 
   /** Runs a Hearth command (e.g. {@code lists test NAME}) to completion, within 60 s. */
   static CliResult cli(String... args) throws IOException, InterruptedException {
+    return cliWithInput(null, args);
+  }
+
+  /** {@link #cli} with {@code input} on standard input (e.g. a password for --password-stdin). */
+  static CliResult cliWithInput(String input, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-jar");
     cmd.add(E2e.hearthJar().toAbsolutePath().toString());
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (input == null) {
+      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    }
+    Process p = pb.start();
+    if (input != null) {
+      try (var in = p.getOutputStream()) {
+        in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();

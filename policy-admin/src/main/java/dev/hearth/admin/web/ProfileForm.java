@@ -143,7 +143,7 @@ final class ProfileForm {
    */
   static ObjectNode parse(Map<String, List<String>> form, JsonNode existing, boolean console) {
     ObjectNode doc = existing instanceof ObjectNode o ? o.deepCopy() : JSON.createObjectNode();
-    doc.remove(List.of("preset", "allow_categories", "block_categories", "allow", "block",
+    doc.remove(List.of("id", "preset", "allow_categories", "block_categories", "allow", "block",
         "name", "block_bypass", "safe_search"));
     String name = first(form, "name").trim();
     if (!name.isEmpty()) {

@@ -325,6 +325,9 @@ class AdminApiTest {
         {"GET", "/api/v1/explain?client=10.1.1.1&name=a.test", null, "asr"},
         {"GET", "/api/v1/audit", null, "a"},
         {"GET", "/api/v1/tokens", null, "a"},
+        {"GET", "/api/v1/users", null, "a"},
+        {"POST", "/api/v1/subscribers/house-1/signup-code", null, "a"},
+        {"GET", "/api/v1/stats", null, "asrc"},
         {"POST", "/api/v1/users", "{\"username\": \"u1\", \"role\": \"support\", \"password\":"
             + " \"a long enough password\"}", "a"},
     };
@@ -431,7 +434,8 @@ class AdminApiTest {
     for (String p : List.of("/api/v1/profiles/{id}", "/api/v1/subscribers/{id}",
         "/api/v1/networks/{id}", "/api/v1/bindings", "/api/v1/explain", "/api/v1/audit",
         "/api/v1/tokens", "/api/v1/users", "/api/v1/subscribers/{id}/pause",
-        "/api/v1/subscribers/{id}/grants", "/api/v1/status", "/healthz")) {
+        "/api/v1/subscribers/{id}/grants", "/api/v1/status", "/healthz", "/api/v1/stats",
+        "/api/v1/subscribers/{id}/signup-code")) {
       assertNotNull(paths.get(p), p + " is described");
     }
     HttpResponse<String> missing = admin("GET", "/api/v1/nothing-here", null);

@@ -320,6 +320,42 @@ class WebPagesTest {
   }
 
   @Test
+  void anOperatorIssuesASignupCode_andAParentCreatesTheirAccountWithIt() throws Exception {
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    ops.get("/admin/subscribers");
+    HttpResponse<String> issued = ops.post("/admin/signup-codes", "_csrf", ops.csrf(),
+        "household", "house-b");
+    Matcher m = Pattern.compile("<code>([A-Z2-9-]{14})</code>").matcher(issued.body());
+    assertTrue(m.find(), issued.body());
+    String code = m.group(1);
+    assertFalse(ops.get("/admin/users").body().contains(code), "shown once");
+    assertEquals(400, ops.post("/admin/signup-codes", "_csrf", ops.csrf(), "household",
+        "nobody").statusCode());
+
+    Visitor parent = new Visitor();
+    HttpResponse<String> form = parent.get("/signup");
+    assertTrue(form.body().contains("Sign-up code"), form.body());
+    HttpResponse<String> done = parent.post("/signup", "code", code, "username", "dad-b",
+        "password", "dad's long password", "confirm", "dad's long password");
+    assertEquals("/family", done.headers().firstValue("Location").orElse(""), done.body());
+    assertTrue(parent.get("/family").body().contains("household house-b"), parent.lastPage);
+    HttpResponse<String> again = new Visitor().post("/signup", "code", code, "username",
+        "someone", "password", "another long password", "confirm", "another long password");
+    assertEquals(400, again.statusCode());
+    assertTrue(again.body().contains("unknown, used or expired"), again.body());
+    assertTrue(ops.get("/admin/users").body().contains("dad-b"));
+
+    HttpResponse<String> token = ops.post("/admin/tokens", "_csrf", ops.csrf(), "name",
+        "radius", "role", "administrator");
+    Matcher t = Pattern.compile("<code>(hth_[^<]+)</code>").matcher(token.body());
+    assertTrue(t.find(), token.body());
+    assertNotNull(accounts.authenticate(t.group(1)));
+  }
+
+  @Test
   void spanish_andLoginThrottling() throws Exception {
     Visitor v = new Visitor();
     HttpResponse<String> es = v.get("/login?lang=es");

@@ -199,6 +199,132 @@ public final class Accounts {
     return true;
   }
 
+  /** How long a parent sign-up code stays valid. */
+  public static final Duration SIGNUP_VALIDITY = Duration.ofDays(14);
+  private static final String CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+  /**
+   * Issues a one-time code with which a parent creates their own account for {@code household}
+   * (the operator hands it over with the contract or the router). 60 random bits, shown once,
+   * stored as a SHA-256; valid for {@link #SIGNUP_VALIDITY}.
+   */
+  public String issueSignupCode(Principal actor, String household) throws StoreException {
+    StringBuilder code = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      if (i > 0 && i % 4 == 0) {
+        code.append('-');
+      }
+      code.append(CODE_ALPHABET.charAt(RANDOM.nextInt(CODE_ALPHABET.length())));
+    }
+    String hash = sha256(normalizeCode(code.toString()));
+    Instant now = store.now();
+    store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO signup_codes(code_hash,"
+          + " household, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, hash);
+        ps.setString(2, household);
+        ps.setString(3, now.toString());
+        ps.setString(4, actor.name());
+        ps.setString(5, now.plus(SIGNUP_VALIDITY).toString());
+        ps.executeUpdate();
+      }
+      store.audit(c, actor.name(), "signup.issue", "subscriber:" + household, null,
+          JSON.createObjectNode().put("expires", now.plus(SIGNUP_VALIDITY).toString())
+              .toString());
+      return null;
+    });
+    return code.toString();
+  }
+
+  static String normalizeCode(String code) {
+    return code == null ? "" : code.replaceAll("[\\s-]", "").toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Creates a parent account with a sign-up code: the code must be known, unused and unexpired,
+   * and it is spent in the same transaction that creates the account. Throws
+   * IllegalArgumentException with a reason fit to show (never saying which part was wrong
+   * beyond "code" versus the username and password rules).
+   */
+  public Principal redeemSignupCode(String code, String username, char[] password)
+      throws StoreException {
+    String u = username(username);
+    String weak = Passwords.weakness(password);
+    if (weak != null) {
+      throw new IllegalArgumentException(weak);
+    }
+    String hash = sha256(normalizeCode(code));
+    String pwHash = Passwords.hash(password);
+    Instant now = store.now();
+    String household = store.transaction(c -> {
+      String h;
+      try (PreparedStatement ps = c.prepareStatement("SELECT household FROM signup_codes WHERE"
+          + " code_hash = ? AND used_at IS NULL AND expires_at > ?")) {
+        ps.setString(1, hash);
+        ps.setString(2, now.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new IllegalArgumentException("this sign-up code is unknown, used or expired;"
+                + " ask your provider for a new one");
+          }
+          h = rs.getString(1);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM users WHERE username = ?")) {
+        ps.setString(1, u);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            throw new IllegalArgumentException("the username '" + u + "' is taken; choose"
+                + " another");
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO users(username, role,"
+          + " household, password_hash, must_change_password, created_at) VALUES"
+          + " (?, 'parent', ?, ?, 0, ?)")) {
+        ps.setString(1, u);
+        ps.setString(2, h);
+        ps.setString(3, pwHash);
+        ps.setString(4, now.toString());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE signup_codes SET used_at = ?,"
+          + " used_by = ? WHERE code_hash = ?")) {
+        ps.setString(1, now.toString());
+        ps.setString(2, u);
+        ps.setString(3, hash);
+        ps.executeUpdate();
+      }
+      store.audit(c, "user:" + u, "signup.redeem", "user:" + u, null,
+          JSON.createObjectNode().put("role", "parent").put("household", h).toString());
+      return h;
+    });
+    return new Principal("user:" + u, Role.PARENT, household);
+  }
+
+  /** The users (no password hashes), by name. */
+  public List<Map<String, Object>> users() throws StoreException {
+    Instant now = store.now();
+    return store.read(c -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT username, role, household,"
+          + " locked_until, created_at FROM users ORDER BY username");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("username", rs.getString(1));
+          m.put("role", rs.getString(2));
+          m.put("household", rs.getString(3));
+          String locked = rs.getString(4);
+          m.put("locked", locked != null && Instant.parse(locked).isAfter(now));
+          m.put("created_at", rs.getString(5));
+          out.add(m);
+        }
+      }
+      return out;
+    });
+  }
+
   /** Creates an API token and returns it; it is shown this once and never stored in clear. */
   public String createToken(Principal actor, String name, Role role, String household)
       throws StoreException {

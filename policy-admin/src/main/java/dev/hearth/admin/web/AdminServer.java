@@ -118,6 +118,8 @@ public final class AdminServer implements AutoCloseable {
       config.routes.post("/api/v1/tokens", this::createToken, ADMIN);
       config.routes.delete("/api/v1/tokens/{id}", this::revokeToken, ADMIN);
       config.routes.post("/api/v1/users", this::createUser, ADMIN);
+      config.routes.get("/api/v1/users", ctx -> json(ctx, 200, accounts.users()), ADMIN);
+      config.routes.post("/api/v1/subscribers/{id}/signup-code", this::signupCode, ADMIN);
       config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.field,
           e.getMessage()));
       config.routes.exception(InvalidPolicyException.class, (e, ctx) -> error(ctx, 400,
@@ -593,6 +595,13 @@ public final class AdminServer implements AutoCloseable {
         password.toCharArray(), true);
     json(ctx, 201, JSON.createObjectNode().put("username",
         Accounts.username(text(b, "username", true))).put("role", role.id()));
+  }
+
+  private void signupCode(Context ctx) throws Exception {
+    String sub = subscriberFor(ctx);
+    String code = accounts.issueSignupCode(principal(ctx), sub);
+    json(ctx, 201, JSON.createObjectNode().put("household", sub).put("code", code)
+        .put("valid_days", Accounts.SIGNUP_VALIDITY.toDays()).put("note", "shown once"));
   }
 
   private static Role role(String text) {

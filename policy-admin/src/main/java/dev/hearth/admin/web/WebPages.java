@@ -43,10 +43,11 @@ import java.util.TreeSet;
 final class WebPages {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LOGIN_COOKIE = "hearth_login";
-  private static final List<String[]> CONSOLE_NAV = List.of(
+  static final List<String[]> CONSOLE_NAV = List.of(
       new String[] {"/admin", "nav.dashboard"}, new String[] {"/admin/profiles", "nav.profiles"},
       new String[] {"/admin/subscribers", "nav.subscribers"},
-      new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"});
+      new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"},
+      new String[] {"/admin/users", "nav.users"});
   private static final List<String[]> FAMILY_NAV =
       List.<String[]>of(new String[] {"/family", "nav.household"});
   private static final Set<Role> OPERATORS = Set.of(Role.ADMINISTRATOR, Role.SUPPORT,
@@ -102,6 +103,7 @@ final class WebPages {
     config.routes.get("/admin/explain", this::explain);
     config.routes.get("/admin/audit", this::auditPage);
     config.routes.get("/family", ctx -> family(ctx, null, null));
+    new AccountPages(this, accounts, policy, throttle).register(config);
     config.routes.post("/family/profiles/{id}", this::familySave);
     config.routes.post("/family/pause", this::familyPause);
   }
@@ -113,7 +115,7 @@ final class WebPages {
   }
 
   /** The session for a page of {@code roles}; null after redirecting or refusing. */
-  private Sessions.Session require(Context ctx, Set<Role> roles) {
+  Sessions.Session require(Context ctx, Set<Role> roles) {
     Sessions.Session s = session(ctx);
     if (s == null) {
       ctx.redirect("/login");
@@ -168,7 +170,8 @@ final class WebPages {
             "autocomplete=\"username\" required")
         + ui.input("password", "login.password", "", "password", null,
             "autocomplete=\"current-password\" required")
-        + "<p><button type=\"submit\">" + ui.te("login.submit") + "</button></p></form>";
+        + "<p><button type=\"submit\">" + ui.te("login.submit") + "</button></p></form>"
+        + "<p><a href=\"/signup\">" + ui.te("login.signup") + "</a></p>";
     ctx.status(status).html(ui.page(ui.t("login.title"), List.of(), body));
   }
 
@@ -199,10 +202,15 @@ final class WebPages {
       return;
     }
     throttle.succeeded(ip);
-    Sessions.Session s = sessions.create(r.principal(), r.mustChangePassword());
-    sessionCookie(ctx, s.id, -1);
+    startSession(ctx, r.principal(), r.mustChangePassword());
     ctx.redirect(r.mustChangePassword() ? "/password"
         : r.principal().role() == Role.PARENT ? "/family" : "/admin");
+  }
+
+  /** Logs {@code p} in on this browser: a new session and its cookie. */
+  void startSession(Context ctx, Principal p, boolean mustChangePassword) {
+    Sessions.Session s = sessions.create(p, mustChangePassword);
+    sessionCookie(ctx, s.id, -1);
   }
 
   private void logout(Context ctx) {
@@ -509,6 +517,12 @@ final class WebPages {
           .append(ui.input("address", "bind.address", "", "text", null, "required"))
           .append(ui.input("subscriber", "bind.subscriber", "", "text", null, "required"))
           .append("<p><button type=\"submit\">").append(ui.te("bind.submit"))
+          .append("</button></p></form>");
+      b.append("<h2>").append(ui.te("code.title")).append("</h2><p>").append(ui.te("code.intro"))
+          .append("</p><form method=\"post\" action=\"/admin/signup-codes\">")
+          .append(ui.csrfField())
+          .append(ui.input("household", "code.household", "", "text", null, "required"))
+          .append("<p><button type=\"submit\">").append(ui.te("code.submit"))
           .append("</button></p></form>");
     }
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("subs.title"), CONSOLE_NAV,

@@ -112,6 +112,50 @@ class AccountsTest {
   }
 
   @Test
+  void signupCodes_workOnceBeforeTheyExpire_andCreateAParentOfThatHousehold() throws Exception {
+    Instant[] now = {Instant.parse("2026-11-26T10:00:00Z")};
+    Clock clock = new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now[0];
+      }
+    };
+    try (AdminStore store = AdminStore.open(dir.resolve("admin.db"), clock)) {
+      Accounts accounts = new Accounts(store);
+      String code = accounts.issueSignupCode(Principal.CLI, "house-7");
+      assertTrue(code.matches("[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}"), code);
+      char[] pw = "the parent's password".toCharArray();
+      IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+          () -> accounts.redeemSignupCode("AAAA-BBBB-CCCC", "mum", pw));
+      assertTrue(wrong.getMessage().contains("unknown, used or expired"));
+      accounts.createUser(Principal.CLI, "taken", Role.SUPPORT, null, pw, false);
+      assertThrows(IllegalArgumentException.class,
+          () -> accounts.redeemSignupCode(code, "taken", pw), "username taken");
+      // Lower case and spaces are forgiven; the failed attempt above did not spend the code.
+      Principal p = accounts.redeemSignupCode(code.toLowerCase().replace("-", " "), "mum", pw);
+      assertEquals(new Principal("user:mum", Role.PARENT, "house-7"), p);
+      assertNotNull(accounts.login("mum", pw));
+      assertThrows(IllegalArgumentException.class,
+          () -> accounts.redeemSignupCode(code, "dad", pw), "a code works once");
+      String late = accounts.issueSignupCode(Principal.CLI, "house-7");
+      now[0] = now[0].plus(Accounts.SIGNUP_VALIDITY).plusSeconds(1);
+      assertThrows(IllegalArgumentException.class,
+          () -> accounts.redeemSignupCode(late, "dad", pw), "expired");
+      assertEquals(2, accounts.users().size());
+    }
+  }
+
+  @Test
   void tokens_authenticateUntilRevokedAndAreNeverStoredInClear() throws Exception {
     Path db = dir.resolve("admin.db");
     String token;

@@ -356,6 +356,70 @@ class WebPagesTest {
   }
 
   @Test
+  void budgetsGrantsNetworksAndSearch() throws Exception {
+    // A parent gives games two hours a day, and lets the adult category through for an hour.
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    a.get("/family");
+    HttpResponse<String> bad = a.post("/family/profiles/shared-kids", "_csrf", a.csrf(),
+        "category", "adult", "budget_category", "games", "budget_time", "two hours");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("budgets.games"), bad.body());
+    HttpResponse<String> ok = a.post("/family/profiles/shared-kids", "_csrf", a.csrf(),
+        "category", "adult", "budget_category", "games", "budget_time", "2h",
+        "budget_category", "", "budget_time", "");
+    assertTrue(ok.body().contains("Saved"), ok.body());
+    assertEquals("{\"games\":\"2h\"}", policy.get(Kind.PROFILE, "house-a.shared-kids")
+        .get("budgets").toString());
+    assertTrue(ok.body().contains("value=\"2h\""), "the form shows the saved budget");
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode());
+    HttpResponse<String> granted = a.post("/family/grant", "_csrf", a.csrf(), "profile",
+        "house-a.shared-kids", "target", "category:adult", "grant_minutes", "60");
+    assertTrue(granted.body().contains("category:adult is allowed for 60 minutes"),
+        granted.body());
+    assertEquals(Rcode.NOERROR, query("a.test.").getRcode(), "granted");
+    assertEquals(400, a.post("/family/grant", "_csrf", a.csrf(), "profile", "shared-kids",
+        "target", "x.test", "grant_minutes", "60").statusCode(), "not this household's now");
+
+    // The operator adds a venue network and finds a household.
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    ops.get("/admin/networks");
+    HttpResponse<String> net = ops.post("/admin/networks", "_csrf", ops.csrf(), "id", "cafe",
+        "profile", "shared-kids", "addresses", "10.20.0.0/16");
+    assertTrue(net.body().contains("<td>cafe</td>"), net.body());
+    assertEquals("shared-kids", policy.current().directory().identify(null,
+        dev.hearth.resolver.client.ClientOptions.NONE,
+        java.net.InetAddress.getByName("10.20.1.2"), null).profileId());
+    assertEquals(400, ops.post("/admin/networks", "_csrf", ops.csrf(), "id", "bad",
+        "profile", "shared-kids", "addresses", "10.20.0.0/99").statusCode());
+    HttpResponse<String> found = ops.get("/admin/subscribers?q=192.0.2");
+    assertTrue(found.body().contains("<td>house-b</td>"), found.body());
+    assertFalse(found.body().contains("<td>house-a</td>"), found.body());
+  }
+
+  @Test
+  void aStoreFailure_isExplainedOnThePage() throws Exception {
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    ops.get("/admin/profiles");
+    String token = ops.csrf();
+    try (var other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + store.file());
+        var st = other.createStatement()) {
+      st.execute("BEGIN EXCLUSIVE");
+      HttpResponse<String> r = ops.post("/admin/profiles", "_csrf", token, "id", "p9");
+      assertEquals(503, r.statusCode());
+      assertTrue(r.body().startsWith("<!DOCTYPE html>"), r.body());
+      assertTrue(r.body().contains("locked by another process"), r.body());
+      st.execute("ROLLBACK");
+    }
+  }
+
+  @Test
   void spanish_andLoginThrottling() throws Exception {
     Visitor v = new Visitor();
     HttpResponse<String> es = v.get("/login?lang=es");

@@ -206,7 +206,18 @@ public final class AdminServer implements AutoCloseable {
     ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
   }
 
+  /**
+   * An error answer: JSON for the API, a plain page for people (the store's own words, e.g.
+   * "the disk is full", so the operator knows what to fix; never a stack trace).
+   */
   private static void error(Context ctx, int status, String field, String message) {
+    if (!ctx.path().startsWith("/api/")) {
+      Ui ui = Ui.of(ctx, null);
+      ctx.status(status).html(ui.page(ui.t("error.title"), List.of(),
+          Ui.notice("error", message) + "<p><a href=\"/login\">"
+              + ui.te("error.back") + "</a></p>"));
+      return;
+    }
     ObjectNode n = JSON.createObjectNode();
     n.put("error", message == null ? "error" : message);
     if (field != null) {

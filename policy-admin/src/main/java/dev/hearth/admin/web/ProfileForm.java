@@ -121,6 +121,25 @@ final class ProfileForm {
         .append(ui.textarea("bedtime_allow", "profile.bedtime.allow",
             strings(bed == null ? null : bed.get("allow")), "names.hint"))
         .append("</fieldset>");
+    b.append("<fieldset><legend>").append(ui.te("profile.budgets")).append("</legend>")
+        .append("<p class=\"hint\">").append(ui.te("profile.budgets.hint")).append("</p>");
+    List<String[]> rows = new ArrayList<>();
+    if (doc != null && doc.get("budgets") instanceof ObjectNode budgets) {
+      budgets.fields().forEachRemaining(e -> rows.add(new String[] {e.getKey(),
+          e.getValue().asText()}));
+    }
+    rows.add(new String[] {"", ""});
+    rows.add(new String[] {"", ""});
+    for (int i = 0; i < rows.size(); i++) {
+      b.append("<p class=\"field budget\"><label for=\"budget-cat-").append(i).append("\">")
+          .append(ui.te("profile.budget.category")).append("</label> <input id=\"budget-cat-")
+          .append(i).append("\" name=\"budget_category\" type=\"text\" value=\"")
+          .append(Ui.esc(rows.get(i)[0])).append("\"> <label for=\"budget-time-").append(i)
+          .append("\">").append(ui.te("profile.budget.time")).append("</label> <input id=")
+          .append("\"budget-time-").append(i).append("\" name=\"budget_time\" type=\"text\"")
+          .append(" value=\"").append(Ui.esc(rows.get(i)[1])).append("\"></p>");
+    }
+    b.append("</fieldset>");
     String safe = doc == null ? "off" : doc.path("safe_search").asText("off");
     b.append(ui.select("safe_search", "profile.safesearch", List.of(
         new String[] {"off", ui.t("safesearch.off")},
@@ -168,6 +187,20 @@ final class ProfileForm {
       } else {
         doc.put("block_answer", answer);
       }
+    }
+    doc.remove("budgets");
+    List<String> budgetCats = form.getOrDefault("budget_category", List.of());
+    List<String> budgetTimes = form.getOrDefault("budget_time", List.of());
+    ObjectNode budgets = JSON.createObjectNode();
+    for (int i = 0; i < budgetCats.size(); i++) {
+      String cat = budgetCats.get(i).trim();
+      String time = i < budgetTimes.size() ? budgetTimes.get(i).trim() : "";
+      if (!cat.isEmpty() || !time.isEmpty()) {
+        budgets.put(cat, time); // an empty half is refused by the reader, naming the field
+      }
+    }
+    if (!budgets.isEmpty()) {
+      doc.set("budgets", budgets);
     }
     ArrayNode schedules = JSON.createArrayNode();
     if (doc.get("schedules") instanceof ArrayNode old) {

@@ -46,6 +46,7 @@ final class WebPages {
   static final List<String[]> CONSOLE_NAV = List.of(
       new String[] {"/admin", "nav.dashboard"}, new String[] {"/admin/profiles", "nav.profiles"},
       new String[] {"/admin/subscribers", "nav.subscribers"},
+      new String[] {"/admin/networks", "nav.networks"},
       new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"},
       new String[] {"/admin/users", "nav.users"});
   private static final List<String[]> FAMILY_NAV =
@@ -106,6 +107,9 @@ final class WebPages {
     new AccountPages(this, accounts, policy, throttle).register(config);
     config.routes.post("/family/profiles/{id}", this::familySave);
     config.routes.post("/family/pause", this::familyPause);
+    config.routes.post("/family/grant", this::familyGrant);
+    config.routes.get("/admin/networks", ctx -> networks(ctx, null, null));
+    config.routes.post("/admin/networks", this::saveNetwork);
   }
 
   // --- session plumbing ---
@@ -493,7 +497,17 @@ final class WebPages {
         .append("<th scope=\"col\">").append(ui.te("col.id")).append("</th><th scope=\"col\">")
         .append(ui.te("col.profile")).append("</th><th scope=\"col\">")
         .append(ui.te("col.addresses")).append("</th></tr></thead><tbody>");
+    String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").trim();
+    b.insert(0, "<form method=\"get\" action=\"/admin/subscribers\" role=\"search\">"
+        + ui.input("q", "subs.search", q, "search", null, null) + "<p><button type=\"submit\">"
+        + ui.te("subs.search.submit") + "</button></p></form>");
     for (Map.Entry<String, JsonNode> e : policy.list(Kind.SUBSCRIBER).entrySet()) {
+      // Support staff search by household id only: addresses are what masking hides.
+      if (!q.isEmpty() && !e.getKey().contains(q) && !(admin
+          && ProfileForm.strings(e.getValue().get("addresses")).stream()
+              .anyMatch(x -> x.contains(q)))) {
+        continue;
+      }
       JsonNode doc = admin ? e.getValue() : Masking.subscriber(e.getValue());
       b.append("<tr><td>").append(Ui.esc(e.getKey())).append("</td><td>")
           .append(Ui.esc(doc.path("profile").asText())).append("</td><td>")
@@ -714,6 +728,15 @@ final class WebPages {
                 new String[] {"120", ui.t("minutes", 120)}), "60"))
             .append("<p><button type=\"submit\">").append(ui.te("family.pause"))
             .append("</button></p></form>");
+        b.append("<form method=\"post\" action=\"/family/grant\">").append(ui.csrfField())
+            .append("<input type=\"hidden\" name=\"profile\" value=\"").append(Ui.esc(profileId))
+            .append("\">").append(ui.input("target", "family.grant.target", "", "text", null,
+                "required"))
+            .append(ui.select("grant_minutes", "family.grant.for", List.of(
+                new String[] {"30", ui.t("minutes", 30)}, new String[] {"60", ui.t("minutes", 60)},
+                new String[] {"120", ui.t("minutes", 120)}), "60"))
+            .append("<p><button type=\"submit\">").append(ui.te("family.grant"))
+            .append("</button></p></form>");
       }
       b.append("</section>");
     }
@@ -773,6 +796,105 @@ final class WebPages {
       return;
     }
     family(ctx, null, ui.t("saved"));
+  }
+
+  /** "Allow YouTube for an hour": a name or {@code category:X}, ending by itself. */
+  private void familyGrant(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.PARENT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String household = s.principal.household();
+    String profileId = ctx.formParam("profile");
+    String raw = ctx.formParam("target") == null ? "" : ctx.formParam("target").trim();
+    int minutes;
+    try {
+      minutes = Integer.parseInt(ctx.formParam("grant_minutes"));
+    } catch (NumberFormatException | NullPointerException e) {
+      minutes = -1;
+    }
+    String target;
+    try {
+      target = raw.startsWith("category:") ? "category:" + raw.substring(9).trim()
+          : dev.hearth.blocklists.DomainNames.normalize(raw);
+    } catch (IllegalArgumentException e) {
+      family(ctx, ui.t("family.grant.invalid"), null);
+      return;
+    }
+    if (profileId == null || !householdProfiles(household).contains(profileId)
+        || minutes < 1 || minutes > 24 * 60 || target.equals("category:")) {
+      family(ctx, ui.t("family.grant.invalid"), null);
+      return;
+    }
+    Instant until = Instant.now().plus(Duration.ofMinutes(minutes));
+    stage.overrides().grant(household, profileId, target, until);
+    policy.auditOnly(s.principal, "override.grant", "subscriber:" + household,
+        JSON.createObjectNode().put("profile", profileId).put("target", target)
+            .put("until", until.toString()).toString());
+    family(ctx, null, ui.t("family.granted", target, minutes));
+  }
+
+  private void networks(Context ctx, String error, String ok) {
+    Sessions.Session s = require(ctx, OPERATORS);
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    StringBuilder b = new StringBuilder(Ui.notice("error", error)).append(Ui.notice("ok", ok));
+    Map<String, JsonNode> stored = policy.list(Kind.NETWORK);
+    b.append("<table><caption>").append(ui.te("networks.caption")).append("</caption><thead><tr>")
+        .append("<th scope=\"col\">").append(ui.te("col.id")).append("</th><th scope=\"col\">")
+        .append(ui.te("col.profile")).append("</th><th scope=\"col\">")
+        .append(ui.te("col.addresses")).append("</th><th scope=\"col\">")
+        .append(ui.te("col.source")).append("</th></tr></thead><tbody>");
+    for (var n : policy.current().directory().networks().values()) {
+      JsonNode doc = stored.get(n.id());
+      b.append("<tr><td>").append(Ui.esc(n.id())).append("</td><td>")
+          .append(Ui.esc(n.profileId())).append("</td><td>")
+          .append(Ui.esc(doc == null ? "" : String.join(", ",
+              ProfileForm.strings(doc.get("addresses"))))).append("</td><td>")
+          .append(ui.te(doc != null ? "source.store" : "source.config")).append("</td></tr>");
+    }
+    b.append("</tbody></table>");
+    if (s.principal.role() == Role.ADMINISTRATOR) {
+      List<String[]> profileOptions = new ArrayList<>();
+      policy.current().profiles().keySet().forEach(p -> profileOptions.add(new String[] {p, p}));
+      b.append("<h2>").append(ui.te("networks.save")).append("</h2><p>")
+          .append(ui.te("networks.intro")).append("</p><form method=\"post\"")
+          .append(" action=\"/admin/networks\">").append(ui.csrfField())
+          .append(ui.input("id", "col.id", "", "text", null, "required"))
+          .append(ui.select("profile", "col.profile", profileOptions, ""))
+          .append(ui.textarea("addresses", "col.addresses", List.of(), "addresses.hint"))
+          .append("<p><button type=\"submit\">").append(ui.te("save"))
+          .append("</button></p></form>");
+    }
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("networks.title"), CONSOLE_NAV,
+        b.toString()));
+  }
+
+  private void saveNetwork(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String id = ctx.formParam("id") == null ? "" : ctx.formParam("id").trim();
+    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      networks(ctx, ui.t("error.id", id), null);
+      return;
+    }
+    ObjectNode doc = JSON.createObjectNode();
+    doc.put("profile", ProfileForm.first(ctx.formParamMap(), "profile"));
+    ArrayNode a = doc.putArray("addresses");
+    ProfileForm.split(ProfileForm.first(ctx.formParamMap(), "addresses")).forEach(a::add);
+    try {
+      policy.put(s.principal, Kind.NETWORK, id, doc);
+    } catch (InvalidPolicyException e) {
+      networks(ctx, PolicyService.describe(e), null);
+      return;
+    }
+    networks(ctx, null, ui.t("saved"));
   }
 
   private void familyPause(Context ctx) throws StoreException {

@@ -35,6 +35,7 @@ final class AdminRuntime implements AutoCloseable {
   PolicySnapshot openPolicy() {
     try {
       store = AdminStore.open(settings.adminDatabase());
+      store.lockForServing();
       policy = new PolicyService(store, settings.policyCompiler());
       return policy.open();
     } catch (StoreException | RuntimeException e) {

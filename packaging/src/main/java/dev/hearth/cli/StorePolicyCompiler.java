@@ -66,6 +66,20 @@ final class StorePolicyCompiler implements PolicyCompiler {
           case "subscribers" -> Kind.SUBSCRIBER;
           default -> Kind.NETWORK;
         };
+        // Ids may contain dots: the document is the longest id the path starts with.
+        String rest = e.path().substring(m.group(1).length() + 1);
+        String id = null;
+        for (String candidate : documents.of(kind).keySet()) {
+          if ((rest.equals(candidate) || rest.startsWith(candidate + ".")
+              || rest.startsWith(candidate + "[")) && (id == null
+              || candidate.length() > id.length())) {
+            id = candidate;
+          }
+        }
+        if (id != null) {
+          String field = rest.length() > id.length() ? rest.substring(id.length() + 1) : null;
+          throw new InvalidPolicyException(kind, id, field, e.detail());
+        }
         throw new InvalidPolicyException(kind, m.group(2), m.group(3), e.detail());
       }
       throw new InvalidPolicyException(null, null, null, e.getMessage());

@@ -3,6 +3,7 @@ package dev.hearth.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -326,6 +327,7 @@ class AdminApiTest {
         {"GET", "/api/v1/audit", null, "a"},
         {"GET", "/api/v1/tokens", null, "a"},
         {"GET", "/api/v1/users", null, "a"},
+        {"DELETE", "/api/v1/users/nobody", null, "a"},
         {"POST", "/api/v1/subscribers/house-1/signup-code", null, "a"},
         {"GET", "/api/v1/stats", null, "asrc"},
         {"POST", "/api/v1/users", "{\"username\": \"u1\", \"role\": \"support\", \"password\":"
@@ -441,6 +443,42 @@ class AdminApiTest {
     HttpResponse<String> missing = admin("GET", "/api/v1/nothing-here", null);
     assertEquals(404, missing.statusCode());
     assertTrue(json(missing).get("error").asText().contains("not found"), missing.body());
+  }
+
+  @Test
+  void reviewFixes_maskingDeletionCascadeAndDottedIds() throws Exception {
+    // An address given as one string (the reader accepts it) is masked for support too.
+    assertEquals(201, admin("PUT", "/api/v1/subscribers/h-str", "{\"profile\": \"kids\","
+        + " \"addresses\": \"203.0.113.5/32\"}").statusCode());
+    String support = call("GET", "/api/v1/subscribers/h-str", Role.SUPPORT, null).body();
+    assertFalse(support.contains("203.0.113.5"), support);
+    // Errors in documents with dotted ids name the right document and field.
+    HttpResponse<String> dotted = admin("PUT", "/api/v1/profiles/house-1.kids",
+        "{\"allow\": [\"not a name!\"]}");
+    assertEquals(400, dotted.statusCode());
+    assertEquals("allow[0]", json(dotted).get("field").asText(), dotted.body());
+    assertEquals("house-1.kids", json(dotted).get("error").asText().split("'")[1]);
+    // Deleting a household takes its parents, codes, pauses and grants with it.
+    admin("PUT", "/api/v1/subscribers/gone", "{\"profile\": \"kids\"}");
+    new Accounts(store).createUser(Principal.CLI, "gone-parent", Role.PARENT, "gone",
+        "a long parent password".toCharArray(), false);
+    String code = json(admin("POST", "/api/v1/subscribers/gone/signup-code", null))
+        .get("code").asText();
+    assertEquals(200, admin("POST", "/api/v1/subscribers/gone/pause", "{\"minutes\": 60}")
+        .statusCode());
+    assertEquals(204, admin("DELETE", "/api/v1/subscribers/gone", null).statusCode());
+    assertFalse(dns.policy().overrides().isPaused("gone", "kids"));
+    assertTrue(new Accounts(store).login("gone-parent", "a long parent password".toCharArray())
+        == null, "the parent account went with the household");
+    assertThrows(IllegalArgumentException.class, () -> new Accounts(store)
+        .redeemSignupCode(code, "newcomer", "a long parent password".toCharArray()));
+    // /healthz says whether there is a problem, not what it is.
+    assertFalse(call("GET", "/healthz", null, null).body().contains("problem\":\""));
+    // Users can be removed.
+    assertEquals(201, admin("POST", "/api/v1/users", "{\"username\": \"temp\", \"role\":"
+        + " \"support\", \"password\": \"a long enough password\"}").statusCode());
+    assertEquals(204, admin("DELETE", "/api/v1/users/temp", null).statusCode());
+    assertEquals(404, admin("DELETE", "/api/v1/users/temp", null).statusCode());
   }
 
   @Test

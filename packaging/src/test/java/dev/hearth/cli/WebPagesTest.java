@@ -54,6 +54,7 @@ class WebPagesTest {
       policy:
         profiles:
           - {id: shared-kids, block_categories: [adult]}
+          - {id: strict-kids, block_categories: [adult], safe_search: strict, allow: [school.test]}
       """;
   static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
   static final Pattern LOGIN = Pattern.compile("name=\"_login\" value=\"([^\"]+)\"");
@@ -417,6 +418,59 @@ class WebPagesTest {
       assertTrue(r.body().contains("locked by another process"), r.body());
       st.execute("ROLLBACK");
     }
+  }
+
+  @Test
+  void reviewFixes_ownershipIsCheckedAndCopiesKeepTheOperatorsSettings() throws Exception {
+    var mapper = new ObjectMapper();
+    // house-b is pointed at a profile named like house-a's copy: house-a must not edit it.
+    policy.put(Principal.CLI, Kind.PROFILE, "house-a.trap", mapper.readTree("{\"name\": \"t\"}"));
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-a", mapper.readTree(
+        "{\"profile\": \"house-a.trap\", \"addresses\": [\"127.0.0.1/32\"]}"));
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-b", mapper.readTree(
+        "{\"profile\": \"house-a.trap\"}"));
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    a.get("/family");
+    HttpResponse<String> saved = a.post("/family/profiles/house-a.trap", "_csrf", a.csrf(),
+        "name", "changed");
+    assertTrue(saved.body().contains("Saved"), saved.body());
+    assertEquals("t", policy.get(Kind.PROFILE, "house-a.trap").get("name").asText(),
+        "the shared profile is untouched");
+    assertEquals("house-a.trap", policy.get(Kind.SUBSCRIBER, "house-b").get("profile").asText());
+    assertEquals("house-a.house-a.trap", policy.get(Kind.SUBSCRIBER, "house-a").get("profile")
+        .asText(), "house-a got its own copy instead");
+    // And if the operator then gives that copy to house-b as well, house-a's next change again
+    // goes to a copy of its own: the profile house-b uses never changes under it.
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-b", mapper.readTree(
+        "{\"profile\": \"house-a.house-a.trap\"}"));
+    a.get("/family");
+    a.post("/family/profiles/house-a.house-a.trap", "_csrf", a.csrf(), "name", "again");
+    assertEquals("changed", policy.get(Kind.PROFILE, "house-a.house-a.trap").get("name")
+        .asText());
+    assertEquals("house-a.house-a.trap", policy.get(Kind.SUBSCRIBER, "house-b").get("profile")
+        .asText());
+
+    // A copy of a config profile starts with all of it (SafeSearch, allow names).
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-a", mapper.readTree(
+        "{\"profile\": \"strict-kids\", \"addresses\": [\"127.0.0.1/32\"]}"));
+    HttpResponse<String> page = a.get("/family");
+    assertTrue(page.body().contains("<option value=\"strict\" selected>"), page.body());
+    assertTrue(page.body().contains("school.test"), page.body());
+
+    // Pauses only for the lengths offered; multipart forms are refused before being read.
+    assertEquals(400, a.post("/family/pause", "_csrf", a.csrf(), "profile", "strict-kids",
+        "minutes", "1440").statusCode());
+    HttpResponse<String> multipart = a.http.send(HttpRequest.newBuilder(uri("/login"))
+        .header("Content-Type", "multipart/form-data; boundary=x")
+        .POST(HttpRequest.BodyPublishers.ofString("--x\r\nContent-Disposition: form-data;"
+            + " name=\"a\"\r\n\r\nb\r\n--x--\r\n")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, multipart.statusCode());
+
+    // A deleted household's parent is signed out at once.
+    policy.delete(Principal.CLI, Kind.SUBSCRIBER, "house-a");
+    assertEquals("/login", a.get("/family").headers().firstValue("Location").orElse(""));
   }
 
   @Test

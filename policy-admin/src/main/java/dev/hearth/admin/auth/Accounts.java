@@ -30,6 +30,40 @@ public final class Accounts {
   static final int MAX_FAILED_LOGINS = 5;
   static final Duration LOCKOUT = Duration.ofMinutes(15);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Slow password work at most two at a time: a burst of logins must not take both cores from
+   * the resolver. Waiting longer than 5 s answers "busy" instead.
+   */
+  private static final java.util.concurrent.Semaphore SLOW_CHECKS =
+      new java.util.concurrent.Semaphore(2, true);
+
+  /** Too many password checks at once; the caller answers 503 and the user tries again. */
+  public static final class Busy extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Busy() {
+      super("too many sign-ins at once; try again in a moment", null, false, false);
+    }
+  }
+
+  private static <T> T slow(java.util.function.Supplier<T> work) {
+    try {
+      if (!SLOW_CHECKS.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new Busy();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Busy();
+    }
+    try {
+      return work.get();
+    } finally {
+      SLOW_CHECKS.release();
+    }
+  }
+
+  /** Checked against when there is no such user, at the real cost. */
+  private static final String DUMMY_HASH = Passwords.hash("no such user here".toCharArray());
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -130,45 +164,58 @@ public final class Accounts {
       return null;
     }
     Instant now = store.now();
-    Object[] row = store.read(c -> {
+    // The attempt is counted before the slow check, in one statement, so parallel guesses
+    // cannot all see "not locked yet": each one spends one of the five tries. A lock that has
+    // run out starts a fresh count.
+    Object[] row = store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_logins ="
+          + " CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1"
+          + " ELSE failed_logins + 1 END, locked_until = CASE"
+          + " WHEN locked_until IS NOT NULL AND locked_until > ? THEN locked_until"
+          + " WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1"
+          + " ELSE failed_logins + 1 END) >= ? THEN ? ELSE NULL END WHERE username = ?")) {
+        ps.setString(1, now.toString());
+        ps.setString(2, now.toString());
+        ps.setString(3, now.toString());
+        ps.setInt(4, MAX_FAILED_LOGINS + 1);
+        ps.setString(5, now.plus(LOCKOUT).toString());
+        ps.setString(6, u);
+        ps.executeUpdate();
+      }
       try (PreparedStatement ps = c.prepareStatement("SELECT role, household, password_hash,"
-          + " locked_until, must_change_password FROM users WHERE username = ?")) {
+          + " locked_until, must_change_password, failed_logins FROM users"
+          + " WHERE username = ?")) {
         ps.setString(1, u);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? new Object[] {rs.getString(1), rs.getString(2), rs.getString(3),
-              rs.getString(4), rs.getInt(5)} : null;
+              rs.getString(4), rs.getInt(5), rs.getInt(6)} : null;
         }
       }
     });
+    // The same slow check whether or not the account exists or is locked: response times say
+    // nothing about which usernames exist.
+    boolean ok = slow(() -> Passwords.verify(password,
+        row == null ? DUMMY_HASH : (String) row[2]));
     if (row == null) {
-      Passwords.verify(password, Passwords.hash(new char[] {'x'}, 1)); // similar work either way
       return null;
     }
-    if (row[3] != null && Instant.parse((String) row[3]).isAfter(now)) {
+    boolean locked = row[3] != null && Instant.parse((String) row[3]).isAfter(now)
+        // Locked by an earlier run of failures, not by this attempt: the 6th try itself would
+        // set it, and a right password then must still fail.
+        || (Integer) row[5] > MAX_FAILED_LOGINS;
+    if (!ok || locked) {
       return null;
     }
-    boolean ok = Passwords.verify(password, (String) row[2]);
     store.transaction(c -> {
-      if (ok) {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_logins = 0,"
-            + " locked_until = NULL WHERE username = ?")) {
-          ps.setString(1, u);
-          ps.executeUpdate();
-        }
-      } else {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_logins ="
-            + " failed_logins + 1, locked_until = CASE WHEN failed_logins + 1 >= ? THEN ?"
-            + " ELSE locked_until END WHERE username = ?")) {
-          ps.setInt(1, MAX_FAILED_LOGINS);
-          ps.setString(2, now.plus(LOCKOUT).toString());
-          ps.setString(3, u);
-          ps.executeUpdate();
-        }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_logins = 0,"
+          + " locked_until = NULL WHERE username = ?")) {
+        ps.setString(1, u);
+        ps.executeUpdate();
       }
       return null;
     });
-    return ok ? new LoginResult(new Principal("user:" + u, Role.parse((String) row[0]),
-        (String) row[1]), ((Integer) row[4]) != 0) : null;
+    return new LoginResult(new Principal("user:" + u, Role.parse((String) row[0]),
+        (String) row[1]), ((Integer) row[4]) != 0);
   }
 
   /**
@@ -254,8 +301,23 @@ public final class Accounts {
       throw new IllegalArgumentException(weak);
     }
     String hash = sha256(normalizeCode(code));
-    String pwHash = Passwords.hash(password);
     Instant now = store.now();
+    // A bogus code costs a lookup, not a slow password hash.
+    boolean known = store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM signup_codes WHERE"
+          + " code_hash = ? AND used_at IS NULL AND expires_at > ?")) {
+        ps.setString(1, hash);
+        ps.setString(2, now.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+    if (!known) {
+      throw new IllegalArgumentException("this sign-up code is unknown, used or expired;"
+          + " ask your provider for a new one");
+    }
+    String pwHash = slow(() -> Passwords.hash(password));
     String household = store.transaction(c -> {
       String h;
       try (PreparedStatement ps = c.prepareStatement("SELECT household FROM signup_codes WHERE"
@@ -300,6 +362,22 @@ public final class Accounts {
       return h;
     });
     return new Principal("user:" + u, Role.PARENT, household);
+  }
+
+  /** Removes a user (the audit log keeps what they did); returns whether there was one. */
+  public boolean deleteUser(Principal actor, String username) throws StoreException {
+    String u = username(username);
+    return store.transaction(c -> {
+      int n;
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE username = ?")) {
+        ps.setString(1, u);
+        n = ps.executeUpdate();
+      }
+      if (n > 0) {
+        store.audit(c, actor.name(), "user.delete", "user:" + u, null, null);
+      }
+      return n > 0;
+    });
   }
 
   /** The users (no password hashes), by name. */

@@ -233,6 +233,21 @@ public final class PolicyService {
           ps.setString(1, id);
           ps.executeUpdate();
         }
+        // So are its parents' accounts and unused sign-up codes: a reused id must not hand the
+        // new household to the old family.
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE role = 'parent'"
+            + " AND household = ?")) {
+          ps.setString(1, id);
+          if (ps.executeUpdate() > 0) {
+            store.audit(c, actor.name(), "user.delete", "household:" + id, null, null);
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signup_codes SET used_at = ?,"
+            + " used_by = '(household deleted)' WHERE household = ? AND used_at IS NULL")) {
+          ps.setString(1, store.now().toString());
+          ps.setString(2, id);
+          ps.executeUpdate();
+        }
       }
       store.audit(c, actor.name(), kind.singular() + ".delete", kind.singular() + ":" + id,
           before, null);

@@ -70,6 +70,7 @@ public final class AdminStore implements AutoCloseable {
     } catch (IOException e) {
       throw new StoreException("cannot create the directory for " + file + ": " + e.getMessage());
     }
+    createPrivate(file);
     Connection c;
     try {
       c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -119,6 +120,62 @@ public final class AdminStore implements AutoCloseable {
         connection.setAutoCommit(true);
       }
     }
+  }
+
+  /**
+   * Creates {@code file} readable by its owner only (it holds password hashes and subscriber
+   * data; SQLite gives its WAL files the same mode). An existing file is left as it is.
+   */
+  static void createPrivate(Path file) throws StoreException {
+    if (Files.exists(file)) {
+      return;
+    }
+    try {
+      Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      // Another process created it first: fine.
+    } catch (UnsupportedOperationException notPosix) {
+      // Not a POSIX file system: SQLite creates it with the default mode.
+    } catch (IOException e) {
+      throw new StoreException("cannot create the admin database " + file + ": "
+          + e.getMessage());
+    }
+  }
+
+  private java.nio.channels.FileChannel servingLock;
+
+  /**
+   * Marks the database as in use by a running server, until {@link #close}: {@code restore}
+   * refuses to replace it while the lock is held (other tools may still read and write).
+   */
+  public synchronized void lockForServing() throws StoreException {
+    try {
+      java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile(file),
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+      if (tryLock(ch) == null) {
+        ch.close();
+        throw new StoreException("the admin database " + file + " is already in use by another"
+            + " running Hearth");
+      }
+      servingLock = ch;
+    } catch (IOException e) {
+      throw new StoreException("cannot lock " + lockFile(file) + ": " + e.getMessage());
+    }
+  }
+
+  /** The lock, or null when another process, or this one, holds it. */
+  private static java.nio.channels.FileLock tryLock(java.nio.channels.FileChannel ch)
+      throws IOException {
+    try {
+      return ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+      return null;
+    }
+  }
+
+  static Path lockFile(Path db) {
+    return db.resolveSibling(db.getFileName() + ".serving");
   }
 
   /** The schema version of the open file. */
@@ -231,6 +288,7 @@ public final class AdminStore implements AutoCloseable {
     Path tmp = target.resolveSibling(target.getFileName() + ".partial");
     try {
       Files.deleteIfExists(tmp);
+      createPrivate(tmp); // VACUUM INTO fills an existing empty file, keeping its mode
       try (PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
         ps.setString(1, tmp.toAbsolutePath().toString());
         ps.execute();
@@ -274,12 +332,27 @@ public final class AdminStore implements AutoCloseable {
     } catch (SQLException e) {
       throw StoreException.of(from + " is not a readable SQLite database", e);
     }
-    try {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile(live),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = tryLock(ch)) {
+      if (lock == null) {
+        throw new StoreException("the admin database " + live + " is in use by a running"
+            + " Hearth: stop the service first, then restore");
+      }
       Path tmp = live.resolveSibling(live.getFileName() + ".restoring");
       Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
       if (Files.exists(live)) {
-        Files.copy(live, live.resolveSibling(live.getFileName() + ".before-restore"),
-            StandardCopyOption.REPLACE_EXISTING);
+        // The safety copy goes through SQLite, so changes still in the WAL are in it too.
+        Path before = live.resolveSibling(live.getFileName() + ".before-restore");
+        Files.deleteIfExists(before);
+        createPrivate(before);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + live.toAbsolutePath());
+            PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
+          ps.setString(1, before.toAbsolutePath().toString());
+          ps.execute();
+        } catch (SQLException e) {
+          throw StoreException.of("cannot keep a copy of " + live + " before restoring", e);
+        }
       }
       // Stale WAL files of the old database must not be replayed onto the restored one.
       Files.deleteIfExists(live.resolveSibling(live.getFileName() + "-wal"));
@@ -292,6 +365,14 @@ public final class AdminStore implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (servingLock != null) {
+      try {
+        servingLock.close();
+      } catch (IOException ignored) {
+        // Closing: the lock goes with the process anyway.
+      }
+      servingLock = null;
+    }
     try {
       connection.close();
     } catch (SQLException ignored) {

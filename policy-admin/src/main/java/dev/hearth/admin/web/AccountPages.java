@@ -34,6 +34,7 @@ final class AccountPages {
     config.routes.get("/admin/users", ctx -> users(ctx, null, null));
     config.routes.post("/admin/users", this::createUser);
     config.routes.post("/admin/tokens", this::createToken);
+    config.routes.post("/admin/users/delete", this::deleteUser);
     config.routes.post("/admin/tokens/revoke", this::revokeToken);
     config.routes.post("/admin/signup-codes", this::issueCode);
     config.routes.get("/signup", ctx -> signupForm(ctx, null, 200));
@@ -76,6 +77,10 @@ final class AccountPages {
         .append(ui.input("password", "users.password", "", "password", null,
             "autocomplete=\"new-password\" required minlength=\"12\""))
         .append("<p><button type=\"submit\">").append(ui.te("users.create"))
+        .append("</button></p></form>");
+    b.append("<form method=\"post\" action=\"/admin/users/delete\">").append(ui.csrfField())
+        .append(ui.input("remove", "users.remove.name", "", "text", null, "required"))
+        .append("<p><button type=\"submit\">").append(ui.te("users.remove"))
         .append("</button></p></form>");
     b.append("<h2>").append(ui.te("tokens.title")).append("</h2><table><caption>")
         .append(ui.te("tokens.caption")).append("</caption><thead><tr>");
@@ -123,6 +128,30 @@ final class AccountPages {
       users(ctx, e.getMessage(), null);
       return;
     }
+    users(ctx, null, null);
+  }
+
+  private void deleteUser(Context ctx) throws StoreException {
+    Sessions.Session s = pages.require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String name = ctx.formParam("remove") == null ? "" : ctx.formParam("remove").trim();
+    try {
+      if (("user:" + Accounts.username(name)).equals(s.principal.name())) {
+        users(ctx, ui.t("users.remove.self"), null);
+        return;
+      }
+      if (!accounts.deleteUser(s.principal, name)) {
+        users(ctx, ui.t("users.remove.none", name), null);
+        return;
+      }
+    } catch (IllegalArgumentException e) {
+      users(ctx, e.getMessage(), null);
+      return;
+    }
+    pages.endSessionsOf("user:" + Accounts.username(name));
     users(ctx, null, null);
   }
 

@@ -67,6 +67,7 @@ public final class AdminServer implements AutoCloseable {
   private final PolicyStage stage;
   private final Javalin app;
   private final Supplier<DnsServer.Stats> stats;
+  private final WebPages pages;
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
@@ -84,7 +85,7 @@ public final class AdminServer implements AutoCloseable {
     this.policy = policy;
     this.stage = stage;
     this.stats = stats;
-    WebPages pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
+    this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
         stats, Clock.systemUTC());
     this.app = Javalin.create(config -> {
       pages.register(config);
@@ -92,6 +93,22 @@ public final class AdminServer implements AutoCloseable {
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = MAX_BODY;
       config.routes.before(this::securityHeaders);
+      // Page forms are urlencoded only: a multipart body would be spooled to disk by the
+      // servlet layer before any check, so it is refused before anything reads it.
+      config.routes.before(ctx -> {
+        String m = ctx.method().name();
+        if ((m.equals("POST") || m.equals("PUT")) && !ctx.path().startsWith("/api/")) {
+          String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(
+              java.util.Locale.ROOT);
+          if (!type.startsWith("application/x-www-form-urlencoded")) {
+            throw new ApiError(415, null, "forms must be sent as"
+                + " application/x-www-form-urlencoded");
+          }
+          if (ctx.contentLength() > MAX_BODY) {
+            throw new ApiError(413, null, "the form is too large");
+          }
+        }
+      });
       config.routes.beforeMatched("/api/v1/*", this::authorize);
       config.routes.get("/healthz", this::health);
       config.routes.get("/api/openapi.json", this::openApi);
@@ -119,6 +136,14 @@ public final class AdminServer implements AutoCloseable {
       config.routes.delete("/api/v1/tokens/{id}", this::revokeToken, ADMIN);
       config.routes.post("/api/v1/users", this::createUser, ADMIN);
       config.routes.get("/api/v1/users", ctx -> json(ctx, 200, accounts.users()), ADMIN);
+      config.routes.delete("/api/v1/users/{username}", ctx -> {
+        String u = ctx.pathParam("username");
+        if (!accounts.deleteUser(principal(ctx), u)) {
+          throw new ApiError(404, null, "no user '" + u + "'");
+        }
+        pages.endSessionsOf("user:" + Accounts.username(u));
+        ctx.status(204);
+      }, ADMIN);
       config.routes.post("/api/v1/subscribers/{id}/signup-code", this::signupCode, ADMIN);
       config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.field,
           e.getMessage()));
@@ -132,6 +157,10 @@ public final class AdminServer implements AutoCloseable {
           "the body is not valid JSON: " + e.getOriginalMessage()));
       config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, null,
           e.getMessage()));
+      config.routes.exception(Accounts.Busy.class, (e, ctx) -> {
+        ctx.header("Retry-After", "5");
+        error(ctx, 503, null, e.getMessage());
+      });
       config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
           null, e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> {
@@ -271,9 +300,8 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode n = JSON.createObjectNode();
     n.put("status", "ok");
     n.put("policy_version", policy.version());
-    if (policy.problem() != null) {
-      n.put("problem", policy.problem());
-    }
+    // Unauthenticated: only whether there is a problem; the words (ids, paths) need a login.
+    n.put("policy_problem", policy.problem() != null);
     json(ctx, 200, n);
   }
 
@@ -367,6 +395,9 @@ public final class AdminServer implements AutoCloseable {
     if (!policy.delete(principal(ctx), kind, id)) {
       throw new ApiError(404, null, "no " + kind.singular() + " '" + id + "' in the admin store");
     }
+    if (kind == Kind.SUBSCRIBER) {
+      stage.overrides().clear(id); // a reused id must not inherit pauses or grants
+    }
     ctx.status(204);
   }
 
@@ -438,9 +469,10 @@ public final class AdminServer implements AutoCloseable {
     JsonNode b = body(ctx);
     String profile = profileFor(sub, text(b, "profile", false));
     Instant until = Instant.now().plus(minutes(b));
-    stage.overrides().pause(sub, profile, until);
+    // Recorded first: a pause that cannot be audited is not applied.
     audit(ctx, "override.pause", "subscriber:" + sub, JSON.createObjectNode()
         .put("profile", profile).put("until", until.toString()));
+    stage.overrides().pause(sub, profile, until);
     json(ctx, 200, JSON.createObjectNode().put("subscriber", sub).put("profile", profile)
         .put("until", until.toString()));
   }
@@ -448,12 +480,13 @@ public final class AdminServer implements AutoCloseable {
   private void resume(Context ctx) throws Exception {
     String sub = subscriberFor(ctx);
     String profile = profileFor(sub, ctx.queryParam("profile"));
-    if (!stage.overrides().resume(sub, profile)) {
+    if (!stage.overrides().isPaused(sub, profile)) {
       throw new ApiError(404, null, "subscriber '" + sub + "' profile '" + profile
           + "' is not paused");
     }
     audit(ctx, "override.resume", "subscriber:" + sub, JSON.createObjectNode()
         .put("profile", profile));
+    stage.overrides().resume(sub, profile);
     ctx.status(204);
   }
 
@@ -463,9 +496,9 @@ public final class AdminServer implements AutoCloseable {
     String profile = profileFor(sub, text(b, "profile", false));
     String target = target(text(b, "target", true));
     Instant until = Instant.now().plus(minutes(b));
-    stage.overrides().grant(sub, profile, target, until);
     audit(ctx, "override.grant", "subscriber:" + sub, JSON.createObjectNode()
         .put("profile", profile).put("target", target).put("until", until.toString()));
+    stage.overrides().grant(sub, profile, target, until);
     json(ctx, 200, JSON.createObjectNode().put("subscriber", sub).put("profile", profile)
         .put("target", target).put("until", until.toString()));
   }
@@ -479,12 +512,13 @@ public final class AdminServer implements AutoCloseable {
           + " ?target=category:NAME");
     }
     String target = target(raw);
-    if (!stage.overrides().revoke(sub, profile, target)) {
+    if (!stage.overrides().hasGrant(sub, profile, target)) {
       throw new ApiError(404, "target", "no grant of " + target + " for subscriber '" + sub
           + "' profile '" + profile + "'");
     }
     audit(ctx, "override.revoke", "subscriber:" + sub, JSON.createObjectNode()
         .put("profile", profile).put("target", target));
+    stage.overrides().revoke(sub, profile, target);
     ctx.status(204);
   }
 

@@ -69,11 +69,12 @@ record AuditQuery(String actor, String action, String target, Instant since, Ins
       args.add(target);
     }
     if (since != null) {
-      sql.append(" AND at >= ?");
+      // As instants, not as text: stored times have as many fraction digits as they need.
+      sql.append(" AND julianday(at) >= julianday(?)");
       args.add(since.toString());
     }
     if (until != null) {
-      sql.append(" AND at < ?");
+      sql.append(" AND julianday(at) < julianday(?)");
       args.add(until.toString());
     }
     sql.append(" ORDER BY id DESC LIMIT ?");

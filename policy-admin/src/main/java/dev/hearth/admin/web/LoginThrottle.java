@@ -26,7 +26,7 @@ final class LoginThrottle {
   }
 
   boolean blocked(String address) {
-    Window w = byAddress.get(address);
+    Window w = byAddress.get(key(address));
     return w != null && w.failures >= MAX_FAILURES
         && w.start.plus(WINDOW).isAfter(clock.instant());
   }
@@ -36,14 +36,31 @@ final class LoginThrottle {
     if (byAddress.size() >= MAX_TRACKED) {
       byAddress.values().removeIf(w -> w.start.plus(WINDOW).isBefore(now));
       if (byAddress.size() >= MAX_TRACKED) {
-        byAddress.clear();
+        return; // full of live windows: the per-account lockout still holds
       }
     }
-    byAddress.merge(address, new Window(now, 1), (old, one) ->
+    byAddress.merge(key(address), new Window(now, 1), (old, one) ->
         old.start.plus(WINDOW).isBefore(now) ? one : new Window(old.start, old.failures + 1));
   }
 
+  /**
+   * A success does not clear the address's failures: one valid account must not buy unlimited
+   * guesses at others.
+   */
   void succeeded(String address) {
-    byAddress.remove(address);
+    // Deliberately nothing; the window ends by itself.
+  }
+
+  /** IPv6 clients are counted by /64, the block one subscriber usually has. */
+  static String key(String address) {
+    if (address == null || !address.contains(":")) {
+      return String.valueOf(address);
+    }
+    try {
+      byte[] a = java.net.InetAddress.getByName(address).getAddress();
+      return a.length == 16 ? java.util.HexFormat.of().formatHex(a, 0, 8) + "::/64" : address;
+    } catch (java.net.UnknownHostException e) {
+      return address;
+    }
   }
 }

@@ -15,9 +15,10 @@ final class Masking {
 
   static JsonNode subscriber(JsonNode doc) {
     ObjectNode m = doc.deepCopy();
-    if (m.has("addresses") && m.get("addresses").isArray()) {
+    if (m.hasNonNull("addresses")) {
+      // An array, or a single string (the reader accepts both): every form is masked.
       ArrayNode a = m.putArray("addresses");
-      doc.get("addresses").forEach(x -> a.add(address(x.asText())));
+      ProfileForm.strings(doc.get("addresses")).forEach(x -> a.add(address(x)));
     }
     if (m.has("cpe_id")) {
       m.put("cpe_id", MASK);

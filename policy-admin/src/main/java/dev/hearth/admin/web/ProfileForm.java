@@ -26,6 +26,67 @@ final class ProfileForm {
 
   private ProfileForm() {}
 
+  /**
+   * A compiled profile (say one from the config file) as a document, with everything it sets:
+   * a household's copy must start with the operator's protections, not without them. Null for
+   * the "every category" profile, which a document cannot express.
+   */
+  static ObjectNode fromProfile(dev.hearth.resolver.policy.Profile p) {
+    if (p.everyCategory()) {
+      return null;
+    }
+    ObjectNode d = JSON.createObjectNode();
+    d.put("name", p.name());
+    if (!p.blockedCategories().isEmpty()) {
+      ArrayNode a = d.putArray("block_categories");
+      new TreeSet<>(p.blockedCategories()).forEach(a::add);
+    }
+    if (!p.allowNames().isEmpty()) {
+      ArrayNode a = d.putArray("allow");
+      p.allowNames().forEach(a::add);
+    }
+    if (!p.blockNames().isEmpty()) {
+      ArrayNode a = d.putArray("block");
+      p.blockNames().forEach(a::add);
+    }
+    d.put("block_bypass", p.blockBypass());
+    switch (p.blockAnswer()) {
+      case NODATA -> d.put("block_answer", "nodata");
+      case NULL_ADDRESS -> d.put("block_answer", "null-address");
+      case BLOCK_PAGE -> d.put("block_answer", "block-page");
+      default -> { }
+    }
+    if (p.safeSearch() != dev.hearth.resolver.policy.SafeSearch.Mode.OFF) {
+      d.put("safe_search", p.safeSearch().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (!p.budgetMinutes().isEmpty()) {
+      ObjectNode b = d.putObject("budgets");
+      p.budgetMinutes().forEach((cat, min) -> b.put(cat, min + "m"));
+    }
+    if (!p.schedules().isEmpty()) {
+      ArrayNode a = d.putArray("schedules");
+      for (var sc : p.schedules()) {
+        ObjectNode o = a.addObject();
+        o.put("name", sc.name());
+        ArrayNode days = o.putArray("days");
+        sc.days().stream().sorted().forEach(day -> days.add(DAYS.get(day.getValue() - 1)));
+        o.put("from", sc.from().toString());
+        o.put("to", sc.to().toString());
+        if (sc.blockAll()) {
+          o.put("block", "all");
+        } else {
+          ArrayNode c = o.putArray("block_categories");
+          new TreeSet<>(sc.categories()).forEach(c::add);
+        }
+        if (!sc.allowNames().isEmpty()) {
+          ArrayNode al = o.putArray("allow");
+          sc.allowNames().forEach(al::add);
+        }
+      }
+    }
+    return d;
+  }
+
   /** The categories a profile blocks, a preset's included. */
   static Set<String> categories(JsonNode doc, Map<String, Preset> presets) {
     Set<String> out = new TreeSet<>();

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -56,14 +57,37 @@ final class Sessions {
     this.clock = clock;
   }
 
+  /**
+   * Whether cookies get the Secure flag: under TLS, directly or through a TLS proxy on this
+   * machine (X-Forwarded-Proto from a loopback peer; other peers cannot claim it).
+   */
+  static boolean secure(io.javalin.http.Context ctx) {
+    if ("https".equals(ctx.scheme())) {
+      return true;
+    }
+    String fwd = ctx.header("X-Forwarded-Proto");
+    String peer = ctx.req().getRemoteAddr();
+    return "https".equalsIgnoreCase(fwd) && peer != null
+        && (peer.startsWith("127.") || peer.equals("::1") || peer.equals("0:0:0:0:0:0:0:1"));
+  }
+
   static String randomToken() {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
+  /** Sessions one account may hold; a new login ends its oldest beyond this. */
+  static final int MAX_PER_ACCOUNT = 20;
+
   Session create(Principal p, boolean mustChange) {
     Instant now = clock.instant();
+    List<Session> mine = byId.values().stream()
+        .filter(x -> x.principal.name().equals(p.name()))
+        .sorted(java.util.Comparator.comparing(x -> x.lastSeen)).toList();
+    for (int k = 0; k <= mine.size() - MAX_PER_ACCOUNT; k++) {
+      byId.remove(mine.get(k).id);
+    }
     if (byId.size() >= MAX_SESSIONS) {
       byId.values().stream().min(java.util.Comparator.comparing(s -> s.lastSeen))
           .ifPresent(s -> byId.remove(s.id));
@@ -89,6 +113,17 @@ final class Sessions {
     }
     s.lastSeen = now;
     return s;
+  }
+
+  /** Like {@link #find} but without counting as activity (for background polling). */
+  Session peek(String id) {
+    Session s = id == null ? null : byId.get(id);
+    if (s == null) {
+      return null;
+    }
+    Instant now = clock.instant();
+    return s.lastSeen.plus(IDLE).isBefore(now) || s.created.plus(ABSOLUTE).isBefore(now)
+        ? null : s;
   }
 
   void end(String id) {

@@ -32,7 +32,7 @@ final class Ui {
     String lang = ctx.queryParam("lang");
     if (lang != null && LANGUAGES.contains(lang)) {
       ctx.cookie(new io.javalin.http.Cookie("hearth_lang", lang, "/", 365 * 24 * 3600,
-          "https".equals(ctx.scheme()), true, null, io.javalin.http.SameSite.LAX));
+          Sessions.secure(ctx), true, null, io.javalin.http.SameSite.LAX));
     } else {
       lang = ctx.cookie("hearth_lang");
       if (lang == null || !LANGUAGES.contains(lang)) {

@@ -51,6 +51,12 @@ final class WebPages {
       new String[] {"/admin/users", "nav.users"});
   private static final List<String[]> FAMILY_NAV =
       List.<String[]>of(new String[] {"/family", "nav.household"});
+  /** The pause and grant lengths the portal offers; nothing else is accepted. */
+  private static final Set<Integer> OFFERED_MINUTES = Set.of(30, 60, 120);
+  /** Grants in force per household profile at most (each is a map entry and an audit row). */
+  static final int MAX_GRANTS = 50;
+  private static final java.util.regex.Pattern ID_PATTERN =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Set<Role> OPERATORS = Set.of(Role.ADMINISTRATOR, Role.SUPPORT,
       Role.APPEALS_REVIEWER, Role.LIST_CUSTODIAN);
 
@@ -120,13 +126,24 @@ final class WebPages {
 
   /** The session for a page of {@code roles}; null after redirecting or refusing. */
   Sessions.Session require(Context ctx, Set<Role> roles) {
-    Sessions.Session s = session(ctx);
+    return require(ctx, roles, true);
+  }
+
+  private Sessions.Session require(Context ctx, Set<Role> roles, boolean touch) {
+    Sessions.Session s = touch ? session(ctx) : sessions.peek(ctx.cookie(Sessions.COOKIE));
     if (s == null) {
       ctx.redirect("/login");
       return null;
     }
     if (s.mustChangePassword) {
       ctx.redirect("/password");
+      return null;
+    }
+    if (s.principal.role() == Role.PARENT
+        && policy.current().directory().subscriber(s.principal.household()) == null) {
+      // The household was deleted: its parents' sessions end with it.
+      sessions.end(s.id);
+      ctx.redirect("/login");
       return null;
     }
     if (!roles.contains(s.principal.role())) {
@@ -145,7 +162,7 @@ final class WebPages {
   }
 
   private static void sessionCookie(Context ctx, String value, int maxAge) {
-    ctx.cookie(new Cookie(Sessions.COOKIE, value, "/", maxAge, "https".equals(ctx.scheme()),
+    ctx.cookie(new Cookie(Sessions.COOKIE, value, "/", maxAge, Sessions.secure(ctx),
         true, null, SameSite.STRICT));
   }
 
@@ -160,7 +177,7 @@ final class WebPages {
 
   private void loginForm(Context ctx) {
     String token = Sessions.randomToken();
-    ctx.cookie(new Cookie(LOGIN_COOKIE, token, "/login", 600, "https".equals(ctx.scheme()), true,
+    ctx.cookie(new Cookie(LOGIN_COOKIE, token, "/login", 600, Sessions.secure(ctx), true,
         null, SameSite.STRICT));
     renderLogin(ctx, token, null, 200);
   }
@@ -184,7 +201,7 @@ final class WebPages {
     String field = ctx.formParam("_login");
     Ui ui = Ui.of(ctx, null);
     String fresh = Sessions.randomToken();
-    ctx.cookie(new Cookie(LOGIN_COOKIE, fresh, "/login", 600, "https".equals(ctx.scheme()), true,
+    ctx.cookie(new Cookie(LOGIN_COOKIE, fresh, "/login", 600, Sessions.secure(ctx), true,
         null, SameSite.STRICT));
     if (cookie == null || field == null || !java.security.MessageDigest.isEqual(
         cookie.getBytes(StandardCharsets.US_ASCII), field.getBytes(StandardCharsets.US_ASCII))) {
@@ -209,6 +226,11 @@ final class WebPages {
     startSession(ctx, r.principal(), r.mustChangePassword());
     ctx.redirect(r.mustChangePassword() ? "/password"
         : r.principal().role() == Role.PARENT ? "/family" : "/admin");
+  }
+
+  /** Ends every browser session of an account (removed, or its household deleted). */
+  void endSessionsOf(String principalName) {
+    sessions.endAll(principalName, null);
   }
 
   /** Logs {@code p} in on this browser: a new session and its cookie. */
@@ -358,7 +380,9 @@ final class WebPages {
 
   /** The counters for the dashboard's live view (same session rules as the page). */
   private void statsJson(Context ctx) {
-    Sessions.Session s = require(ctx, OPERATORS);
+    // Polled by the dashboard every 5 s: it must not keep an unattended session alive.
+    Sessions.Session peek = sessions.peek(ctx.cookie(Sessions.COOKIE));
+    Sessions.Session s = peek == null ? null : require(ctx, OPERATORS, false);
     if (s == null || stats == null) {
       if (s != null) {
         ctx.json(java.util.Map.of());
@@ -681,9 +705,32 @@ final class WebPages {
     return out;
   }
 
-  private static String ownedId(String household, String profile) {
-    String prefix = household + ".";
-    return profile.startsWith(prefix) ? profile : prefix + profile;
+  /**
+   * The household's own copy of {@code profile}: the profile itself when it is already the
+   * household's ({@code <household>.<name>} and used by no one else), else
+   * {@code <household>.<profile>}. Null when that id is taken by anything outside the household
+   * (another subscriber or device, a network, a listener or the default): editing it would change
+   * someone else's filtering, and names are not proof of ownership.
+   */
+  private String ownedId(String household, String profile) {
+    String candidate = profile.startsWith(household + ".") && !usedElsewhere(profile, household)
+        ? profile : household + "." + profile;
+    return usedElsewhere(candidate, household) ? null : candidate;
+  }
+
+  private boolean usedElsewhere(String profileId, String household) {
+    var dir = policy.current().directory();
+    if (profileId.equals(dir.defaultProfileId())
+        || dir.listenerProfiles().containsValue(profileId)) {
+      return true;
+    }
+    for (Subscriber sub : dir.subscribers().values()) {
+      if (!sub.id().equals(household) && (sub.profileId().equals(profileId)
+          || sub.deviceProfiles().containsValue(profileId))) {
+        return true;
+      }
+    }
+    return dir.networks().values().stream().anyMatch(n -> n.profileId().equals(profileId));
   }
 
   private void family(Context ctx, String error, String ok) {
@@ -699,18 +746,13 @@ final class WebPages {
       b.append("<p>").append(ui.te("family.readonly")).append("</p>");
     }
     for (String profileId : householdProfiles(household)) {
-      String owned = ownedId(household, profileId);
-      JsonNode doc = policy.get(Kind.PROFILE, profileId.equals(owned) ? owned : profileId);
+      JsonNode doc = policy.get(Kind.PROFILE, profileId);
       if (doc == null) {
         var p = policy.current().profiles().get(profileId);
-        ObjectNode d = JSON.createObjectNode();
-        if (p != null) {
-          d.put("name", p.name());
-          ArrayNode cats = d.putArray("block_categories");
-          new TreeSet<>(p.blockedCategories()).forEach(cats::add);
-          d.put("block_bypass", p.blockBypass());
+        doc = p == null ? null : ProfileForm.fromProfile(p);
+        if (doc == null) {
+          doc = JSON.createObjectNode().put("name", profileId);
         }
-        doc = d;
       }
       b.append("<section aria-labelledby=\"h-").append(Ui.esc(profileId)).append("\"><h2 id=\"h-")
           .append(Ui.esc(profileId)).append("\">").append(ui.te("family.profile",
@@ -766,15 +808,21 @@ final class WebPages {
       return;
     }
     String owned = ownedId(household, profileId);
+    if (owned == null) {
+      family(ctx, ui.t("family.shared"), null);
+      return;
+    }
     JsonNode existing = policy.get(Kind.PROFILE, owned);
     if (existing == null) {
-      // First change: start from what the household has now, as its own copy.
-      var p = policy.current().profiles().get(profileId);
-      ObjectNode d = JSON.createObjectNode();
-      if (p != null && policy.get(Kind.PROFILE, profileId) != null) {
-        d = (ObjectNode) policy.get(Kind.PROFILE, profileId).deepCopy();
+      // First change: start from everything the household has now, as its own copy.
+      JsonNode stored = policy.get(Kind.PROFILE, profileId);
+      var compiled = policy.current().profiles().get(profileId);
+      existing = stored != null ? stored.deepCopy()
+          : compiled == null ? null : ProfileForm.fromProfile(compiled);
+      if (existing == null) {
+        family(ctx, ui.t("family.shared"), null);
+        return;
       }
-      existing = d;
     }
     ObjectNode doc = ProfileForm.parse(ctx.formParamMap(), existing, false);
     ObjectNode subDoc = ((ObjectNode) sub).deepCopy();
@@ -822,16 +870,19 @@ final class WebPages {
       family(ctx, ui.t("family.grant.invalid"), null);
       return;
     }
-    if (profileId == null || !householdProfiles(household).contains(profileId)
-        || minutes < 1 || minutes > 24 * 60 || target.equals("category:")) {
+    if (household(s) == null || profileId == null
+        || !householdProfiles(household).contains(profileId)
+        || !OFFERED_MINUTES.contains(minutes)
+        || (target.startsWith("category:") && !ID_PATTERN.matcher(target.substring(9)).matches())
+        || stage.overrides().grantCount(household, profileId) >= MAX_GRANTS) {
       family(ctx, ui.t("family.grant.invalid"), null);
       return;
     }
     Instant until = Instant.now().plus(Duration.ofMinutes(minutes));
-    stage.overrides().grant(household, profileId, target, until);
     policy.auditOnly(s.principal, "override.grant", "subscriber:" + household,
         JSON.createObjectNode().put("profile", profileId).put("target", target)
             .put("until", until.toString()).toString());
+    stage.overrides().grant(household, profileId, target, until);
     family(ctx, null, ui.t("family.granted", target, minutes));
   }
 
@@ -911,16 +962,18 @@ final class WebPages {
     } catch (NumberFormatException | NullPointerException e) {
       minutes = -1;
     }
-    if (profileId == null || !householdProfiles(household).contains(profileId)
-        || minutes < 1 || minutes > 24 * 60) {
+    if (household(s) == null || profileId == null
+        || !householdProfiles(household).contains(profileId)
+        || !OFFERED_MINUTES.contains(minutes)) {
       family(ctx, ui.t("family.pause.invalid"), null);
       return;
     }
     Instant until = Instant.now().plus(Duration.ofMinutes(minutes));
-    stage.overrides().pause(household, profileId, until);
+    // Recorded first: a pause that cannot be audited is not applied.
     policy.auditOnly(s.principal, "override.pause", "subscriber:" + household,
         JSON.createObjectNode().put("profile", profileId).put("until", until.toString())
             .toString());
+    stage.overrides().pause(household, profileId, until);
     family(ctx, null, ui.t("family.paused", minutes));
   }
 }

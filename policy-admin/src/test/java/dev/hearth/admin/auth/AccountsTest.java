@@ -87,6 +87,29 @@ class AccountsTest {
   }
 
   @Test
+  void parallelGuesses_eachSpendOneTry_soTheLockHolds() throws Exception {
+    try (AdminStore store = AdminStore.open(dir.resolve("admin.db"))) {
+      Accounts accounts = new Accounts(store);
+      char[] pw = "a good long password".toCharArray();
+      accounts.createUser(Principal.CLI, "target", Role.ADMINISTRATOR, null, pw, false);
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        var guesses = new java.util.ArrayList<java.util.concurrent.Future<Principal>>();
+        for (int i = 0; i < 8; i++) {
+          char[] guess = ("wrong guess number " + i).toCharArray();
+          guesses.add(pool.submit(() -> accounts.login("target", guess)));
+        }
+        for (var g : guesses) {
+          assertNull(g.get());
+        }
+      } finally {
+        pool.shutdown();
+      }
+      assertNull(accounts.login("target", pw), "8 parallel failures lock the account");
+    }
+  }
+
+  @Test
   void createUser_refusesBadInputAndStoresNothing() throws Exception {
     try (AdminStore store = AdminStore.open(dir.resolve("admin.db"))) {
       Accounts accounts = new Accounts(store);

@@ -152,6 +152,24 @@ class AdminStoreTest {
   }
 
   @Test
+  void theFileIsPrivate_andRestoreRefusesWhileAServerHoldsIt() throws Exception {
+    Path live = dir.resolve("admin.db");
+    Path backup = dir.resolve("b.db");
+    try (AdminStore serving = AdminStore.open(live)) {
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(live)));
+      serving.backup(backup);
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(backup)));
+      serving.lockForServing();
+      StoreException e = assertThrows(StoreException.class,
+          () -> AdminStore.restore(backup, live));
+      assertTrue(e.getMessage().contains("stop the service first"), e.getMessage());
+    }
+    AdminStore.restore(backup, live); // released on close
+  }
+
+  @Test
   void statements_splitAtLineEndSemicolonsAndSkipComments() {
     assertEquals(java.util.List.of("CREATE TABLE a (x TEXT);", "CREATE INDEX i ON a(x);"),
         AdminStore.statements("-- comment\nCREATE TABLE a (x TEXT);\n\nCREATE INDEX i ON a(x);\n"));

@@ -50,6 +50,31 @@ public final class PolicyOverrides {
     return g != null && g.remove(target(target)) != null;
   }
 
+  /** Whether a pause is in force for this household's profile. */
+  public boolean isPaused(String subscriberId, String profileId) {
+    return pausedUntil(subscriberId, profileId, Instant.now()) != null;
+  }
+
+  /** Whether a grant of {@code target} is in force for this household's profile. */
+  public boolean hasGrant(String subscriberId, String profileId, String target) {
+    Instant until = grants(subscriberId, profileId).get(target(target));
+    return until != null && until.isAfter(Instant.now());
+  }
+
+  /** How many grants are in force for this household's profile (to bound them). */
+  public int grantCount(String subscriberId, String profileId) {
+    return grants(subscriberId, profileId).size();
+  }
+
+  /**
+   * Ends every pause and grant of a household: when it is deleted, so that a reused id never
+   * inherits them.
+   */
+  public void clear(String subscriberId) {
+    pauses.keySet().removeIf(o -> o.subscriberId().equals(subscriberId));
+    grants.keySet().removeIf(o -> o.subscriberId().equals(subscriberId));
+  }
+
   /** A grant's key: {@code category:NAME} as given, or the normalised domain name. */
   private static String target(String target) {
     return target.startsWith("category:") ? target

@@ -30,6 +30,14 @@ public final class CompiledList {
   static final int BELOW_ACTION_SHIFT = 7;
   static final int IMPORTANT_BLOCK = 1 << 9;
   static final int IMPORTANT_ALLOW = 1 << 10;
+  /**
+   * Some role of this slot (see {@link #ROLES}) came from another rule than the slot's first one:
+   * its location is in {@link #roleLocations}. Rare (e.g. RPZ {@code name} and {@code *.name}),
+   * so a hit on an ordinary slot never looks there.
+   */
+  static final int OTHER_LOCATIONS = 1 << 11;
+  /** The flags whose rules a verdict can name; each keeps the line of the first rule that set it. */
+  static final int[] ROLES = {BLOCK_SELF, BLOCK_BELOW, ALLOW_SELF, ALLOW_BELOW, URL_HOST};
   private static final BlockAction[] ACTIONS = BlockAction.values();
   private static final long BELOW_SALT = 0x5bd1e9955bd1e995L;
 
@@ -48,6 +56,11 @@ public final class CompiledList {
    */
   final byte[] fingerprints;
   final Map<Long, List<String>> localData;
+  /**
+   * For slots flagged {@link #OTHER_LOCATIONS}: the location of the rule behind one role, keyed by
+   * {@link #roleKey}, where it differs from the slot's own (first rule's) location.
+   */
+  final Map<Long, Integer> roleLocations;
   final long[] urls;
   /** Source location of each URL in {@link #urls} (same slots). */
   final int[] urlLocations;
@@ -69,8 +82,10 @@ public final class CompiledList {
       int urlHosts) {}
 
   CompiledList(ListInfo info, NameHasher hasher, long[] table,
-      Map<Long, List<String>> localData, long[] urls, int[] urlLocations,
-      Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins, long labelMask) {
+      Map<Long, List<String>> localData, Map<Long, Integer> roleLocations, long[] urls,
+      int[] urlLocations, Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins,
+      long labelMask) {
+    this.roleLocations = roleLocations;
     this.labelMask = labelMask;
     this.urlLocations = urlLocations;
     this.mostSpecificWins = mostSpecificWins;
@@ -156,7 +171,8 @@ public final class CompiledList {
 
   /** Approximate heap used by the tables. */
   public long tableBytes() {
-    return 17L * fingerprints.length + 12L * urls.length + 64L * (localData.size() + urlsPerHost.size());
+    return 17L * fingerprints.length + 12L * urls.length
+        + 64L * (localData.size() + urlsPerHost.size() + roleLocations.size());
   }
 
   /** True when the two lists hold the same entries (whatever their versions). */
@@ -165,7 +181,7 @@ public final class CompiledList {
       return false;
     }
     for (int i = 0; i < slots(); i++) {
-      if (keyAt(i) != other.keyAt(i) || flagsAt(i) != other.flagsAt(i)) {
+      if (keyAt(i) != other.keyAt(i) || entryFlagsAt(i) != other.entryFlagsAt(i)) {
         return false;
       }
     }
@@ -180,7 +196,7 @@ public final class CompiledList {
   public int addedSince(CompiledList older) {
     int n = 0;
     for (int i = 0; i < slots(); i++) {
-      if (keyAt(i) != 0 && older.flagsOf(keyAt(i)) != flagsAt(i)) {
+      if (keyAt(i) != 0 && older.flagsOf(keyAt(i)) != entryFlagsAt(i)) {
         n++;
       }
     }
@@ -199,7 +215,12 @@ public final class CompiledList {
 
   private int flagsOf(long key) {
     int s = find(key);
-    return s < 0 ? -1 : flagsAt(s);
+    return s < 0 ? -1 : entryFlagsAt(s);
+  }
+
+  /** A slot's flags without {@link #OTHER_LOCATIONS}: what the entry does, not where it is. */
+  private int entryFlagsAt(int slot) {
+    return flagsAt(slot) & ~OTHER_LOCATIONS;
   }
 
   /** Number of slots in the hash table (a power of two, or 0). */
@@ -217,6 +238,24 @@ public final class CompiledList {
 
   int locationAt(int slot) {
     return locationOfMeta(table[2 * slot + 1]);
+  }
+
+  /**
+   * Location of the rule that gave slot {@code slot} its {@code role} flag (one of {@link #ROLES}):
+   * the first rule that blocked (or allowed) the name itself, or its subdomains.
+   */
+  int locationAt(int slot, int role) {
+    long m = table[2 * slot + 1];
+    if ((flagsOfMeta(m) & OTHER_LOCATIONS) == 0) {
+      return locationOfMeta(m);
+    }
+    Integer other = roleLocations.get(roleKey(keyAt(slot), role));
+    return other != null ? other : locationOfMeta(m);
+  }
+
+  /** Key of a slot's role in {@link #roleLocations}. */
+  static long roleKey(long key, int role) {
+    return key ^ (BELOW_SALT * (Integer.numberOfTrailingZeros(role) + 3));
   }
 
   /** A slot's metadata word: the rule's location above its 16 flag bits. */
@@ -272,7 +311,8 @@ public final class CompiledList {
       int f = flagsAt(slot);
       boolean self = off == 0;
       if ((f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0) {
-        return Verdict.allow(info, locationAt(slot), wireName, off);
+        return Verdict.allow(info, locationAt(slot, self ? ALLOW_SELF : ALLOW_BELOW), wireName,
+            off);
       }
       if (blockSlot < 0 && (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0) {
         blockSlot = slot;
@@ -316,7 +356,8 @@ public final class CompiledList {
       boolean allows = (f & (self ? ALLOW_SELF : ALLOW_BELOW)) != 0;
       boolean blocks = (f & (self ? BLOCK_SELF : BLOCK_BELOW)) != 0;
       if (allows && (f & IMPORTANT_ALLOW) != 0) {
-        return Verdict.allow(info, locationAt(slot), wireName, off);
+        return Verdict.allow(info, locationAt(slot, self ? ALLOW_SELF : ALLOW_BELOW), wireName,
+            off);
       }
       if (blocks && (f & IMPORTANT_BLOCK) != 0 && impBlockSlot < 0) {
         impBlockSlot = slot;
@@ -338,7 +379,8 @@ public final class CompiledList {
       return blockOrUrls(wireName, impBlockSlot, impBlockOff, impBlockOff == 0, -1);
     }
     if (allowSlot >= 0) {
-      return Verdict.allow(info, locationAt(allowSlot), wireName, allowOff);
+      return Verdict.allow(info,
+          locationAt(allowSlot, allowOff == 0 ? ALLOW_SELF : ALLOW_BELOW), wireName, allowOff);
     }
     return blockOrUrls(wireName, blockSlot, blockOff, blockOff == 0, urlSlot);
   }
@@ -353,10 +395,11 @@ public final class CompiledList {
         long k = keyAt(blockSlot);
         data = localData.getOrDefault(blockSelf ? k : k ^ BELOW_SALT, List.of());
       }
-      return Verdict.block(info, locationAt(blockSlot), wireName, blockOff, how, data);
+      return Verdict.block(info, locationAt(blockSlot, blockSelf ? BLOCK_SELF : BLOCK_BELOW),
+          wireName, blockOff, how, data);
     }
     if (urlSlot >= 0) {
-      return Verdict.urls(info, locationAt(urlSlot), wireName,
+      return Verdict.urls(info, locationAt(urlSlot, URL_HOST), wireName,
           urlsPerHost.getOrDefault(keyAt(urlSlot), 0));
     }
     return Verdict.NONE;
@@ -589,7 +632,9 @@ public final class CompiledList {
 
   /**
    * Collects hashes (never the names), then sizes the tables once at the end. Entries for the same
-   * name merge: their flags combine and the first rule's location is kept.
+   * name merge: their flags combine, the slot keeps the first rule's location, and each role
+   * ({@link #ROLES}: block the name, block its subdomains, allow either, URL host) remembers the
+   * first rule that gave it, so {@code name} and {@code *.name} each report their own line.
    */
   public static final class Builder {
     private final ListInfo info;
@@ -726,6 +771,7 @@ public final class CompiledList {
       long[] table = new long[2 * cap];
       int mask = cap - 1;
       int names = 0;
+      Map<Long, Integer> roleLocs = new HashMap<>();
       for (int k = 0; k < n; k++) {
         long h = hashes[k];
         int i = slot(h, mask);
@@ -746,7 +792,16 @@ public final class CompiledList {
         if ((old & BLOCK_BELOW) != 0) {
           add &= ~(3 << BELOW_ACTION_SHIFT);
         }
-        table[2 * i + 1] = meta(locationOfMeta(table[2 * i + 1]), old | add);
+        int first = locationOfMeta(table[2 * i + 1]);
+        if (locs[k] != first) {
+          for (int role : ROLES) {
+            if ((add & role) != 0 && (old & role) == 0) {
+              roleLocs.put(roleKey(h, role), locs[k]);
+              add |= OTHER_LOCATIONS;
+            }
+          }
+        }
+        table[2 * i + 1] = meta(first, old | add);
       }
       int block = 0;
       int exact = 0;
@@ -795,7 +850,7 @@ public final class CompiledList {
       if (!files.isEmpty()) {
         finalInfo = finalInfo.withFiles(files);
       }
-      return new CompiledList(finalInfo, hasher, table, Map.copyOf(data),
+      return new CompiledList(finalInfo, hasher, table, Map.copyOf(data), Map.copyOf(roleLocs),
           urlTable, urlTableLocs, Map.copyOf(perHost),
           new Counts(names, block, exact, allow, distinctUrls, urlHosts), mostSpecificWins,
           labelMask);

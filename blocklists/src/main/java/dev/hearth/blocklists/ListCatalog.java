@@ -62,6 +62,8 @@ public final class ListCatalog {
     Instant lastUpdate;
     Instant lastCheck;
     String lastError;
+    /** For a source with its own CA file: a fetcher trusting only that CA, made on first use. */
+    HttpListFetcher ownFetcher;
 
     Slot(ListSource src) {
       this.src = src;
@@ -291,6 +293,16 @@ public final class ListCatalog {
     if (fetcher == null) {
       throw new IOException("HTTP sources are not enabled");
     }
+    HttpListFetcher http = fetcher;
+    if (s.src.caFile() != null) {
+      if (s.ownFetcher == null) {
+        // Read once (the file is checked when the configuration is read); a failure here is
+        // this source's error and is retried on its next check.
+        s.ownFetcher = new HttpListFetcher(fetcher.options(),
+            TrustedCas.context(Path.of(s.src.caFile())));
+      }
+      http = s.ownFetcher;
+    }
     HttpListFetcher.Validators v = s.current == null ? HttpListFetcher.Validators.NONE
         : s.validators;
     // An ordinary list's download is kept next to its saved version (source.txt, or
@@ -299,7 +311,7 @@ public final class ListCatalog {
     if (copy != null) {
       Files.createDirectories(copy.getParent());
     }
-    return fetcher.fetch(java.net.URI.create(s.src.location()), v, s.src.sha256(),
+    return http.fetch(java.net.URI.create(s.src.location()), v, s.src.sha256(),
         s.src.publicKey() == null ? null : HttpListFetcher.Verifier.ed25519(s.src.publicKey())
             .withSignatureUri(java.net.URI.create(s.src.signatureUrl())),
         in -> {

@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
  * @param sha256 optional pin: the body must have this SHA-256 (hex) or the update is refused
  * @param signatureUrl optional detached Ed25519 signature of the body (needs {@code publicKey})
  * @param publicKey PEM (X.509 SubjectPublicKeyInfo) Ed25519 key that signs the list
+ * @param caFile for an {@code https://} source: a PEM file of CA certificates trusted for it
+ *     instead of the JDK's default store (as {@code curl --cacert}), or null for the default
  */
 public record ListSource(String id, String location, Format format, String category,
     boolean locked, boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
-    String publicKey) {
+    String publicKey, String caFile) {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
 
   public ListSource {
@@ -42,6 +44,17 @@ public record ListSource(String id, String location, Format format, String categ
       throw new IllegalArgumentException(
           "list " + id + ": a signature needs both a signature URL and a public key");
     }
+    if (caFile != null && !location.toLowerCase(Locale.ROOT).startsWith("https://")) {
+      throw new IllegalArgumentException("list " + id + ": a CA file is only for https:// sources");
+    }
+  }
+
+  /** A source that trusts the JDK's default CA store (if it is an HTTPS URL at all). */
+  public ListSource(String id, String location, Format format, String category, boolean locked,
+      boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
+      String publicKey) {
+    this(id, location, format, category, locked, legalOverride, refresh, sha256, signatureUrl,
+        publicKey, null);
   }
 
   /** A local file list with the defaults: detected format, checked every 10 s. */

@@ -24,7 +24,9 @@ import java.util.Map;
  * so a crash leaves either the old or the new file, never half of one.
  */
 public final class ListStore {
-  private static final byte[] MAGIC = "HRTHLST5".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "HRTHLST6".getBytes(StandardCharsets.US_ASCII);
+  /** The format before per-role rule locations: read as a list whose roles share one location. */
+  private static final byte[] MAGIC_5 = "HRTHLST5".getBytes(StandardCharsets.US_ASCII);
 
   private ListStore() {}
 
@@ -102,6 +104,13 @@ public final class ListStore {
           out.string(r);
         }
       }
+      out.room(4);
+      b.putInt(list.roleLocations.size());
+      for (Map.Entry<Long, Integer> e : list.roleLocations.entrySet()) {
+        out.room(12);
+        b.putLong(e.getKey());
+        b.putInt(e.getValue());
+      }
       out.finish();
       ch.force(true);
     }
@@ -174,13 +183,14 @@ public final class ListStore {
       byte[] magic = new byte[MAGIC.length];
       b.need(MAGIC.length);
       b.buf.get(magic);
-      if (!Arrays.equals(magic, MAGIC)) {
+      boolean v5 = Arrays.equals(magic, MAGIC_5);
+      if (!v5 && !Arrays.equals(magic, MAGIC)) {
         throw new IOException(file + ": not a compiled Hearth list (or one from an older version)");
       }
       CompiledList list = null;
       IOException parseError = null;
       try {
-        list = parse(file, b, plain, keyed);
+        list = parse(file, b, plain, keyed, !v5);
       } catch (IOException e) {
         parseError = e; // reported only if the checksum is right: corruption explains it otherwise
       }
@@ -200,8 +210,8 @@ public final class ListStore {
   }
 
   /** The list's fields; a malformed file throws (its checksum is checked after). */
-  private static CompiledList parse(Path file, In b, NameHasher plain, NameHasher keyed)
-      throws IOException {
+  private static CompiledList parse(Path file, In b, NameHasher plain, NameHasher keyed,
+      boolean withRoleLocations) throws IOException {
     try {
       String id = getString(b);
       String category = getString(b);
@@ -261,12 +271,20 @@ public final class ListStore {
         }
         data.put(k, List.copyOf(recs));
       }
+      Map<Long, Integer> roleLocations = new HashMap<>();
+      if (withRoleLocations) {
+        int nRoles = checkedLength(b.getInt(), b, 12);
+        for (int i = 0; i < nRoles; i++) {
+          roleLocations.put(b.getLong(), b.getInt());
+        }
+      }
       if ((cap & (cap - 1)) != 0 || (urls.length & (urls.length - 1)) != 0) {
         throw new IOException(file + ": table size is not a power of two");
       }
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);
-      return new CompiledList(info, hasher, table, Map.copyOf(data), urls,
+      return new CompiledList(info, hasher, table, Map.copyOf(data), Map.copyOf(roleLocations),
+          urls,
           urlLocations,
           Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {

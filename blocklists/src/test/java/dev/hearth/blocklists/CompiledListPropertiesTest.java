@@ -226,6 +226,7 @@ class CompiledListPropertiesTest {
   /** The list as sets of strings, as the documentation describes it. */
   static final class Model {
     final Set<String> names = new LinkedHashSet<>();
+    /** Per name and role ("allowSelf", "blockBelow", "url", ...): the first rule's line. */
     final Map<String, Integer> firstLine = new LinkedHashMap<>();
     final Set<String> allowSelf = new LinkedHashSet<>();
     final Set<String> allowBelow = new LinkedHashSet<>();
@@ -241,8 +242,8 @@ class CompiledListPropertiesTest {
       for (Entry e : entries) {
         String n = e.name();
         names.add(n);
-        firstLine.putIfAbsent(n, e.line());
         if (e.isUrl()) {
+          firstLine.putIfAbsent(n + " url", e.line());
           urls.computeIfAbsent(n, k -> new LinkedHashSet<>()).add(e.key());
           urlLines.merge(n, 1, Integer::sum);
           allUrls.add(e.key());
@@ -251,6 +252,13 @@ class CompiledListPropertiesTest {
         Rule r = e.rule();
         boolean self = r.scope() != Rule.Scope.BELOW;
         boolean below = r.scope() != Rule.Scope.EXACT;
+        String kind = r.allow() ? "allow" : "block";
+        if (self) {
+          firstLine.putIfAbsent(n + " " + kind + "Self", e.line());
+        }
+        if (below) {
+          firstLine.putIfAbsent(n + " " + kind + "Below", e.line());
+        }
         if (r.allow()) {
           if (self) {
             allowSelf.add(n);
@@ -288,7 +296,7 @@ class CompiledListPropertiesTest {
         boolean self = i == 0;
         if (self ? allowSelf.contains(s) : allowBelow.contains(s)) {
           return new Ref(Verdict.Action.ALLOW, s, BlockAction.NXDOMAIN, List.of(), 0,
-              firstLine.get(s));
+              firstLine.get(s + (self ? " allowSelf" : " allowBelow")));
         }
         if (block == null && (self ? blockSelf.containsKey(s) : blockBelow.containsKey(s))) {
           block = s;
@@ -299,12 +307,12 @@ class CompiledListPropertiesTest {
         BlockAction how = (blockIsSelf ? blockSelf : blockBelow).get(block);
         List<String> data = how != BlockAction.LOCAL_DATA ? List.of()
             : (blockIsSelf ? dataSelf : dataBelow).getOrDefault(block, List.of());
-        return new Ref(Verdict.Action.BLOCK, block, how, data, 0, firstLine.get(block));
+        return new Ref(Verdict.Action.BLOCK, block, how, data, 0, firstLine.get(block + (blockIsSelf ? " blockSelf" : " blockBelow")));
       }
       String q = String.join(".", l);
       if (urls.containsKey(q)) {
         return new Ref(Verdict.Action.URLS, q, BlockAction.NXDOMAIN, List.of(),
-            urls.get(q).size(), firstLine.get(q), urlLines.get(q) > urls.get(q).size());
+            urls.get(q).size(), firstLine.get(q + " url"), urlLines.get(q) > urls.get(q).size());
       }
       return Ref.NONE;
     }

@@ -47,7 +47,8 @@ final class ConfigFile {
   private static final List<String> LISTS_KEYS =
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
   private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
-      "categories", "locked", "legal_override", "refresh", "sha256", "signature_url", "public_key");
+      "categories", "locked", "legal_override", "refresh", "sha256", "signature_url", "public_key",
+      "ca_file");
   private static final String FRACTION = "a fraction such as 0.5 or a percentage such as 50%";
   private static final List<String> DNS_KEYS =
       List.of("listen", "allow", "refused_action", "rate_limit", "threads", "edns_udp_size", "tcp");
@@ -338,13 +339,15 @@ final class ConfigFile {
         path + ".signature_url", "an http:// or https:// URL", ConfigFile::httpUrl) : null;
     String key = m.containsKey("public_key") ? value(m.get("public_key"), path + ".public_key",
         "a PEM public key", String::trim) : null;
+    String caFile = m.containsKey("ca_file") ? caFile(m.get("ca_file"), path + ".ca_file",
+        location) : null;
     if (m.containsKey("categories") && !ut1) {
       throw error(m.get("categories"), path + ".categories", "only for format: ut1");
     }
     try {
       if (!ut1) {
         return List.of(new ListSource(id, location, format, category, locked, override, refresh,
-            sha, sigUrl, key));
+            sha, sigUrl, key, caFile));
       }
       if (location.startsWith("http")) {
         throw error(node, path, "a UT1 category directory must be a local 'path'");
@@ -371,6 +374,23 @@ final class ConfigFile {
     } catch (IOException e) {
       throw error(node, path, "cannot read " + location + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code ca_file}: a PEM bundle whose CAs an {@code https://} source trusts instead of the JDK's
+   * default store. Checked now (readable, at least one certificate) so a typo fails at start.
+   */
+  private String caFile(Node node, String path, String location) throws ConfigException {
+    String file = value(node, path, "a PEM file path", t -> path(t.trim()).toString());
+    if (!location.regionMatches(true, 0, "https://", 0, 8)) {
+      throw error(node, path, "only for https:// sources");
+    }
+    try {
+      dev.hearth.blocklists.TrustedCas.read(Path.of(file));
+    } catch (IOException e) {
+      throw error(node, path, e.getMessage());
+    }
+    return file;
   }
 
   private static String domainName(String text) {

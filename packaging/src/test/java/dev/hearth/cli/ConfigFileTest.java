@@ -263,4 +263,34 @@ class ConfigFileTest {
         "empty label");
     assertError("lists:\n  max_shrink: 150%\n", 2, "lists.max_shrink", "at most 1.0");
   }
+
+  @Test
+  void listsSection_caFileForAnHttpsSource() throws Exception {
+    // Any real CA certificate will do: take one from the JDK's own store, as PEM.
+    java.security.KeyStore jdk = java.security.KeyStore.getInstance(
+        Path.of(System.getProperty("java.home"), "lib", "security", "cacerts").toFile(),
+        (char[]) null);
+    java.security.cert.Certificate cert = jdk.getCertificate(jdk.aliases().nextElement());
+    Path pem = Files.writeString(dir.resolve("ca.pem"), "# our internal CA\n"
+        + "-----BEGIN CERTIFICATE-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
+        + "\n-----END CERTIFICATE-----\n");
+    Settings s = load("lists:\n  sources:\n    - {id: m, url: \"https://mirror.internal/l.txt\","
+        + " ca_file: " + pem + "}\n    - {id: n, url: \"https://lists.example/l.txt\"}\n");
+    assertEquals(pem.toString(), s.listSources().get(0).caFile());
+    assertEquals(null, s.listSources().get(1).caFile(), "the JDK's store by default");
+
+    Path missing = dir.resolve("missing.pem");
+    assertError("lists:\n  sources:\n    - {id: a, url: \"https://h/x\"}\n"
+        + "    - id: b\n      url: \"https://h/y\"\n      ca_file: " + missing + "\n", 6,
+        "lists.sources[1].ca_file", "cannot read " + missing + ": no such file");
+    Path key = Files.writeString(dir.resolve("key.pem"),
+        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n");
+    assertError("lists:\n  sources:\n    - {id: a, url: \"https://h/x\", ca_file: " + key
+        + "}\n", 3, "lists.sources[0].ca_file", "no certificate in " + key);
+    assertError("lists:\n  sources:\n    - {id: a, url: \"http://h/x\", ca_file: " + pem
+        + "}\n", 3, "lists.sources[0].ca_file", "only for https:// sources");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, ca_file: " + pem + "}\n", 3,
+        "lists.sources[0].ca_file", "only for https:// sources");
+  }
 }

@@ -188,17 +188,12 @@ public final class PolicyStage implements QueryStage {
       case NODATA:
         return new Answer(NODATA, AnswerSource.BLOCKED, why, ttl);
       case NULL_ADDRESS:
-        return new Answer(LocalData.answer(List.of("A 0.0.0.0", "AAAA ::"), ctx.query.name,
+        return new Answer(LocalData.answer(LocalData.NULL_ADDRESS, ctx.query.name,
             ctx.query.qtype, ttl), AnswerSource.BLOCKED, why, ttl);
       case BLOCK_PAGE:
         if (policy.blockPageV4() != null || policy.blockPageV6() != null) {
-          List<String> recs = new java.util.ArrayList<>();
-          if (policy.blockPageV4() != null) {
-            recs.add("A " + policy.blockPageV4().getHostAddress());
-          }
-          if (policy.blockPageV6() != null) {
-            recs.add("AAAA " + policy.blockPageV6().getHostAddress());
-          }
+          LocalData.Records recs = LocalData.addresses(policy.blockPageV4(),
+              policy.blockPageV6());
           return new Answer(LocalData.answer(recs, ctx.query.name, ctx.query.qtype, ttl),
               AnswerSource.BLOCKED, new Ede(Ede.FORGED_ANSWER, why.text(), why.shorterText()),
               ttl);

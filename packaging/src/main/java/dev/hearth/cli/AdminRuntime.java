@@ -47,7 +47,7 @@ final class AdminRuntime implements AutoCloseable {
   }
 
   /** Connects to the running resolver and starts the API (unless {@code --http off}). */
-  void start(DnsServer server) {
+  void start(DnsServer server, dev.hearth.admin.lists.ListOperations lists) {
     if (policy == null) {
       return;
     }
@@ -70,7 +70,7 @@ final class AdminRuntime implements AutoCloseable {
       for (var p : PolicyConfig.presets().values()) {
         presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
       }
-      web = new AdminServer(store, accounts, policy, stage, presets, server::stats)
+      web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists)
           .start(settings.httpListen());
       log.info("admin API on http://{}/api/v1 (health: /healthz)",
           HostPort.format(new java.net.InetSocketAddress(settings.httpListen().getAddress(),

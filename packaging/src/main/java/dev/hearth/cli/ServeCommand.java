@@ -264,7 +264,7 @@ final class ServeCommand implements Callable<Integer> {
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
     }
-    admin.start(server);
+    admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir()));
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.auth.Principal;
 import dev.hearth.admin.auth.Role;
+import dev.hearth.admin.lists.ListOperations;
 import dev.hearth.admin.policy.InvalidPolicyException;
 import dev.hearth.admin.policy.Kind;
 import dev.hearth.admin.policy.PolicyService;
@@ -71,7 +72,12 @@ public final class AdminServer implements AutoCloseable {
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
-    this(store, accounts, policy, stage, List.of(), null);
+    this(store, accounts, policy, stage, List.of(), null, null);
+  }
+
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats) {
+    this(store, accounts, policy, stage, presets, stats, null);
   }
 
   /**
@@ -79,7 +85,8 @@ public final class AdminServer implements AutoCloseable {
    * resolver's counters for the dashboard ({@code stats} may be null: no counters shown).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats) {
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      ListOperations lists) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
@@ -87,8 +94,36 @@ public final class AdminServer implements AutoCloseable {
     this.stats = stats;
     this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
         stats, Clock.systemUTC());
+    ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy);
     this.app = Javalin.create(config -> {
       pages.register(config);
+      if (listPages != null) {
+        listPages.register(config);
+        config.routes.get("/api/v1/lists", ctx -> {
+          ArrayNode out = JSON.createArrayNode();
+          for (var st : lists.status()) {
+            out.addObject().put("id", st.id()).put("category", st.category())
+                .put("locked", st.locked()).put("version", st.version())
+                .put("entries", st.entries()).put("url_hosts", st.urlHosts())
+                .put("last_update", st.lastUpdate() == null ? null : st.lastUpdate().toString())
+                .put("last_check", st.lastCheck() == null ? null : st.lastCheck().toString())
+                .put("last_error", st.lastError()).put("can_roll_back", st.canRollBack());
+          }
+          json(ctx, 200, out);
+        }, OPERATORS);
+        config.routes.post("/api/v1/lists/refresh", ctx -> {
+          policy.auditOnly(principal(ctx), "lists.refresh", "lists", null);
+          json(ctx, 200, JSON.createObjectNode().put("changed", lists.refreshNow()));
+        }, Role.ADMINISTRATOR, Role.LIST_CUSTODIAN);
+        config.routes.post("/api/v1/lists/{id}/rollback", ctx -> {
+          String problem = listPages.rollback(principal(ctx), ctx.pathParam("id"));
+          if (problem != null) {
+            throw new ApiError(problem.startsWith("only") ? 403 : problem.startsWith("no list")
+                ? 404 : 409, null, problem);
+          }
+          ctx.status(204);
+        }, Role.ADMINISTRATOR, Role.LIST_CUSTODIAN);
+      }
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = MAX_BODY;
@@ -153,8 +188,6 @@ public final class AdminServer implements AutoCloseable {
         log.error("admin store: {}", e.getMessage());
         error(ctx, 503, null, e.getMessage());
       });
-      config.routes.exception(JsonProcessingException.class, (e, ctx) -> error(ctx, 400, null,
-          "the body is not valid JSON: " + e.getOriginalMessage()));
       config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, null,
           e.getMessage()));
       config.routes.exception(Accounts.Busy.class, (e, ctx) -> {
@@ -264,7 +297,12 @@ public final class AdminServer implements AutoCloseable {
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new ApiError(415, null, "send the body as application/json");
     }
-    JsonNode n = JSON.readTree(ctx.body());
+    JsonNode n;
+    try {
+      n = JSON.readTree(ctx.body());
+    } catch (JsonProcessingException e) {
+      throw new ApiError(400, null, "the body is not valid JSON: " + e.getOriginalMessage());
+    }
     if (n == null || !n.isObject()) {
       throw new ApiError(400, null, "the body must be a JSON object");
     }

@@ -47,6 +47,7 @@ final class WebPages {
       new String[] {"/admin", "nav.dashboard"}, new String[] {"/admin/profiles", "nav.profiles"},
       new String[] {"/admin/subscribers", "nav.subscribers"},
       new String[] {"/admin/networks", "nav.networks"},
+      new String[] {"/admin/lists", "nav.lists"},
       new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"},
       new String[] {"/admin/users", "nav.users"});
   private static final List<String[]> FAMILY_NAV =

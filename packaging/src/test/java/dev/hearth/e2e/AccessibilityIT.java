@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,28 +32,16 @@ import org.openqa.selenium.JavascriptExecutor;
 @Timeout(240)
 class AccessibilityIT {
   private static final List<String> TAGS = List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa");
-  private static Nsd nsd;
+  private static AdminServerFixture server;
   private static HearthProcess hearth;
   private static String base;
   @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    nsd = Nsd.startNew();
-    Files.writeString(dir.resolve("adult.txt"), "target.e2e.test\n");
-    Path config = dir.resolve("hearth.yaml");
-    Files.writeString(config, String.join("\n",
-        "lists:",
-        "  sources:",
-        "    - {id: adult, path: " + dir.resolve("adult.txt") + ", category: adult}",
-        "policy:",
-        "  organisation: Hearth E2E ISP",
-        ""));
-    int port = E2e.freePort();
-    base = "http://127.0.0.1:" + port;
-    hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString(),
-        "--http", "127.0.0.1:" + port));
-    AdminIT.waitFor(base + "/healthz", hearth);
+    server = AdminServerFixture.start(dir);
+    hearth = server.hearth();
+    base = server.base();
     var token = HearthProcess.cli("admin", "create-token", "--data-dir",
         hearth.dataDir().toString(), "--name", "a11y", "--role", "administrator");
     String t = token.output().lines().filter(l -> l.startsWith("hth_")).findFirst().orElseThrow();
@@ -82,15 +69,8 @@ class AccessibilityIT {
 
   @AfterAll
   static void stop() {
-    if (hearth != null) {
-      try {
-        hearth.stop();
-      } finally {
-        hearth.close();
-      }
-    }
-    if (nsd != null) {
-      nsd.close();
+    if (server != null) {
+      server.close();
     }
   }
 

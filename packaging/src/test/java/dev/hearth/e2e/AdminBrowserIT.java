@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hearth.e2e.Dig.Result;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -27,42 +26,22 @@ import org.openqa.selenium.By;
  */
 @Timeout(240)
 class AdminBrowserIT {
-  private static Nsd nsd;
+  private static AdminServerFixture server;
   private static HearthProcess hearth;
   private static String base;
   @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    E2e.requireTool("dig", "/usr/bin/dig");
-    nsd = Nsd.startNew();
-    Files.writeString(dir.resolve("adult.txt"), "target.e2e.test\n");
-    Path config = dir.resolve("hearth.yaml");
-    Files.writeString(config, String.join("\n",
-        "lists:",
-        "  sources:",
-        "    - {id: adult, path: " + dir.resolve("adult.txt") + ", category: adult}",
-        "policy:",
-        "  organisation: Hearth E2E ISP",
-        ""));
-    int httpPort = E2e.freePort();
-    base = "http://127.0.0.1:" + httpPort;
-    hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString(),
-        "--http", "127.0.0.1:" + httpPort));
-    AdminIT.waitFor(base + "/healthz", hearth);
+    server = AdminServerFixture.start(dir);
+    hearth = server.hearth();
+    base = server.base();
   }
 
   @AfterAll
   static void stop() {
-    if (hearth != null) {
-      try {
-        hearth.stop();
-      } finally {
-        hearth.close();
-      }
-    }
-    if (nsd != null) {
-      nsd.close();
+    if (server != null) {
+      server.close();
     }
   }
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class AdminIT {
-  private static Nsd nsd;
+  private static AdminServerFixture server;
   private static HearthProcess hearth;
   private static int httpPort;
   private static String token;
@@ -37,22 +37,9 @@ class AdminIT {
 
   @BeforeAll
   static void start() throws Exception {
-    E2e.requireTool("dig", "/usr/bin/dig");
-    nsd = Nsd.startNew();
-    Files.writeString(dir.resolve("adult.txt"), "target.e2e.test\n");
-    Path config = dir.resolve("hearth.yaml");
-    Files.writeString(config, String.join("\n",
-        "lists:",
-        "  sources:",
-        "    - {id: adult, path: " + dir.resolve("adult.txt") + ", category: adult}",
-        // A policy section: unidentified clients get the operator baseline, not every list.
-        "policy:",
-        "  organisation: Hearth E2E ISP",
-        ""));
-    httpPort = E2e.freePort();
-    hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString(),
-        "--http", "127.0.0.1:" + httpPort));
-    waitForHttp();
+    server = AdminServerFixture.start(dir);
+    hearth = server.hearth();
+    httpPort = server.httpPort();
     firstStartLog = hearth.log();
     var created = HearthProcess.cli("admin", "create-token", "--data-dir",
         hearth.dataDir().toString(), "--name", "e2e-provisioning", "--role", "administrator");
@@ -62,15 +49,8 @@ class AdminIT {
 
   @AfterAll
   static void stop() {
-    if (hearth != null) {
-      try {
-        hearth.stop();
-      } finally {
-        hearth.close();
-      }
-    }
-    if (nsd != null) {
-      nsd.close();
+    if (server != null) {
+      server.close();
     }
   }
 

@@ -76,12 +76,10 @@ final class AccountPages {
         .append(ui.input("household", "users.household.hint", "", "text", null, null))
         .append(ui.input("password", "users.password", "", "password", null,
             "autocomplete=\"new-password\" required minlength=\"12\""))
-        .append("<p><button type=\"submit\">").append(ui.te("users.create"))
-        .append("</button></p></form>");
+        .append(ui.submit("users.create"));
     b.append("<form method=\"post\" action=\"/admin/users/delete\">").append(ui.csrfField())
         .append(ui.input("remove", "users.remove.name", "", "text", null, "required"))
-        .append("<p><button type=\"submit\">").append(ui.te("users.remove"))
-        .append("</button></p></form>");
+        .append(ui.submit("users.remove"));
     b.append("<h2>").append(ui.te("tokens.title")).append("</h2><table><caption>")
         .append(ui.te("tokens.caption")).append("</caption><thead><tr>");
     for (String c : List.of("tokens.id", "tokens.name", "users.role", "tokens.revoked")) {
@@ -103,8 +101,7 @@ final class AccountPages {
         .append("</button></p></form><form method=\"post\" action=\"/admin/tokens/revoke\">")
         .append(ui.csrfField())
         .append(ui.input("id", "tokens.id", "", "text", null, "required"))
-        .append("<p><button type=\"submit\">").append(ui.te("tokens.revoke"))
-        .append("</button></p></form>");
+        .append(ui.submit("tokens.revoke"));
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("users.title"),
         WebPages.CONSOLE_NAV, b.toString()));
   }

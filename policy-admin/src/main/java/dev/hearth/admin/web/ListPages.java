@@ -78,8 +78,7 @@ final class ListPages {
           .append("</button></p></form><form method=\"post\" action=\"/admin/lists/rollback\">")
           .append(ui.csrfField())
           .append(ui.input("id", "lists.rollback.id", "", "text", null, "required"))
-          .append("<p><button type=\"submit\">").append(ui.te("lists.rollback"))
-          .append("</button></p></form>");
+          .append(ui.submit("lists.rollback"));
     }
     b.append("<h2>").append(ui.te("lists.log")).append("</h2><ol class=\"log\">");
     List<String> log = lists.recentUpdates(50);

@@ -181,6 +181,11 @@ final class Ui {
     return b.append("</select></p>").toString();
   }
 
+  /** A form's submit button and the end of the form. */
+  String submit(String labelKey) {
+    return "<p><button type=\"submit\">" + te(labelKey) + "</button></p></form>";
+  }
+
   /** A message box: {@code kind} is "error" (role alert) or "ok" (role status). */
   static String notice(String kind, String text) {
     if (text == null) {

@@ -396,6 +396,19 @@ final class WebPages {
         .put("cache_hits", st.cacheHits()).put("cache_misses", st.cacheMisses()).toString());
   }
 
+  /** The "id" field of a submitted form, trimmed ("" when absent). */
+  private static String formId(Context ctx) {
+    String id = ctx.formParam("id");
+    return id == null ? "" : id.trim();
+  }
+
+  /** Every profile in force, as select options. */
+  private List<String[]> profileOptions() {
+    List<String[]> out = new ArrayList<>();
+    policy.current().profiles().keySet().forEach(p -> out.add(new String[] {p, p}));
+    return out;
+  }
+
   private static void row(StringBuilder b, String label, Object value) {
     b.append("<tr><th scope=\"row\">").append(Ui.esc(label)).append("</th><td>")
         .append(Ui.esc(String.valueOf(value))).append("</td></tr>");
@@ -430,8 +443,7 @@ final class WebPages {
           .append(ui.input("id", "col.id", "", "text", null,
               "required pattern=\"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\""))
           .append(ui.select("preset", "profiles.preset", options, ""))
-          .append("<p><button type=\"submit\">").append(ui.te("profiles.create"))
-          .append("</button></p></form>");
+          .append(ui.submit("profiles.create"));
     }
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("profiles.title"), CONSOLE_NAV,
         b.toString()));
@@ -443,7 +455,7 @@ final class WebPages {
       return;
     }
     Ui ui = Ui.of(ctx, s);
-    String id = ctx.formParam("id") == null ? "" : ctx.formParam("id").trim();
+    String id = formId(ctx);
     ObjectNode doc = JSON.createObjectNode();
     Preset p = presets.get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
     if (p != null) {
@@ -452,7 +464,7 @@ final class WebPages {
       new TreeSet<>(p.categories()).forEach(cats::add);
       doc.put("block_bypass", p.blockBypass());
     }
-    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+    if (!ID_PATTERN.matcher(id).matches()) {
       profiles(ctx, ui.t("error.id", id));
       return;
     }
@@ -541,28 +553,24 @@ final class WebPages {
     }
     b.append("</tbody></table>");
     if (admin) {
-      List<String[]> profileOptions = new ArrayList<>();
-      policy.current().profiles().keySet().forEach(p -> profileOptions.add(new String[] {p, p}));
+      List<String[]> profileOptions = profileOptions();
       b.append("<h2>").append(ui.te("subs.save")).append("</h2><form method=\"post\"")
           .append(" action=\"/admin/subscribers\">").append(ui.csrfField())
           .append(ui.input("id", "col.id", "", "text", null, "required"))
           .append(ui.select("profile", "col.profile", profileOptions, ""))
           .append(ui.input("timezone", "subs.timezone", "UTC", "text", null, null))
           .append(ui.textarea("addresses", "col.addresses", List.of(), "addresses.hint"))
-          .append("<p><button type=\"submit\">").append(ui.te("save"))
-          .append("</button></p></form>");
+          .append(ui.submit("save"));
       b.append("<h2>").append(ui.te("bind.title")).append("</h2><form method=\"post\"")
           .append(" action=\"/admin/bindings\">").append(ui.csrfField())
           .append(ui.input("address", "bind.address", "", "text", null, "required"))
           .append(ui.input("subscriber", "bind.subscriber", "", "text", null, "required"))
-          .append("<p><button type=\"submit\">").append(ui.te("bind.submit"))
-          .append("</button></p></form>");
+          .append(ui.submit("bind.submit"));
       b.append("<h2>").append(ui.te("code.title")).append("</h2><p>").append(ui.te("code.intro"))
           .append("</p><form method=\"post\" action=\"/admin/signup-codes\">")
           .append(ui.csrfField())
           .append(ui.input("household", "code.household", "", "text", null, "required"))
-          .append("<p><button type=\"submit\">").append(ui.te("code.submit"))
-          .append("</button></p></form>");
+          .append(ui.submit("code.submit"));
     }
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("subs.title"), CONSOLE_NAV,
         b.toString()));
@@ -574,8 +582,8 @@ final class WebPages {
       return;
     }
     Ui ui = Ui.of(ctx, s);
-    String id = ctx.formParam("id") == null ? "" : ctx.formParam("id").trim();
-    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+    String id = formId(ctx);
+    if (!ID_PATTERN.matcher(id).matches()) {
       subscribers(ctx, ui.t("error.id", id), null);
       return;
     }
@@ -629,8 +637,7 @@ final class WebPages {
             "required"))
         .append(ui.input("name", "explain.name", name == null ? "" : name, "text", null,
             "required"))
-        .append("<p><button type=\"submit\">").append(ui.te("explain.submit"))
-        .append("</button></p></form>");
+        .append(ui.submit("explain.submit"));
     if (client != null && name != null) {
       try {
         var d = Explanations.explain(stage, client, name, null, null, null, Instant.now());
@@ -762,15 +769,13 @@ final class WebPages {
         b.append("<form method=\"post\" action=\"/family/profiles/").append(Ui.esc(profileId))
             .append("\">").append(ui.csrfField())
             .append(ProfileForm.fields(ui, doc, presets, knownCategories(), false))
-            .append("<p><button type=\"submit\">").append(ui.te("save"))
-            .append("</button></p></form>");
+            .append(ui.submit("save"));
         b.append("<form method=\"post\" action=\"/family/pause\">").append(ui.csrfField())
             .append("<input type=\"hidden\" name=\"profile\" value=\"").append(Ui.esc(profileId))
             .append("\">").append(ui.select("minutes", "family.pause.for", List.of(
                 new String[] {"30", ui.t("minutes", 30)}, new String[] {"60", ui.t("minutes", 60)},
                 new String[] {"120", ui.t("minutes", 120)}), "60"))
-            .append("<p><button type=\"submit\">").append(ui.te("family.pause"))
-            .append("</button></p></form>");
+            .append(ui.submit("family.pause"));
         b.append("<form method=\"post\" action=\"/family/grant\">").append(ui.csrfField())
             .append("<input type=\"hidden\" name=\"profile\" value=\"").append(Ui.esc(profileId))
             .append("\">").append(ui.input("target", "family.grant.target", "", "text", null,
@@ -778,8 +783,7 @@ final class WebPages {
             .append(ui.select("grant_minutes", "family.grant.for", List.of(
                 new String[] {"30", ui.t("minutes", 30)}, new String[] {"60", ui.t("minutes", 60)},
                 new String[] {"120", ui.t("minutes", 120)}), "60"))
-            .append("<p><button type=\"submit\">").append(ui.te("family.grant"))
-            .append("</button></p></form>");
+            .append(ui.submit("family.grant"));
       }
       b.append("</section>");
     }
@@ -910,16 +914,14 @@ final class WebPages {
     }
     b.append("</tbody></table>");
     if (s.principal.role() == Role.ADMINISTRATOR) {
-      List<String[]> profileOptions = new ArrayList<>();
-      policy.current().profiles().keySet().forEach(p -> profileOptions.add(new String[] {p, p}));
+      List<String[]> profileOptions = profileOptions();
       b.append("<h2>").append(ui.te("networks.save")).append("</h2><p>")
           .append(ui.te("networks.intro")).append("</p><form method=\"post\"")
           .append(" action=\"/admin/networks\">").append(ui.csrfField())
           .append(ui.input("id", "col.id", "", "text", null, "required"))
           .append(ui.select("profile", "col.profile", profileOptions, ""))
           .append(ui.textarea("addresses", "col.addresses", List.of(), "addresses.hint"))
-          .append("<p><button type=\"submit\">").append(ui.te("save"))
-          .append("</button></p></form>");
+          .append(ui.submit("save"));
     }
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("networks.title"), CONSOLE_NAV,
         b.toString()));
@@ -931,8 +933,8 @@ final class WebPages {
       return;
     }
     Ui ui = Ui.of(ctx, s);
-    String id = ctx.formParam("id") == null ? "" : ctx.formParam("id").trim();
-    if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+    String id = formId(ctx);
+    if (!ID_PATTERN.matcher(id).matches()) {
       networks(ctx, ui.t("error.id", id), null);
       return;
     }

@@ -24,6 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
 class AccountsTest {
   @TempDir Path dir;
 
+  /** A clock that reads {@code now[0]}, so a test can move time on. */
+  static Clock settable(Instant[] now) {
+    return new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now[0];
+      }
+    };
+  }
+
   @Test
   void passwords_areSaltedSlowHashesThatVerify() {
     String a = Passwords.hash("correct horse battery".toCharArray());
@@ -55,22 +75,7 @@ class AccountsTest {
   @Test
   void login_locksTheAccountAfterRepeatedFailures() throws Exception {
     Instant[] now = {Instant.parse("2026-11-26T10:00:00Z")};
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
+    Clock clock = settable(now);
     try (AdminStore store = AdminStore.open(dir.resolve("admin.db"), clock)) {
       Accounts accounts = new Accounts(store);
       char[] pw = "a good long password".toCharArray();
@@ -137,22 +142,7 @@ class AccountsTest {
   @Test
   void signupCodes_workOnceBeforeTheyExpire_andCreateAParentOfThatHousehold() throws Exception {
     Instant[] now = {Instant.parse("2026-11-26T10:00:00Z")};
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
+    Clock clock = settable(now);
     try (AdminStore store = AdminStore.open(dir.resolve("admin.db"), clock)) {
       Accounts accounts = new Accounts(store);
       String code = accounts.issueSignupCode(Principal.CLI, "house-7");

@@ -112,9 +112,21 @@ final class PolicyConfig {
    */
   static PolicySnapshot read(ConfigFile cf, Node node, PolicyDocuments stored)
       throws ConfigException {
+    return read(cf, node, stored, new SubscriberCache(Map.of(), new HashMap<>()));
+  }
+
+  /**
+   * Stored subscriber documents already read, by their JSON text: {@code previous} from the
+   * last compile is consulted, {@code next} collects what this compile used.
+   */
+  record SubscriberCache(Map<String, ParsedSubscriber> previous,
+      Map<String, ParsedSubscriber> next) {}
+
+  static PolicySnapshot read(ConfigFile cf, Node node, PolicyDocuments stored,
+      SubscriberCache cache) throws ConfigException {
     Map<String, Preset> presets = presets();
     return new PolicyConfig(cf, presets).policy(node, stored,
-        new PolicyConfig(ConfigFile.detached(STORE), presets));
+        new PolicyConfig(ConfigFile.detached(STORE), presets), cache);
   }
 
   /** How errors in stored documents name their source. */
@@ -153,8 +165,8 @@ final class PolicyConfig {
     return out;
   }
 
-  private PolicySnapshot policy(Node node, PolicyDocuments stored, PolicyConfig api)
-      throws ConfigException {
+  private PolicySnapshot policy(Node node, PolicyDocuments stored, PolicyConfig api,
+      SubscriberCache cache) throws ConfigException {
     Map<String, Node> p = node == null ? Map.of() : cf.mapping(node, "policy", KEYS);
     Map<String, Profile> profiles = new LinkedHashMap<>();
     Map<String, Node> profileNodes = new HashMap<>();
@@ -201,7 +213,13 @@ final class PolicyConfig {
     }
     for (Map.Entry<String, String> e : stored.subscribers().entrySet()) {
       String path = "subscribers/" + e.getKey();
-      api.subscriber(JsonToYaml.parse(e.getValue(), STORE + " " + path), path, profiles, dir);
+      // An unchanged document is not read again (100,000 households, one change).
+      ParsedSubscriber parsed = cache.previous().get(e.getValue());
+      if (parsed == null) {
+        parsed = api.parseSubscriber(JsonToYaml.parse(e.getValue(), STORE + " " + path), path);
+      }
+      cache.next().put(e.getValue(), parsed);
+      api.applySubscriber(parsed, profiles, dir);
     }
     if (p.containsKey("listeners")) {
       List<Node> items = cf.items(p.get("listeners"), "policy.listeners",
@@ -517,17 +535,31 @@ final class PolicyConfig {
     return (int) d.toMinutes();
   }
 
+  /**
+   * A subscriber entry read and checked on its own: everything but its references to profiles,
+   * which depend on the rest of the policy. Immutable, so the admin store's compiler can reuse it
+   * for an unchanged document instead of reading it again.
+   */
+  record ParsedSubscriber(String id, String profile, Node profileNode, ZoneId zone,
+      Map<Long, String> deviceProfiles, List<Node> deviceProfileNodes,
+      List<String[]> deviceTokens, List<Prefix> prefixes, String cpeId, List<String> tokens,
+      Node idNode, String path) {}
+
   private void subscriber(Node node, String path, Map<String, Profile> profiles,
       ClientDirectory.Builder dir) throws ConfigException {
+    applySubscriber(parseSubscriber(node, path), profiles, dir);
+  }
+
+  ParsedSubscriber parseSubscriber(Node node, String path) throws ConfigException {
     Map<String, Node> m = cf.mapping(node, path, SUBSCRIBER_KEYS);
     String id = required(m, node, path, "id", "a subscriber id", PolicyConfig::id);
     String profile = required(m, node, path, "profile", "a profile id", String::trim);
-    requireProfile(profiles, profile, m.get("profile"), path + ".profile");
     ZoneId zone = m.containsKey("timezone")
         ? cf.value(m.get("timezone"), path + ".timezone", "a time zone such as Europe/London",
             PolicyConfig::zone)
         : ZoneId.of("UTC");
     Map<Long, String> deviceProfiles = new HashMap<>();
+    List<Node> deviceProfileNodes = new ArrayList<>();
     List<String[]> deviceTokens = new ArrayList<>();
     if (m.containsKey("devices")) {
       List<Node> items = cf.items(m.get("devices"), path + ".devices", "a list of devices");
@@ -535,7 +567,7 @@ final class PolicyConfig {
         String dp = path + ".devices[" + i + "]";
         Map<String, Node> d = cf.mapping(items.get(i), dp, DEVICE_KEYS);
         String devProfile = required(d, items.get(i), dp, "profile", "a profile id", String::trim);
-        requireProfile(profiles, devProfile, d.get("profile"), dp + ".profile");
+        deviceProfileNodes.add(d.get("profile"));
         if (!d.containsKey("mac") && !d.containsKey("token")) {
           throw cf.error(items.get(i), dp, "a device needs a 'mac' or a 'token' to be recognised");
         }
@@ -551,29 +583,42 @@ final class PolicyConfig {
         }
       }
     }
+    List<Prefix> prefixes = m.containsKey("addresses")
+        ? cf.nonEmptyList(m.get("addresses"), path + ".addresses", "IP network", Values::prefix)
+        : List.of();
+    String cpeId = m.containsKey("cpe_id") ? cf.value(m.get("cpe_id"), path + ".cpe_id",
+        "a CPE identifier", PolicyConfig::cpeId) : null;
+    List<String> tokens = m.containsKey("tokens") ? cf.nonEmptyList(m.get("tokens"),
+        path + ".tokens", "token", PolicyConfig::token) : List.of();
+    return new ParsedSubscriber(id, profile, m.get("profile"), zone, Map.copyOf(deviceProfiles),
+        List.copyOf(deviceProfileNodes), List.copyOf(deviceTokens), List.copyOf(prefixes),
+        cpeId, List.copyOf(tokens), m.get("id"), path);
+  }
+
+  void applySubscriber(ParsedSubscriber p, Map<String, Profile> profiles,
+      ClientDirectory.Builder dir) throws ConfigException {
+    requireProfile(profiles, p.profile(), p.profileNode(), p.path() + ".profile");
+    int i = 0;
+    for (Node n : p.deviceProfileNodes()) {
+      String devProfile = ((org.yaml.snakeyaml.nodes.ScalarNode) n).getValue().trim();
+      requireProfile(profiles, devProfile, n, p.path() + ".devices[" + i++ + "].profile");
+    }
     try {
-      dir.subscriber(new Subscriber(id, profile, zone, deviceProfiles));
+      dir.subscriber(new Subscriber(p.id(), p.profile(), p.zone(), p.deviceProfiles()));
     } catch (IllegalArgumentException e) {
-      throw cf.error(m.get("id"), path + ".id", e.getMessage());
+      throw cf.error(p.idNode(), p.path() + ".id", e.getMessage());
     }
-    if (m.containsKey("addresses")) {
-      for (Prefix pr : cf.nonEmptyList(m.get("addresses"), path + ".addresses", "IP network",
-          Values::prefix)) {
-        dir.prefix(pr, id);
-      }
+    for (Prefix pr : p.prefixes()) {
+      dir.prefix(pr, p.id());
     }
-    if (m.containsKey("cpe_id")) {
-      dir.cpeId(cf.value(m.get("cpe_id"), path + ".cpe_id", "a CPE identifier",
-          PolicyConfig::cpeId), id);
+    if (p.cpeId() != null) {
+      dir.cpeId(p.cpeId(), p.id());
     }
-    if (m.containsKey("tokens")) {
-      for (String t : cf.nonEmptyList(m.get("tokens"), path + ".tokens", "token",
-          PolicyConfig::token)) {
-        dir.token(t, id, profile);
-      }
+    for (String t : p.tokens()) {
+      dir.token(t, p.id(), p.profile());
     }
-    for (String[] t : deviceTokens) {
-      dir.token(t[0], id, t[1]);
+    for (String[] t : p.deviceTokens()) {
+      dir.token(t[0], p.id(), t[1]);
     }
   }
 

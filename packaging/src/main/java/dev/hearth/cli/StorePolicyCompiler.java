@@ -22,6 +22,9 @@ final class StorePolicyCompiler implements PolicyCompiler {
   private final ConfigFile cf;
   private final Node node;
   private final PolicySnapshot configOnly;
+  /** Subscriber documents read by the last successful compile, by their JSON text. */
+  private volatile java.util.Map<String, PolicyConfig.ParsedSubscriber> subscribers =
+      java.util.Map.of();
 
   /**
    * @param node the config's policy section, or null if it has none
@@ -51,13 +54,18 @@ final class StorePolicyCompiler implements PolicyCompiler {
   }
 
   @Override
-  public PolicySnapshot compile(PolicyDocuments documents) throws InvalidPolicyException {
+  public synchronized PolicySnapshot compile(PolicyDocuments documents)
+      throws InvalidPolicyException {
     if (documents.profiles().isEmpty() && documents.subscribers().isEmpty()
         && documents.networks().isEmpty()) {
       return configOnly;
     }
     try {
-      return PolicyConfig.read(cf, node, documents);
+      PolicyConfig.SubscriberCache cache = new PolicyConfig.SubscriberCache(subscribers,
+          new java.util.HashMap<>());
+      PolicySnapshot snapshot = PolicyConfig.read(cf, node, documents, cache);
+      subscribers = cache.next(); // only what this compile used: deleted documents drop out
+      return snapshot;
     } catch (ConfigException e) {
       Matcher m = e.path() == null ? null : STORED.matcher(e.path());
       if (m != null && m.matches()) {

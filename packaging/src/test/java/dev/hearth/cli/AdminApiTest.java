@@ -474,6 +474,14 @@ class AdminApiTest {
         .redeemSignupCode(code, "newcomer", "a long parent password".toCharArray()));
     // /healthz says whether there is a problem, not what it is.
     assertFalse(call("GET", "/healthz", null, null).body().contains("problem\":\""));
+    // Support staff cannot map addresses to households through explain.
+    admin("PUT", "/api/v1/subscribers/h-map", "{\"profile\": \"kids\", \"addresses\":"
+        + " [\"203.0.113.77/32\"]}");
+    String explained = call("GET", "/api/v1/explain?client=203.0.113.77&name=a.test",
+        Role.SUPPORT, null).body();
+    assertFalse(explained.contains("h-map"), explained);
+    assertTrue(admin("GET", "/api/v1/explain?client=203.0.113.77&name=a.test", null).body()
+        .contains("h-map"), "administrators see it");
     // Users can be removed.
     assertEquals(201, admin("POST", "/api/v1/users", "{\"username\": \"temp\", \"role\":"
         + " \"support\", \"password\": \"a long enough password\"}").statusCode());

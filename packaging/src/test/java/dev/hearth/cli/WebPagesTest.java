@@ -474,6 +474,36 @@ class WebPagesTest {
   }
 
   @Test
+  void aParentAddsDevicesWithTheirOwnProfiles() throws Exception {
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    a.get("/family");
+    HttpResponse<String> tablet = a.post("/family/devices", "_csrf", a.csrf(), "device_name",
+        "Tablet", "mac", "02:00:00:00:00:aa", "preset", "teen");
+    assertTrue(tablet.body().contains("Tablet has its own profile now"), tablet.body());
+    assertEquals("[\"adult\",\"gambling\"]", policy.get(Kind.PROFILE, "house-a.tablet")
+        .get("block_categories").toString());
+    assertEquals("house-a.tablet", policy.current().directory().identify(null,
+        new dev.hearth.resolver.client.ClientOptions(0x0200000000aaL, null, null),
+        java.net.InetAddress.getByName("127.0.0.1"), null).profileId());
+    HttpResponse<String> phone = a.post("/family/devices", "_csrf", a.csrf(), "device_name",
+        "Phone", "mac", "", "preset", "teen");
+    assertTrue(phone.body().contains("action=\"/family/profiles/house-a.phone\""),
+        "a token-only device's profile is editable too: " + phone.body());
+    String token = policy.get(Kind.SUBSCRIBER, "house-a").get("devices").get(1).get("token")
+        .asText();
+    assertEquals("house-a.phone", policy.current().directory().identify(token,
+        dev.hearth.resolver.client.ClientOptions.NONE,
+        java.net.InetAddress.getByName("198.51.100.1"), null).profileId());
+    assertEquals(400, a.post("/family/devices", "_csrf", a.csrf(), "device_name", "Bad",
+        "mac", "not-a-mac", "preset", "teen").statusCode());
+    HttpResponse<String> removed = a.post("/family/devices/remove", "_csrf", a.csrf(),
+        "device", "Tablet");
+    assertTrue(removed.body().contains("Tablet was removed"), removed.body());
+    assertEquals(1, policy.get(Kind.SUBSCRIBER, "house-a").get("devices").size());
+  }
+
+  @Test
   void spanish_andLoginThrottling() throws Exception {
     Visitor v = new Visitor();
     HttpResponse<String> es = v.get("/login?lang=es");

@@ -625,16 +625,19 @@ public final class AdminServer implements AutoCloseable {
     out.put("name", normalized);
     out.put("client", address.getHostAddress());
     out.put("at", at.toString());
-    out.put("identified_as", who.describe());
+    boolean support = principal(ctx).role() == Role.SUPPORT;
+    java.util.function.UnaryOperator<String> shown = t -> support
+        ? Explanations.forSupport(t, who) : t;
+    out.put("identified_as", shown.apply(who.describe()));
     out.put("profile", d.profile() == null ? null : d.profile().id());
     out.put("blocked", d.block());
     if (d.block()) {
       out.put("ede_code", d.edeCode());
-      out.put("ede_text", d.edeText());
+      out.put("ede_text", shown.apply(d.edeText()));
       out.put("reason_id", d.reasonId());
     }
     ArrayNode steps = out.putArray("trace");
-    d.trace().forEach(steps::add);
+    d.trace().forEach(step -> steps.add(shown.apply(step)));
     json(ctx, 200, out);
   }
 

@@ -36,6 +36,16 @@ final class Explanations {
     return stage.engine().explain(who, DomainNames.toWire(normalized), at);
   }
 
+  /**
+   * {@code text} as support staff may see it: the household id replaced, so explaining a
+   * name for address after address cannot rebuild the masked address book.
+   */
+  static String forSupport(String text, ClientIdentity who) {
+    String sub = who == null ? null : who.subscriberId();
+    return sub == null || text == null ? text
+        : text.replace("subscriber " + sub, "subscriber (masked)").replace(sub, "(masked)");
+  }
+
   static InetAddress address(String client) {
     String c = client == null ? "" : client.trim();
     if (c.contains("/")) {

@@ -115,6 +115,8 @@ final class WebPages {
     config.routes.post("/family/profiles/{id}", this::familySave);
     config.routes.post("/family/pause", this::familyPause);
     config.routes.post("/family/grant", this::familyGrant);
+    config.routes.post("/family/devices", this::addDevice);
+    config.routes.post("/family/devices/remove", this::removeDevice);
     config.routes.get("/admin/networks", ctx -> networks(ctx, null, null));
     config.routes.post("/admin/networks", this::saveNetwork);
   }
@@ -643,11 +645,15 @@ final class WebPages {
         var d = Explanations.explain(stage, client, name, null, null, null, Instant.now());
         b.append("<h2>").append(ui.te(d.block() ? "explain.blocked" : "explain.allowed"))
             .append("</h2><ol class=\"trace\">");
-        d.trace().forEach(step -> b.append("<li>").append(Ui.esc(step)).append("</li>"));
+        boolean support = s.principal.role() == Role.SUPPORT;
+        d.trace().forEach(step -> b.append("<li>").append(Ui.esc(support
+            ? Explanations.forSupport(step, d.client()) : step)).append("</li>"));
         b.append("</ol>");
         if (d.block()) {
           b.append("<p>").append(ui.te("explain.ede", d.edeCode())).append(" <q>")
-              .append(Ui.esc(d.edeText())).append("</q></p>");
+              .append(Ui.esc(s.principal.role() == Role.SUPPORT
+                  ? Explanations.forSupport(d.edeText(), d.client()) : d.edeText()))
+              .append("</q></p>");
         }
       } catch (IllegalArgumentException e) {
         b.append(Ui.notice("error", e.getMessage()));
@@ -709,6 +715,16 @@ final class WebPages {
     if (sub != null) {
       out.add(sub.profileId());
       sub.deviceProfiles().values().stream().filter(p -> !out.contains(p)).forEach(out::add);
+      // Devices known by a token only are not in the MAC map: read them from the document.
+      JsonNode doc = policy.get(Kind.SUBSCRIBER, household);
+      if (doc != null && doc.get("devices") instanceof ArrayNode devices) {
+        for (JsonNode d : devices) {
+          String p = d.path("profile").asText("");
+          if (!p.isEmpty() && !out.contains(p)) {
+            out.add(p);
+          }
+        }
+      }
     }
     return out;
   }
@@ -787,6 +803,9 @@ final class WebPages {
       }
       b.append("</section>");
     }
+    if (household(s) != null) {
+      b.append(devicesSection(ui, household(s)));
+    }
     b.append("<section aria-labelledby=\"h-limits\"><h2 id=\"h-limits\">")
         .append(ui.te("family.limits.title")).append("</h2><ul>");
     for (String k : List.of("family.limits.networks", "family.limits.mobile",
@@ -849,6 +868,133 @@ final class WebPages {
       return;
     }
     family(ctx, null, ui.t("saved"));
+  }
+
+  /** Devices with their own profile, at most this many per household. */
+  static final int MAX_DEVICES = 32;
+
+  /**
+   * The household's devices and the form to add one: a child's tablet gets its own profile,
+   * started from an age preset, recognised by its MAC address (sent by the router) or by a
+   * personal token for encrypted DNS.
+   */
+  private String devicesSection(Ui ui, JsonNode sub) {
+    StringBuilder b = new StringBuilder("<section aria-labelledby=\"h-devices\"><h2")
+        .append(" id=\"h-devices\">").append(ui.te("devices.title")).append("</h2>");
+    JsonNode devices = sub.get("devices");
+    if (devices != null && devices.isArray() && devices.size() > 0) {
+      b.append("<table><caption>").append(ui.te("devices.caption")).append("</caption><thead><tr>");
+      for (String c : List.of("devices.name", "devices.mac", "devices.token", "col.profile")) {
+        b.append("<th scope=\"col\">").append(ui.te(c)).append("</th>");
+      }
+      b.append("</tr></thead><tbody>");
+      for (JsonNode d : devices) {
+        b.append("<tr><td>").append(Ui.esc(d.path("name").asText(""))).append("</td><td>")
+            .append(Ui.esc(d.path("mac").asText(""))).append("</td><td>")
+            .append(Ui.esc(d.path("token").asText(""))).append("</td><td>")
+            .append(Ui.esc(d.path("profile").asText(""))).append("</td></tr>");
+      }
+      b.append("</tbody></table><form method=\"post\" action=\"/family/devices/remove\">")
+          .append(ui.csrfField())
+          .append(ui.input("device", "devices.remove.name", "", "text", null, "required"))
+          .append(ui.submit("devices.remove"));
+    }
+    List<String[]> presetOptions = new ArrayList<>();
+    presets.values().forEach(p -> presetOptions.add(new String[] {p.id(), p.name()}));
+    b.append("<form method=\"post\" action=\"/family/devices\">").append(ui.csrfField())
+        .append(ui.input("device_name", "devices.name", "", "text", null,
+            "required maxlength=\"40\""))
+        .append(ui.input("mac", "devices.mac.hint", "", "text", null, null))
+        .append(ui.select("preset", "devices.preset", presetOptions, "young-child"))
+        .append(ui.submit("devices.add")).append("</section>");
+    return b.toString();
+  }
+
+  private void addDevice(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.PARENT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String household = s.principal.household();
+    JsonNode sub = household(s);
+    String name = ctx.formParam("device_name") == null ? "" : ctx.formParam("device_name").trim();
+    String mac = ctx.formParam("mac") == null ? "" : ctx.formParam("mac").trim();
+    Preset preset = presets.get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
+    ArrayNode devices = sub == null ? null : sub.get("devices") instanceof ArrayNode a ? a : null;
+    if (sub == null || name.isEmpty() || name.length() > 40 || preset == null
+        || (devices != null && devices.size() >= MAX_DEVICES)) {
+      family(ctx, ui.t("devices.invalid"), null);
+      return;
+    }
+    String slug = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+        .replaceAll("(^-+|-+$)", "");
+    String profileId = household + "." + (slug.isEmpty() ? "device" : slug);
+    for (int n = 2; policy.current().profiles().containsKey(profileId)
+        || policy.get(Kind.PROFILE, profileId) != null; n++) {
+      profileId = household + "." + (slug.isEmpty() ? "device" : slug) + "-" + n;
+    }
+    ObjectNode profile = JSON.createObjectNode();
+    profile.put("name", name);
+    ArrayNode cats = profile.putArray("block_categories");
+    new TreeSet<>(preset.categories()).forEach(cats::add);
+    profile.put("block_bypass", preset.blockBypass());
+    ObjectNode subDoc = ((ObjectNode) sub).deepCopy();
+    ArrayNode list = subDoc.get("devices") instanceof ArrayNode a ? a : subDoc.putArray("devices");
+    ObjectNode device = list.addObject();
+    device.put("name", name);
+    device.put("profile", profileId);
+    if (!mac.isEmpty()) {
+      device.put("mac", mac);
+    } else {
+      // No MAC: the device is recognised by a personal token in its encrypted DNS settings.
+      device.put("token", Sessions.randomToken().substring(0, 24));
+    }
+    try {
+      policy.putAll(s.principal, List.of(new PolicyService.Change(Kind.PROFILE, profileId,
+          profile), new PolicyService.Change(Kind.SUBSCRIBER, household, subDoc)));
+    } catch (InvalidPolicyException e) {
+      family(ctx, PolicyService.describe(e), null);
+      return;
+    }
+    family(ctx, null, ui.t("devices.added", name));
+  }
+
+  private void removeDevice(Context ctx) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.PARENT));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    JsonNode sub = household(s);
+    String name = ctx.formParam("device") == null ? "" : ctx.formParam("device").trim();
+    if (sub == null || !(sub.get("devices") instanceof ArrayNode)) {
+      family(ctx, ui.t("devices.none", name), null);
+      return;
+    }
+    ObjectNode subDoc = ((ObjectNode) sub).deepCopy();
+    ArrayNode devices = (ArrayNode) subDoc.get("devices");
+    boolean removed = false;
+    for (int i = devices.size() - 1; i >= 0; i--) {
+      if (name.equals(devices.get(i).path("name").asText())) {
+        devices.remove(i);
+        removed = true;
+      }
+    }
+    if (!removed) {
+      family(ctx, ui.t("devices.none", name), null);
+      return;
+    }
+    if (devices.isEmpty()) {
+      subDoc.remove("devices");
+    }
+    try {
+      policy.put(s.principal, Kind.SUBSCRIBER, s.principal.household(), subDoc);
+    } catch (InvalidPolicyException e) {
+      family(ctx, PolicyService.describe(e), null);
+      return;
+    }
+    family(ctx, null, ui.t("devices.removed", name));
   }
 
   /** "Allow YouTube for an hour": a name or {@code category:X}, ending by itself. */

@@ -504,6 +504,39 @@ class WebPagesTest {
   }
 
   @Test
+  void theConsoleDeletes_onlyWhatNothingUses_andTheAuditShowsBeforeAndAfter() throws Exception {
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    var mapper = new ObjectMapper();
+    policy.put(Principal.CLI, Kind.PROFILE, "stored", mapper.readTree("{\"name\": \"S\"}"));
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-b", mapper.readTree(
+        "{\"profile\": \"stored\"}"));
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    ops.get("/admin/profiles/stored");
+    HttpResponse<String> refused = ops.post("/admin/profiles/stored/delete", "_csrf",
+        ops.csrf());
+    assertEquals(400, refused.statusCode());
+    assertTrue(refused.body().contains("subscriber &#39;house-b&#39;"), refused.body());
+    Visitor parentB = new Visitor();
+    parentB.login("parent-b", PASSWORD);
+    assertEquals(200, parentB.get("/family").statusCode());
+    ops.get("/admin/subscribers");
+    HttpResponse<String> gone = ops.post("/admin/subscribers/delete", "_csrf", ops.csrf(),
+        "delete_id", "house-b");
+    assertTrue(gone.body().contains("house-b was deleted"), gone.body());
+    assertEquals("/login", parentB.get("/family").headers().firstValue("Location").orElse(""),
+        "the household's parent is signed out");
+    ops.get("/admin/profiles/stored");
+    HttpResponse<String> deleted = ops.post("/admin/profiles/stored/delete", "_csrf",
+        ops.csrf());
+    assertTrue(deleted.body().contains("stored was deleted"), deleted.body());
+    HttpResponse<String> audit = ops.get("/admin/audit?action=subscriber.delete");
+    assertTrue(audit.body().contains("Old value"), audit.body());
+    assertTrue(audit.body().contains("&quot;profile&quot;:&quot;stored&quot;"), audit.body());
+  }
+
+  @Test
   void spanish_andLoginThrottling() throws Exception {
     Visitor v = new Visitor();
     HttpResponse<String> es = v.get("/login?lang=es");

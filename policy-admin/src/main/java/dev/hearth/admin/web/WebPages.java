@@ -101,10 +101,13 @@ final class WebPages {
     config.routes.post("/password", this::changePassword);
     config.routes.get("/admin", this::dashboard);
     config.routes.get("/admin/stats.json", this::statsJson);
-    config.routes.get("/admin/profiles", ctx -> profiles(ctx, null));
+    config.routes.get("/admin/profiles", ctx -> profiles(ctx, null, null));
     config.routes.post("/admin/profiles", this::createProfile);
     config.routes.get("/admin/profiles/{id}", ctx -> editProfile(ctx, null, null));
     config.routes.post("/admin/profiles/{id}", this::saveProfile);
+    config.routes.post("/admin/profiles/{id}/delete", ctx -> deleteDocument(ctx, Kind.PROFILE));
+    config.routes.post("/admin/subscribers/delete", ctx -> deleteDocument(ctx, Kind.SUBSCRIBER));
+    config.routes.post("/admin/networks/delete", ctx -> deleteDocument(ctx, Kind.NETWORK));
     config.routes.get("/admin/subscribers", ctx -> subscribers(ctx, null, null));
     config.routes.post("/admin/subscribers", this::saveSubscriber);
     config.routes.post("/admin/bindings", this::bind);
@@ -416,13 +419,13 @@ final class WebPages {
         .append(Ui.esc(String.valueOf(value))).append("</td></tr>");
   }
 
-  private void profiles(Context ctx, String error) {
+  private void profiles(Context ctx, String error, String ok) {
     Sessions.Session s = require(ctx, OPERATORS);
     if (s == null) {
       return;
     }
     Ui ui = Ui.of(ctx, s);
-    StringBuilder b = new StringBuilder(Ui.notice("error", error));
+    StringBuilder b = new StringBuilder(Ui.notice("error", error)).append(Ui.notice("ok", ok));
     Map<String, JsonNode> stored = policy.list(Kind.PROFILE);
     b.append("<table><caption>").append(ui.te("profiles.caption")).append("</caption><thead><tr>")
         .append("<th scope=\"col\">").append(ui.te("col.id")).append("</th><th scope=\"col\">")
@@ -467,17 +470,17 @@ final class WebPages {
       doc.put("block_bypass", p.blockBypass());
     }
     if (!ID_PATTERN.matcher(id).matches()) {
-      profiles(ctx, ui.t("error.id", id));
+      profiles(ctx, ui.t("error.id", id), null);
       return;
     }
     if (policy.current().profiles().containsKey(id)) {
-      profiles(ctx, ui.t("error.exists", id));
+      profiles(ctx, ui.t("error.exists", id), null);
       return;
     }
     try {
       policy.put(s.principal, Kind.PROFILE, id, doc);
     } catch (InvalidPolicyException e) {
-      profiles(ctx, PolicyService.describe(e));
+      profiles(ctx, PolicyService.describe(e), null);
       return;
     }
     ctx.redirect("/admin/profiles/" + id);
@@ -502,9 +505,41 @@ final class WebPages {
         + "<form method=\"post\" action=\"/admin/profiles/" + Ui.esc(id) + "\">"
         + ui.csrfField() + ProfileForm.fields(ui, doc, presets, knownCategories(), true)
         + (admin ? "<p><button type=\"submit\">" + ui.te("save") + "</button></p>" : "")
-        + "</form>";
+        + "</form>"
+        + (admin ? "<form method=\"post\" action=\"/admin/profiles/" + Ui.esc(id)
+            + "/delete\">" + ui.csrfField() + ui.submit("profile.delete") : "");
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("profile.title", id), CONSOLE_NAV,
         body));
+  }
+
+  /**
+   * Deletes a stored profile, subscriber or network; refused (with the reason, e.g. which
+   * household still uses a profile) while the policy refers to it.
+   */
+  private void deleteDocument(Context ctx, Kind kind) throws StoreException {
+    Sessions.Session s = require(ctx, Set.of(Role.ADMINISTRATOR));
+    if (s == null) {
+      return;
+    }
+    Ui ui = Ui.of(ctx, s);
+    String id = kind == Kind.PROFILE ? ctx.pathParam("id")
+        : ctx.formParam("delete_id") == null ? "" : ctx.formParam("delete_id").trim();
+    String problem = null;
+    try {
+      if (!policy.delete(s.principal, kind, id)) {
+        problem = ui.t("delete.none", id);
+      } else if (kind == Kind.SUBSCRIBER) {
+        stage.overrides().clear(id);
+      }
+    } catch (InvalidPolicyException e) {
+      problem = PolicyService.describe(e);
+    }
+    String ok = problem == null ? ui.t("deleted", id) : null;
+    switch (kind) {
+      case PROFILE -> profiles(ctx, problem == null ? null : problem, ok);
+      case SUBSCRIBER -> subscribers(ctx, problem, ok);
+      default -> networks(ctx, problem, ok);
+    }
   }
 
   private void saveProfile(Context ctx) throws StoreException {
@@ -563,6 +598,10 @@ final class WebPages {
           .append(ui.input("timezone", "subs.timezone", "UTC", "text", null, null))
           .append(ui.textarea("addresses", "col.addresses", List.of(), "addresses.hint"))
           .append(ui.submit("save"));
+      b.append("<form method=\"post\" action=\"/admin/subscribers/delete\">")
+          .append(ui.csrfField())
+          .append(ui.input("delete_id", "subs.delete.id", "", "text", null, "required"))
+          .append(ui.submit("subs.delete"));
       b.append("<h2>").append(ui.te("bind.title")).append("</h2><form method=\"post\"")
           .append(" action=\"/admin/bindings\">").append(ui.csrfField())
           .append(ui.input("address", "bind.address", "", "text", null, "required"))
@@ -685,13 +724,13 @@ final class WebPages {
         .append("</button></p></form><table><caption>").append(ui.te("audit.caption"))
         .append("</caption><thead><tr>");
     for (String col : List.of("audit.at", "audit.actor", "audit.action", "audit.target",
-        "audit.after")) {
+        "audit.before", "audit.after")) {
       b.append("<th scope=\"col\">").append(ui.te(col)).append("</th>");
     }
     b.append("</tr></thead><tbody>");
     for (Map<String, Object> r : audit.read(q)) {
       b.append("<tr>");
-      for (String k : List.of("at", "actor", "action", "target", "after")) {
+      for (String k : List.of("at", "actor", "action", "target", "before", "after")) {
         b.append("<td>").append(Ui.esc(String.valueOf(r.get(k) == null ? "" : r.get(k))))
             .append("</td>");
       }
@@ -1068,6 +1107,10 @@ final class WebPages {
           .append(ui.select("profile", "col.profile", profileOptions, ""))
           .append(ui.textarea("addresses", "col.addresses", List.of(), "addresses.hint"))
           .append(ui.submit("save"));
+      b.append("<form method=\"post\" action=\"/admin/networks/delete\">")
+          .append(ui.csrfField())
+          .append(ui.input("delete_id", "networks.delete.id", "", "text", null, "required"))
+          .append(ui.submit("networks.delete"));
     }
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("networks.title"), CONSOLE_NAV,
         b.toString()));

@@ -16,7 +16,7 @@ out=${OUT:-/tmp/hearth-bench}
 mkdir -p "$out/results" "$out/run" "$out/data"
 cp "$repo/packaging/target/hearth.jar" "$out/hearth.jar"
 export DATA=$out/data RUN=$out/run RES=$out/results
-base="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data"
+base="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data ${HEARTH_EXTRA:-}"
 export OURS_CMD="$base --blocklist {blocklist}"
 export OURS_CMD_NOLIST="$base"
 export OURS_PORT=5330 OURS_BLOCK_RCODE=NXDOMAIN

@@ -372,6 +372,11 @@ class AdminApiTest {
     assertEquals(200, pause.statusCode(), pause.body());
     assertEquals(Rcode.NXDOMAIN, query("mx.test.").getRcode(), "paused");
     assertEquals(Rcode.NOERROR, query("aaaa.test.").getRcode(), "protected stays up");
+    JsonNode byCategory = json(admin("GET", "/api/v1/stats", null)).get("blocked_by_category");
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    byCategory.fieldNames().forEachRemaining(keys::add);
+    assertTrue(keys.stream().anyMatch(k -> k.startsWith("(") && k.endsWith(")")
+        && !k.equals("(operator)")), "the pause's block is counted under its rule: " + keys);
     JsonNode explain = json(admin("GET", "/api/v1/explain?client=127.0.0.1&name=mx.test",
         null));
     assertTrue(explain.get("blocked").asBoolean(), explain.toString());

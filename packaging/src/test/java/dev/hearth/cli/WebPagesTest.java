@@ -340,11 +340,11 @@ class WebPagesTest {
     HttpResponse<String> form = parent.get("/signup");
     assertTrue(form.body().contains("Sign-up code"), form.body());
     HttpResponse<String> done = parent.post("/signup", "code", code, "username", "dad-b",
-        "password", "dad's long password", "confirm", "dad's long password");
+        "new", "dad's long password", "confirm", "dad's long password");
     assertEquals("/family", done.headers().firstValue("Location").orElse(""), done.body());
     assertTrue(parent.get("/family").body().contains("household house-b"), parent.lastPage);
     HttpResponse<String> again = new Visitor().post("/signup", "code", code, "username",
-        "someone", "password", "another long password", "confirm", "another long password");
+        "someone", "new", "another long password", "confirm", "another long password");
     assertEquals(400, again.statusCode());
     assertTrue(again.body().contains("unknown, used or expired"), again.body());
     assertTrue(ops.get("/admin/users").body().contains("dad-b"));

@@ -118,7 +118,7 @@ final class AccountPages {
       if (household != null && policy.current().directory().subscriber(household) == null) {
         throw new IllegalArgumentException(ui.t("error.nohousehold", household));
       }
-      String password = ctx.formParam("password") == null ? "" : ctx.formParam("password");
+      String password = ctx.formParam("new") == null ? "" : ctx.formParam("new");
       accounts.createUser(s.principal, ctx.formParam("username"), role, household,
           password.toCharArray(), true);
     } catch (IllegalArgumentException e) {
@@ -204,11 +204,7 @@ final class AccountPages {
             "required autocomplete=\"one-time-code\"")
         + ui.input("username", "login.username", "", "text", null,
             "required autocomplete=\"username\"")
-        + ui.input("password", "password.new", "", "password", null,
-            "required minlength=\"12\" autocomplete=\"new-password\"")
-        + ui.input("confirm", "password.confirm", "", "password", null,
-            "required minlength=\"12\" autocomplete=\"new-password\"")
-        + "<p><button type=\"submit\">" + ui.te("signup.submit") + "</button></p></form>";
+        + ui.newPasswordFields() + ui.submit("signup.submit");
     ctx.status(status).html(ui.page(ui.t("signup.title"), List.of(), body));
   }
 
@@ -223,7 +219,7 @@ final class AccountPages {
       signupForm(ctx, ui.t("login.throttled"), 429);
       return;
     }
-    String password = ctx.formParam("password") == null ? "" : ctx.formParam("password");
+    String password = ctx.formParam("new") == null ? "" : ctx.formParam("new");
     if (!password.equals(ctx.formParam("confirm"))) {
       signupForm(ctx, ui.t("password.mismatch"), 400);
       return;

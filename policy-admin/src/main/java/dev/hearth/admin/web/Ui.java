@@ -181,6 +181,14 @@ final class Ui {
     return b.append("</select></p>").toString();
   }
 
+  /** The "new password" and "again" fields of the password change and sign-up forms. */
+  String newPasswordFields() {
+    return input("new", "password.new", "", "password", null,
+        "autocomplete=\"new-password\" required minlength=\"12\"")
+        + input("confirm", "password.confirm", "", "password", null,
+            "autocomplete=\"new-password\" required minlength=\"12\"");
+  }
+
   /** A form's submit button and the end of the form. */
   String submit(String labelKey) {
     return "<p><button type=\"submit\">" + te(labelKey) + "</button></p></form>";

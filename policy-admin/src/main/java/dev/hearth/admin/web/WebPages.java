@@ -266,11 +266,7 @@ final class WebPages {
         + "<form method=\"post\" action=\"/password\">" + ui.csrfField()
         + ui.input("current", "password.current", "", "password", null,
             "autocomplete=\"current-password\" required")
-        + ui.input("new", "password.new", "", "password", null,
-            "autocomplete=\"new-password\" required minlength=\"12\"")
-        + ui.input("confirm", "password.confirm", "", "password", null,
-            "autocomplete=\"new-password\" required minlength=\"12\"")
-        + "<p><button type=\"submit\">" + ui.te("password.submit") + "</button></p></form>";
+        + ui.newPasswordFields() + ui.submit("password.submit");
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("password.title"), List.of(), body));
   }
 

@@ -46,6 +46,9 @@ public final class PolicyStage implements QueryStage {
   /** Blocks by category (see {@link #blockedByCategory()}): aggregate counts, no client data. */
   private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> blockedByCategory =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> blockedByRule =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final String OPERATOR = "(operator)";
 
   public PolicyStage(List<CompiledList> initialLists, PolicySnapshot initialPolicy) {
     this(initialLists, initialPolicy, java.time.Clock.systemUTC());
@@ -117,6 +120,7 @@ public final class PolicyStage implements QueryStage {
   public java.util.Map<String, Long> blockedByCategory() {
     java.util.Map<String, Long> out = new java.util.TreeMap<>();
     blockedByCategory.forEach((k, v) -> out.put(k, v.sum()));
+    blockedByRule.forEach((k, v) -> out.put("(" + k + ")", v.sum()));
     return out;
   }
 
@@ -146,12 +150,15 @@ public final class PolicyStage implements QueryStage {
       return next.resolve(ctx);
     }
     blocked.increment();
-    String category = d.verdict() != null && d.verdict().list() != null
-        ? (d.verdict().list().category() != null ? d.verdict().list().category() : "(operator)")
-        : "(" + d.rule() + ")";
-    LongAdder byCategory = blockedByCategory.get(category);
+    // Keyed without building a string: a list's category, or the rule's own name (bedtime,
+    // pause...), which blockedByCategory() shows in parentheses.
+    boolean byList = d.verdict() != null && d.verdict().list() != null;
+    String key = byList ? (d.verdict().list().category() != null
+        ? d.verdict().list().category() : OPERATOR) : d.rule() == null ? "rule" : d.rule();
+    var counters = byList ? blockedByCategory : blockedByRule;
+    LongAdder byCategory = counters.get(key);
     if (byCategory == null) {
-      byCategory = blockedByCategory.computeIfAbsent(category, k -> new LongAdder());
+      byCategory = counters.computeIfAbsent(key, k -> new LongAdder());
     }
     byCategory.increment();
     return CompletableFuture.completedFuture(answer(d, e.policy(), e.edeText(d), ctx));

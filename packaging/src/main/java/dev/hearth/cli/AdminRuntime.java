@@ -6,6 +6,7 @@ import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.admin.web.AdminServer;
+import dev.hearth.admin.web.PublicSettings;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
@@ -62,7 +63,7 @@ final class AdminRuntime implements AutoCloseable {
             + " password " + new String(first) + " (change it at first login)");
         System.out.flush();
       }
-      if (!settings.webEnabled()) {
+      if (!settings.webEnabled() && settings.blockPageListen() == null) {
         log.info("admin API off (--http off)");
         return;
       }
@@ -70,14 +71,34 @@ final class AdminRuntime implements AutoCloseable {
       for (var p : PolicyConfig.presets().values()) {
         presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
       }
-      web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists)
-          .start(settings.httpListen());
-      log.info("admin API on http://{}/api/v1 (health: /healthz)",
-          HostPort.format(new java.net.InetSocketAddress(settings.httpListen().getAddress(),
-              web.port())));
+      web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists,
+          publicSettings(settings));
+      if (settings.webEnabled()) {
+        web.start(settings.httpListen());
+        log.info("admin API on http://{}/api/v1 (health: /healthz)",
+            HostPort.format(new java.net.InetSocketAddress(settings.httpListen().getAddress(),
+                web.port())));
+      }
+      if (settings.blockPageListen() != null) {
+        web.startBlockPages(settings.blockPageListen());
+        log.info("block pages on http://{}/", HostPort.format(new java.net.InetSocketAddress(
+            settings.blockPageListen().getAddress(), web.blockPagePort())));
+      }
     } catch (StoreException | ConfigException | RuntimeException e) {
       log.error("admin API not started, DNS keeps serving: {}", e.getMessage());
     }
+  }
+
+  /** The public pages' settings: the config file's, and the facts the privacy page states. */
+  static PublicSettings publicSettings(Settings settings) {
+    PublicSiteConfig site = settings.publicSite();
+    var r = settings.resolver();
+    List<String> upstreams = r.upstreams().stream().map(Values::format).toList();
+    var privacy = new PublicSettings.Privacy(upstreams, false, false, r.cache().maxTtl(),
+        PublicSettings.Privacy.DEFAULTS.activityRetentionDays(),
+        (int) Math.max(1, site.keepClosed().toDays()));
+    return new PublicSettings(site.hostnames(), site.acknowledgeWithin(), site.decideWithin(),
+        privacy);
   }
 
   @Override

@@ -43,7 +43,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
-      List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy");
+      List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals");
   private static final List<String> LISTS_KEYS =
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
   private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
@@ -58,7 +58,9 @@ final class ConfigFile {
   private static final List<String> SERVER_KEYS = List.of("address", "validating");
   private static final List<String> CACHE_KEYS = List.of("size", "min_ttl", "max_ttl", "negative_max_ttl",
       "prefetch", "serve_stale", "stale_max_age", "stale_answer_ttl");
-  private static final List<String> HTTP_KEYS = List.of("listen");
+  private static final List<String> HTTP_KEYS = List.of("listen", "hostnames", "block_page");
+  private static final List<String> APPEALS_KEYS =
+      List.of("acknowledge_within", "decide_within", "keep_closed");
 
   private static final String SECONDS = "a whole number of seconds";
 
@@ -127,6 +129,7 @@ final class ConfigFile {
           + describe(node));
     }
     Map<String, Node> top = mapping(node, "", TOP_KEYS);
+    PublicSiteConfig site = PublicSiteConfig.DEFAULTS;
     if (top.containsKey("dns")) {
       dns(top.get("dns"));
     }
@@ -142,7 +145,34 @@ final class ConfigFile {
         into.httpListen(value(http.get("listen"), "http.listen", "HOST:PORT or off",
             t -> t.trim().equalsIgnoreCase("off") ? Settings.HTTP_OFF : HostPort.parseListen(t)));
       }
+      if (http.containsKey("hostnames")) {
+        site = site.withHostnames(nonEmptyList(http.get("hostnames"), "http.hostnames",
+            "host name", ConfigFile::hostName));
+      }
+      if (http.containsKey("block_page")) {
+        into.blockPageListen(value(http.get("block_page"), "http.block_page", "HOST:PORT",
+            HostPort::parseListen));
+      }
     }
+    if (top.containsKey("appeals")) {
+      Map<String, Node> a = mapping(top.get("appeals"), "appeals", APPEALS_KEYS);
+      site = site.withAppeals(
+          a.containsKey("acknowledge_within") ? value(a.get("acknowledge_within"),
+              "appeals.acknowledge_within", "a duration such as 24h", Values::duration)
+              : site.acknowledgeWithin(),
+          a.containsKey("decide_within") ? value(a.get("decide_within"),
+              "appeals.decide_within", "a duration such as 48h", Values::duration)
+              : site.decideWithin(),
+          a.containsKey("keep_closed") ? value(a.get("keep_closed"), "appeals.keep_closed",
+              "a duration such as 90d", Values::duration) : site.keepClosed());
+      if (site.acknowledgeWithin().compareTo(site.decideWithin()) > 0) {
+        throw error(a.get("acknowledge_within") != null ? a.get("acknowledge_within")
+            : a.get("decide_within"), "appeals", "acknowledge_within ("
+            + site.acknowledgeWithin().toHours() + "h) must not be longer than decide_within ("
+            + site.decideWithin().toHours() + "h)");
+      }
+    }
+    into.publicSite(site);
     if (top.containsKey("lists")) {
       lists(top.get("lists"));
     }
@@ -153,6 +183,15 @@ final class ConfigFile {
     }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
+    }
+  }
+
+  private static String hostName(String text) {
+    try {
+      return dev.hearth.blocklists.DomainNames.normalize(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a host name: "
+          + e.getMessage());
     }
   }
 

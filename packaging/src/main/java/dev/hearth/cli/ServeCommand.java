@@ -93,6 +93,12 @@ final class ServeCommand implements Callable<Integer> {
           + " Default: " + Settings.DEFAULT_HTTP_LISTEN + ".")
   InetSocketAddress http;
 
+  @Option(names = "--block-page", paramLabel = "HOST:PORT", converter = ListenConverter.class,
+      description = "Address of a listener that serves only the public pages and the block page"
+          + " (any Host), without the console or the API: the address policy.block_page points"
+          + " browsers to, usually port 80. Default: the --http listener serves block pages too.")
+  InetSocketAddress blockPage;
+
   @Option(names = "--upstream", paramLabel = "HOST:PORT", split = ",", converter = UpstreamConverter.class,
       description = "Upstream resolver to forward to, as HOST[:PORT][+validating]; the port"
           + " defaults to 53, IPv6 as [2001:db8::1]:53. Repeat or separate with commas for"
@@ -292,6 +298,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (http != null) {
       b.httpListen(http);
+    }
+    if (blockPage != null) {
+      b.blockPageListen(blockPage);
     }
     if (upstreams != null) {
       b.upstreams(upstreams);

@@ -24,7 +24,8 @@ import java.util.Objects;
 public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
     List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
-    PolicyCompiler policyCompiler) {
+    PolicyCompiler policyCompiler, InetSocketAddress blockPageListen,
+    PublicSiteConfig publicSite) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -52,6 +53,7 @@ public record Settings(
     policy = policy == null ? PolicySnapshot.everyListForEveryone() : policy;
     policyCompiler = policyCompiler == null
         ? new StorePolicyCompiler(ConfigFile.detached("config"), null, policy) : policyCompiler;
+    publicSite = publicSite == null ? PublicSiteConfig.DEFAULTS : publicSite;
   }
 
   static Builder builder() {
@@ -85,6 +87,8 @@ public record Settings(
     private SafetyPolicy listSafety = SafetyPolicy.defaults();
     private PolicySnapshot policy; // null: every list for every client
     private PolicyCompiler policyCompiler; // null: no policy section in the config
+    private InetSocketAddress blockPageListen; // null: block pages on the --http listener
+    private PublicSiteConfig publicSite = PublicSiteConfig.DEFAULTS;
 
     Builder dnsListen(List<InetSocketAddress> v) {
       dnsListen = List.copyOf(new LinkedHashSet<>(v)); // the same address twice cannot be bound
@@ -195,6 +199,16 @@ public record Settings(
     }
 
     /** How the admin store's documents are compiled with the config's policy section. */
+    Builder blockPageListen(InetSocketAddress v) {
+      blockPageListen = v;
+      return this;
+    }
+
+    Builder publicSite(PublicSiteConfig v) {
+      publicSite = v;
+      return this;
+    }
+
     Builder policyCompiler(PolicyCompiler v) {
       policyCompiler = v;
       return this;
@@ -227,7 +241,7 @@ public record Settings(
         throw new ConfigException("invalid settings: " + e.getMessage());
       }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
-          listSafety, policy, policyCompiler);
+          listSafety, policy, policyCompiler, blockPageListen, publicSite);
     }
   }
 

@@ -17,12 +17,12 @@ final class Values {
   private Values() {}
 
   static final String SIZE = "a size in bytes with an optional k, m or g suffix (e.g. 64m)";
-  static final String DURATION = "a duration such as 800ms, 10s, 5m or 1h";
+  static final String DURATION = "a duration such as 800ms, 10s, 5m, 1h or 2d";
   static final String BOOLEAN = "true or false";
   static final String VALIDATING_SUFFIX = "+validating";
 
   private static final Pattern SIZE_PATTERN = Pattern.compile("([0-9]+)\\s*([kmg]?)b?");
-  private static final Pattern DURATION_PATTERN = Pattern.compile("([0-9]+)\\s*(ms|s|m|h)");
+  private static final Pattern DURATION_PATTERN = Pattern.compile("([0-9]+)\\s*(ms|s|m|h|d)");
 
   /** A whole number in {@code [min, max]}; {@code what} completes "expected ...". */
   static int wholeNumber(String text, int min, int max, String what) {
@@ -82,6 +82,7 @@ final class Values {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
+      case "d" -> Duration.ofDays(n);
       default -> Duration.ofHours(n);
     };
   }

@@ -68,6 +68,12 @@ class ConfigFileTest {
         "  stale_answer_ttl: 10",
         "http:",
         "  listen: \"0.0.0.0:8081\"",
+        "  hostnames: [Filter.ISP.example.]",
+        "  block_page: \"192.0.2.80:80\"",
+        "appeals:",
+        "  acknowledge_within: 12h",
+        "  decide_within: 2d",
+        "  keep_closed: 30d",
         "data_dir: /var/lib/hearth",
         ""));
     ResolverConfig r = s.resolver();
@@ -85,6 +91,9 @@ class ConfigFileTest {
     assertEquals(Duration.ofSeconds(2), r.resolutionTimeout());
     assertEquals(new ResolverConfig.Cache(16L << 20, 5, 3600, 600, false, false, 7200, 10), r.cache());
     assertEquals("0.0.0.0:8081", HostPort.format(s.httpListen()));
+    assertEquals("192.0.2.80:80", HostPort.format(s.blockPageListen()));
+    assertEquals(new PublicSiteConfig(List.of("filter.isp.example"), Duration.ofHours(12),
+        Duration.ofDays(2), Duration.ofDays(30)), s.publicSite());
     assertEquals(Path.of("/var/lib/hearth"), s.dataDir());
   }
 
@@ -157,6 +166,12 @@ class ConfigFileTest {
     assertError("dns:\n  tcp:\n    max_connections: 0\n", 3, "dns.tcp.max_connections", "got \"0\"");
     assertError("http:\n  listen: localhost:8080\n", 2, "http.listen", "host names are not accepted");
     assertError("data_dir: \"\"\n", 1, "data_dir", "expected a directory path");
+    assertError("http:\n  hostnames: [\"bad name!\"]\n", 2, "http.hostnames[0]", "bad name!");
+    assertError("appeals:\n  decide_within: soon\n", 2, "appeals.decide_within",
+        "expected a duration");
+    assertError("appeals:\n  acknowledge_within: 3d\n", 2, "appeals",
+        "must not be longer than decide_within");
+    assertError("appeals:\n  reply_within: 3d\n", 2, "appeals.reply_within", "unknown key");
   }
 
   @Test

@@ -35,6 +35,7 @@ class ValuesTest {
     assertEquals(Duration.ofSeconds(10), Values.duration("10s"));
     assertEquals(Duration.ofMinutes(5), Values.duration("5m"));
     assertEquals(Duration.ofHours(1), Values.duration("1h"));
+    assertEquals(Duration.ofDays(90), Values.duration("90d"));
     assertEquals("800ms", Values.format(Duration.ofMillis(800)));
     assertEquals("2500ms", Values.format(Duration.ofMillis(2500)));
     assertEquals("10s", Values.format(Duration.ofSeconds(10)));
@@ -42,7 +43,7 @@ class ValuesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"800", "0s", "1d", "-1s", "1.5s", "s", "ten seconds"})
+  @ValueSource(strings = {"800", "0s", "1w", "-1s", "1.5s", "s", "ten seconds"})
   void badDurations(String text) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Values.duration(text));
     assertTrue(e.getMessage().startsWith("expected " + Values.DURATION), e.getMessage());

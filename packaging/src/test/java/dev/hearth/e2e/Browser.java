@@ -90,6 +90,15 @@ final class Browser implements AutoCloseable {
 
   /** As {@link #start()}, with {@code wait} bounding every wait and page load instead of WAIT. */
   static Browser start(Duration wait) throws IOException {
+    return start(wait, List.of());
+  }
+
+  /**
+   * As {@link #start(Duration)}, with more Chromium switches (e.g. {@code
+   * --host-resolver-rules=MAP blocked.test 127.0.0.1:PORT} to send a site's name to a local port,
+   * as Hearth's block-page answer does for a real browser).
+   */
+  static Browser start(Duration wait, List<String> extraArgs) throws IOException {
     Path chromium = require(CHROMIUM);
     Path chromedriver = require(CHROMEDRIVER);
     // Belt and braces: with the driver named, Selenium has nothing to look up or download.
@@ -111,6 +120,7 @@ final class Browser implements AutoCloseable {
         // Debian's wrapper adds this itself when /dev/shm is small, but its check can misfire
         // (seen here: a shell error); containers often have 64 MB there, which crashes tabs.
         "--disable-dev-shm-usage");
+    options.addArguments(extraArgs);
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(wait);

@@ -69,6 +69,9 @@ public final class AdminServer implements AutoCloseable {
   private final Javalin app;
   private final Supplier<DnsServer.Stats> stats;
   private final WebPages pages;
+  private final PublicPages publicPages;
+  private Javalin blockPages;
+  private boolean started;
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
@@ -87,6 +90,16 @@ public final class AdminServer implements AutoCloseable {
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
       ListOperations lists) {
+    this(store, accounts, policy, stage, presets, stats, lists, PublicSettings.DEFAULTS);
+  }
+
+  /**
+   * With the public pages' settings: the server's own host names (any other Host gets the block
+   * page), the published appeal deadlines and the privacy statement's facts.
+   */
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      ListOperations lists, PublicSettings publicSettings) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
@@ -95,8 +108,10 @@ public final class AdminServer implements AutoCloseable {
     this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
         stats, Clock.systemUTC());
     ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy);
+    this.publicPages = new PublicPages(stage, lists, presets, publicSettings, Clock.systemUTC());
     this.app = Javalin.create(config -> {
       pages.register(config);
+      publicPages.register(config);
       if (listPages != null) {
         listPages.register(config);
         config.routes.get("/api/v1/lists", ctx -> {
@@ -128,6 +143,7 @@ public final class AdminServer implements AutoCloseable {
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = MAX_BODY;
       config.routes.before(this::securityHeaders);
+      config.routes.before(publicPages::sharedListenerFilter);
       // Page forms are urlencoded only: a multipart body would be spooled to disk by the
       // servlet layer before any check, so it is refused before anything reads it.
       config.routes.before(ctx -> {
@@ -217,6 +233,7 @@ public final class AdminServer implements AutoCloseable {
   /** Starts listening; port 0 picks a free one ({@link #port()}). */
   public AdminServer start(InetSocketAddress listen) {
     app.start(listen.getAddress().getHostAddress(), listen.getPort());
+    started = true;
     return this;
   }
 
@@ -225,9 +242,52 @@ public final class AdminServer implements AutoCloseable {
     return app.port();
   }
 
+  /**
+   * Starts the dedicated block-page listener ({@code --block-page}): the public pages, and the
+   * block page for any other Host and path; no console, portal or API. Port 0 picks a free one
+   * ({@link #blockPagePort()}).
+   */
+  public AdminServer startBlockPages(InetSocketAddress listen) {
+    blockPages = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.http.maxRequestSize = MAX_BODY;
+      config.routes.get("/static/hearth.css", ctx -> {
+        try (InputStream in = AdminServer.class.getResourceAsStream("hearth.css")) {
+          ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "max-age=3600")
+              .result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+      });
+      publicPages.register(config);
+      config.routes.before(this::securityHeaders);
+      config.routes.before(publicPages::blockListenerFilter);
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("block page request {} {} failed", ctx.method(), ctx.path(), e);
+        error(ctx, 500, null, "internal error; the server log has the details");
+      });
+      config.routes.error(404, ctx -> {
+        Ui ui = Ui.of(ctx, null);
+        ctx.html(ui.page(ui.t("pub.notfound.title"), PublicPages.NAV, "<p>"
+            + ui.te("pub.notfound.text") + "</p>"));
+      });
+    });
+    blockPages.start(listen.getAddress().getHostAddress(), listen.getPort());
+    return this;
+  }
+
+  /** The block-page listener's port, or -1 when it is not started. */
+  public int blockPagePort() {
+    return blockPages == null ? -1 : blockPages.port();
+  }
+
   @Override
   public void close() {
-    app.stop();
+    if (blockPages != null) {
+      blockPages.stop();
+    }
+    if (started) {
+      app.stop();
+    }
   }
 
   // --- cross-cutting ---

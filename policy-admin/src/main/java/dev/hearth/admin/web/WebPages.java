@@ -93,7 +93,6 @@ final class WebPages {
     config.routes.get("/static/hearth.css", ctx -> asset(ctx, "hearth.css", "text/css"));
     config.routes.get("/static/dashboard.js", ctx -> asset(ctx, "dashboard.js",
         "text/javascript"));
-    config.routes.get("/", ctx -> ctx.redirect("/login"));
     config.routes.get("/login", this::loginForm);
     config.routes.post("/login", this::login);
     config.routes.post("/logout", this::logout);

@@ -297,13 +297,33 @@ public final class PolicyEngine {
 
   /** As {@link #decide(ClientIdentity, byte[], Instant)}, recording every step considered. */
   public PolicyDecision explain(ClientIdentity client, byte[] wireName, Instant now) {
-    return decide(client, wireName, now, new ArrayList<>(), false);
+    return decide(client, profileFor(client), wireName, now, new ArrayList<>(), false, false);
+  }
+
+  /**
+   * The decision for {@code name} under {@code profile} as anyone may learn it (the public
+   * "check a domain" page): for an unidentified client of that profile at {@code now}, with the
+   * locked legal lists left out entirely, so the answer is the same whether a name is on one or
+   * not and the page is no oracle for them. The profile may be one of the policy's or a preset
+   * that no profile uses yet (then only its categories and bypass choice count). Records no
+   * budget use; no trace.
+   */
+  public PolicyDecision decidePublicly(Profile profile, String name, Instant now) {
+    ClientIdentity who = new ClientIdentity(null, null, profile.id(),
+        ClientIdentity.Source.DEFAULT, "public check");
+    return decide(who, profile, dev.hearth.blocklists.DomainNames.toWire(
+        dev.hearth.blocklists.DomainNames.normalize(name)), now, null, false, true);
   }
 
   private PolicyDecision decide(ClientIdentity client, byte[] wireName, Instant now,
       List<String> trace, boolean recordUse) {
-    Profile profile = profileFor(client);
-    ProfileMasks pm = masks.get(profile.id());
+    return decide(client, profileFor(client), wireName, now, trace, recordUse, false);
+  }
+
+  private PolicyDecision decide(ClientIdentity client, Profile profile, byte[] wireName,
+      Instant now, List<String> trace, boolean recordUse, boolean withoutLocked) {
+    ProfileMasks pm = policy.profiles().get(profile.id()) == profile ? masks.get(profile.id())
+        : adHocMasks(profile);
     Matches m = cache.matches(wireName);
     if (trace != null) {
       trace.add("client: " + client.describe());
@@ -315,10 +335,11 @@ public final class PolicyEngine {
     Map<String, Instant> grants = overridden ? overrides.grants(sub, profile.id()) : Map.of();
     boolean timed = profile.timeDependent() || pausedUntil != null || !grants.isEmpty();
     Decider d = new Decider(client, profile, trace, now, timed, pausedUntil, grants);
-    if (m.isEmpty() && pausedUntil == null && !profile.timeDependent()) {
+    boolean unlisted = m.isEmpty() || withoutLocked && onlyLocked(m);
+    if (unlisted && pausedUntil == null && !profile.timeDependent()) {
       return d.pass("not-listed", Verdict.NONE);
     }
-    Verdict v = m.decide(lockedMask);
+    Verdict v = withoutLocked ? Verdict.NONE : m.decide(lockedMask);
     if (note(trace, "1. locked legal lists", v) && v.isBlock()) {
       return d.block("locked-list", v, Ede.CENSORED, "");
     }
@@ -386,6 +407,10 @@ public final class PolicyEngine {
       trace.add("7. bypass prevention: off in this profile");
     }
     long[] lists = pm.lists;
+    if (withoutLocked) {
+      lists = lists.clone();
+      andNot(lists, lockedMask);
+    }
     if (extraCategories != null || !grants.isEmpty()) {
       lists = lists.clone();
       if (extraCategories != null) {
@@ -477,6 +502,31 @@ public final class PolicyEngine {
   private static String parent(String name) {
     int dot = name.indexOf('.');
     return dot < 0 ? null : name.substring(dot + 1);
+  }
+
+  /** Masks for a profile the policy does not hold (a preset): its categories only. */
+  private ProfileMasks adHocMasks(Profile p) {
+    int words = lockedMask.length;
+    long[] lists = new long[words];
+    for (int i = 0; i < operatorLists.size(); i++) {
+      ListInfo info = operatorLists.get(i).info();
+      if (info.locked() || info.legalOverride() || info.category() == null
+          || p.blocksCategory(info.category())) {
+        set(lists, i);
+      }
+    }
+    return new ProfileMasks(new long[words], new long[words], lists,
+        new long[p.schedules().size()][]);
+  }
+
+  private boolean onlyLocked(Matches m) {
+    for (int i = 0; i < m.size(); i++) {
+      int l = m.listIndex(i);
+      if ((lockedMask[l >>> 6] & (1L << l)) == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void or(long[] into, long[] mask) {

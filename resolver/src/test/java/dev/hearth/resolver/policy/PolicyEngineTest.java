@@ -93,6 +93,34 @@ class PolicyEngineTest {
   }
 
   @Test
+  void publicCheck_leavesLockedListsOut_soItIsNoOracle_butShowsCategoriesAndOperatorLists() {
+    Profile child = profile("child", Set.of("adult"), List.of(), List.of(), true);
+    PolicyEngine e = new PolicyEngine(lists, policy(child), 1000);
+    java.time.Instant now = java.time.Instant.parse("2026-11-26T12:00:00Z");
+    // On the IWF list: the live decision blocks, the public one answers as for an unlisted name.
+    assertTrue(e.decide(household("child"), wire("abuse.example"), now).block());
+    PolicyDecision pub = e.decidePublicly(child, "Abuse.Example.", now);
+    PolicyDecision unlisted = e.decidePublicly(child, "nothing.example", now);
+    assertFalse(pub.block());
+    assertEquals(unlisted.rule(), pub.rule());
+    assertTrue(pub.verdict().isNone(), "the locked verdict must not show: " + pub.verdict());
+    // Categories and the operator's own lists still show, with their reason.
+    PolicyDecision adult = e.decidePublicly(child, "adult.example", now);
+    assertTrue(adult.block());
+    assertEquals("category", adult.rule());
+    assertEquals("ut1/adult", adult.verdict().listName());
+    Profile def = e.policy().defaultProfile();
+    assertFalse(e.decidePublicly(def, "adult.example", now).block());
+    assertTrue(e.decidePublicly(def, "malware.example", now).block());
+    assertEquals(0, e.usage().used(null, "child", "adult", now, java.time.ZoneOffset.UTC));
+    // A preset no profile uses yet: its categories count.
+    Profile preset = profile("teen", Set.of("gambling"), List.of(), List.of(), true);
+    assertTrue(e.decidePublicly(preset, "casino.example", now).block());
+    assertFalse(e.decidePublicly(preset, "adult.example", now).block());
+    assertFalse(e.decidePublicly(preset, "abuse.example", now).block());
+  }
+
+  @Test
   void onlyALegalOverrideListPassesALockedList() {
     List<CompiledList> withOverride = new ArrayList<>(lists);
     withOverride.add(list(OVERRIDE, Rule.allow("abuse.example")));

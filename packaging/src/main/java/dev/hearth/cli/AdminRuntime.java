@@ -26,6 +26,8 @@ final class AdminRuntime implements AutoCloseable {
   private AdminStore store;
   private PolicyService policy;
   private AdminServer web;
+  private java.util.concurrent.ScheduledExecutorService jobs;
+  private DnsServer server;
 
   AdminRuntime(Settings settings, Logger log) {
     this.settings = settings;
@@ -84,6 +86,7 @@ final class AdminRuntime implements AutoCloseable {
         log.info("block pages on http://{}/", HostPort.format(new java.net.InetSocketAddress(
             settings.blockPageListen().getAddress(), web.blockPagePort())));
       }
+      startJobs(server);
     } catch (StoreException | ConfigException | RuntimeException e) {
       log.error("admin API not started, DNS keeps serving: {}", e.getMessage());
     }
@@ -97,12 +100,75 @@ final class AdminRuntime implements AutoCloseable {
     var privacy = new PublicSettings.Privacy(upstreams, false, false, r.cache().maxTtl(),
         PublicSettings.Privacy.DEFAULTS.activityRetentionDays(),
         (int) Math.max(1, site.keepClosed().toDays()));
+    String url = site.publicUrl();
+    if (url == null) {
+      var listen = settings.webEnabled() ? settings.httpListen() : settings.blockPageListen();
+      url = "http://" + HostPort.format(listen);
+    }
     return new PublicSettings(site.hostnames(), site.acknowledgeWithin(), site.decideWithin(),
-        privacy);
+        privacy, url, site.mail() != null);
+  }
+
+  /**
+   * Background work of the admin side, on one thread: the mail outbox every 2 s, the day's
+   * block counters every minute, forgetting closed appeals' addresses every hour.
+   */
+  private void startJobs(DnsServer server) {
+    jobs = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "hearth-admin-jobs");
+      t.setDaemon(true);
+      return t;
+    });
+    this.server = server;
+    PublicSiteConfig.Mail mail = settings.publicSite().mail();
+    if (mail != null) {
+      String password = null;
+      if (mail.passwordFile() != null) {
+        try {
+          password = java.nio.file.Files.readString(mail.passwordFile()).strip();
+        } catch (java.io.IOException e) {
+          log.error("mail.password_file {} unreadable, mail will fail: {}", mail.passwordFile(),
+              e.getMessage());
+        }
+      }
+      var outbox = new dev.hearth.admin.appeals.Outbox(store,
+          new dev.hearth.admin.appeals.SmtpMailer(mail.host(), mail.port(), mail.from(),
+              mail.startTls(), mail.username(), password));
+      jobs.scheduleWithFixedDelay(() -> guard("mail outbox", outbox::deliver), 1, 2,
+          java.util.concurrent.TimeUnit.SECONDS);
+    }
+    jobs.scheduleWithFixedDelay(this::recordBlocks, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
+    jobs.scheduleWithFixedDelay(() -> guard("appeal retention", web.appeals()::forgetClosed),
+        1, 3600, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void recordBlocks() {
+    guard("daily block counters", () -> {
+      web.dailyBlocks().record(server.stats().blockedByCategory());
+      return null;
+    });
+  }
+
+  private interface Job {
+    Object run() throws Exception;
+  }
+
+  private void guard(String what, Job job) {
+    try {
+      job.run();
+    } catch (Exception | Error e) {
+      log.warn("{}: {}", what, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
   }
 
   @Override
   public void close() {
+    if (jobs != null) {
+      jobs.shutdownNow();
+      if (web != null && server != null) {
+        recordBlocks();
+      }
+    }
     if (web != null) {
       web.close();
     }

@@ -43,7 +43,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
-      List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals");
+      List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals",
+          "mail");
   private static final List<String> LISTS_KEYS =
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
   private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
@@ -58,7 +59,10 @@ final class ConfigFile {
   private static final List<String> SERVER_KEYS = List.of("address", "validating");
   private static final List<String> CACHE_KEYS = List.of("size", "min_ttl", "max_ttl", "negative_max_ttl",
       "prefetch", "serve_stale", "stale_max_age", "stale_answer_ttl");
-  private static final List<String> HTTP_KEYS = List.of("listen", "hostnames", "block_page");
+  private static final List<String> HTTP_KEYS =
+      List.of("listen", "hostnames", "block_page", "public_url");
+  private static final List<String> MAIL_KEYS =
+      List.of("smtp", "from", "starttls", "username", "password_file");
   private static final List<String> APPEALS_KEYS =
       List.of("acknowledge_within", "decide_within", "keep_closed");
 
@@ -149,6 +153,10 @@ final class ConfigFile {
         site = site.withHostnames(nonEmptyList(http.get("hostnames"), "http.hostnames",
             "host name", ConfigFile::hostName));
       }
+      if (http.containsKey("public_url")) {
+        site = site.withPublicUrl(value(http.get("public_url"), "http.public_url",
+            "an http:// or https:// URL", ConfigFile::publicUrl));
+      }
       if (http.containsKey("block_page")) {
         into.blockPageListen(value(http.get("block_page"), "http.block_page", "HOST:PORT",
             HostPort::parseListen));
@@ -172,6 +180,41 @@ final class ConfigFile {
             + site.decideWithin().toHours() + "h)");
       }
     }
+    if (top.containsKey("mail")) {
+      Map<String, Node> m = mapping(top.get("mail"), "mail", MAIL_KEYS);
+      if (!m.containsKey("smtp") || !m.containsKey("from")) {
+        throw error(top.get("mail"), "mail", "needs smtp (HOST:PORT) and from (an address)");
+      }
+      java.net.InetSocketAddress smtp = value(m.get("smtp"), "mail.smtp", "HOST:PORT",
+          t -> {
+            int colon = t.lastIndexOf(':');
+            if (colon <= 0) {
+              throw new IllegalArgumentException("expected HOST:PORT, got \"" + t + "\"");
+            }
+            int port = Values.wholeNumber(t.substring(colon + 1), 1, 65535, "a port");
+            String host = t.substring(0, colon).replace("[", "").replace("]", "").trim();
+            return java.net.InetSocketAddress.createUnresolved(
+                dev.hearth.blocklists.DomainNames.isIpLiteral(host) ? host : hostName(host),
+                port);
+          });
+      String from = value(m.get("from"), "mail.from", "an e-mail address", t -> {
+        if (!t.trim().matches("[^@\\s<>\"]+@[^@\\s<>\"]+")) {
+          throw new IllegalArgumentException("expected an e-mail address, got \"" + t + "\"");
+        }
+        return t.trim();
+      });
+      boolean tls = !m.containsKey("starttls") || value(m.get("starttls"), "mail.starttls",
+          "true or false", Values::bool);
+      String user = m.containsKey("username") ? value(m.get("username"), "mail.username",
+          "a user name", String::trim) : null;
+      java.nio.file.Path pw = m.containsKey("password_file") ? value(m.get("password_file"),
+          "mail.password_file", "a file path", ConfigFile::path) : null;
+      if (user != null && pw == null) {
+        throw error(m.get("username"), "mail", "username needs password_file");
+      }
+      site = site.withMail(new PublicSiteConfig.Mail(smtp.getHostString(), smtp.getPort(), from,
+          tls, user, pw));
+    }
     into.publicSite(site);
     if (top.containsKey("lists")) {
       lists(top.get("lists"));
@@ -184,6 +227,24 @@ final class ConfigFile {
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
     }
+  }
+
+  private static String publicUrl(String text) {
+    String t = text.trim();
+    if (!(t.startsWith("http://") || t.startsWith("https://"))) {
+      throw new IllegalArgumentException("expected an http:// or https:// URL, got \"" + text
+          + "\"");
+    }
+    try {
+      java.net.URI u = new java.net.URI(t);
+      if (u.getHost() == null || u.getQuery() != null || u.getFragment() != null) {
+        throw new IllegalArgumentException("expected a URL such as https://filter.example.net,"
+            + " got \"" + text + "\"");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a URL: " + e.getReason());
+    }
+    return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
   }
 
   private static String hostName(String text) {

@@ -70,6 +70,9 @@ class ConfigFileTest {
         "  listen: \"0.0.0.0:8081\"",
         "  hostnames: [Filter.ISP.example.]",
         "  block_page: \"192.0.2.80:80\"",
+        "  public_url: https://filter.isp.example/",
+        "mail: {smtp: \"mail.isp.example:587\", from: appeals@isp.example, username: hearth,"
+            + " password_file: /etc/hearth/smtp-password}",
         "appeals:",
         "  acknowledge_within: 12h",
         "  decide_within: 2d",
@@ -93,7 +96,9 @@ class ConfigFileTest {
     assertEquals("0.0.0.0:8081", HostPort.format(s.httpListen()));
     assertEquals("192.0.2.80:80", HostPort.format(s.blockPageListen()));
     assertEquals(new PublicSiteConfig(List.of("filter.isp.example"), Duration.ofHours(12),
-        Duration.ofDays(2), Duration.ofDays(30)), s.publicSite());
+        Duration.ofDays(2), Duration.ofDays(30), "https://filter.isp.example",
+        new PublicSiteConfig.Mail("mail.isp.example", 587, "appeals@isp.example", true,
+            "hearth", Path.of("/etc/hearth/smtp-password"))), s.publicSite());
     assertEquals(Path.of("/var/lib/hearth"), s.dataDir());
   }
 
@@ -172,6 +177,12 @@ class ConfigFileTest {
     assertError("appeals:\n  acknowledge_within: 3d\n", 2, "appeals",
         "must not be longer than decide_within");
     assertError("appeals:\n  reply_within: 3d\n", 2, "appeals.reply_within", "unknown key");
+    assertError("http:\n  public_url: filter.example\n", 2, "http.public_url",
+        "expected an http:// or https:// URL");
+    assertError("mail:\n  smtp: mail.example:25\n", 2, "mail", "needs smtp (HOST:PORT) and from");
+    assertError("mail: {smtp: mail.example, from: a@b.c}\n", 1, "mail.smtp", "HOST:PORT");
+    assertError("mail: {smtp: \"mail.example:25\", from: nobody}\n", 1, "mail.from",
+        "expected an e-mail address");
   }
 
   @Test

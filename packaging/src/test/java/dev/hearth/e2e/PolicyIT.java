@@ -230,7 +230,7 @@ class PolicyIT {
     assertEquals(0, out.exit(), out::output);
     String text = out.output();
     assertTrue(text.contains("subscriber house-2, profile kids (by address"), text);
-    assertTrue(text.contains("8. operator lists and chosen categories: blocked by list adult"),
+    assertTrue(text.contains("9. operator lists and chosen categories: blocked by list adult"),
         text);
     assertTrue(text.contains("=> blocked (category, EDE 17)"), text);
     var mac = HearthProcess.cli("explain", "--config", config.toString(), "--data-dir",

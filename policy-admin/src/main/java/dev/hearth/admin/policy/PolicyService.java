@@ -8,6 +8,7 @@ import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.AddressBindings;
+import dev.hearth.resolver.policy.AppealOverride;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,6 +41,7 @@ public final class PolicyService {
   private AddressBindings bindings = new AddressBindings();
   private PolicyDocuments documents = PolicyDocuments.EMPTY;
   private PolicySnapshot current;
+  private List<AppealOverride> overrides = List.of();
   private long version;
   private volatile String problem;
 
@@ -56,15 +58,16 @@ public final class PolicyService {
    */
   public synchronized PolicySnapshot open() throws StoreException {
     documents = load();
+    overrides = loadOverrides();
     try {
-      current = compiler.compile(documents);
+      current = compile(documents);
       problem = null;
     } catch (InvalidPolicyException e) {
       problem = "the stored policy does not compile, so only the config file's policy is in"
           + " force: " + describe(e);
       log.error(problem);
       try {
-        current = compiler.compile(PolicyDocuments.EMPTY);
+        current = compile(PolicyDocuments.EMPTY);
       } catch (InvalidPolicyException e2) {
         throw new IllegalStateException("the config file's policy does not compile: "
             + e2.getMessage(), e2);
@@ -156,7 +159,7 @@ public final class PolicyService {
     if (writes.isEmpty()) {
       return;
     }
-    PolicySnapshot snapshot = compiler.compile(next);
+    PolicySnapshot snapshot = compile(next);
     store.transaction(c -> {
       for (String[] w : writes) {
         Kind kind = Kind.valueOf(w[0]);
@@ -209,7 +212,7 @@ public final class PolicyService {
       return false;
     }
     PolicyDocuments next = documents.with(kind, id, null);
-    PolicySnapshot snapshot = compiler.compile(next);
+    PolicySnapshot snapshot = compile(next);
     List<String> unbound = new ArrayList<>();
     store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + kind.table()
@@ -364,6 +367,103 @@ public final class PolicyService {
     } catch (IllegalArgumentException e) {
       throw new InvalidPolicyException(null, null, "address", e.getMessage());
     }
+  }
+
+  /** The stored documents compiled, with the upheld appeals in force. */
+  private PolicySnapshot compile(PolicyDocuments docs) throws InvalidPolicyException {
+    return compiler.compile(docs).withAppealOverrides(overrides);
+  }
+
+  /** The upheld appeals in force. */
+  public synchronized List<AppealOverride> appealOverrides() {
+    return overrides;
+  }
+
+  /**
+   * Puts an upheld appeal's override in force (replacing one for the same name): stored with its
+   * audit record and whatever {@code alsoInTransaction} writes (the appeal's own state, its
+   * mail), in one transaction, then published; no policy recompile is needed.
+   */
+  public synchronized void putAppealOverride(Principal actor, AppealOverride o,
+      AdminStore.Work<Void> alsoInTransaction) throws StoreException {
+    List<AppealOverride> next = new ArrayList<>();
+    String before = null;
+    for (AppealOverride x : overrides) {
+      if (x.name().equals(o.name())) {
+        before = x.toString();
+      } else {
+        next.add(x);
+      }
+    }
+    next.add(o);
+    String old = before;
+    store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO appeal_overrides(name,"
+          + " subdomains, category, ticket, created_at, created_by) VALUES (?,?,?,?,?,?)"
+          + " ON CONFLICT(name) DO UPDATE SET subdomains = excluded.subdomains,"
+          + " category = excluded.category, ticket = excluded.ticket,"
+          + " created_at = excluded.created_at, created_by = excluded.created_by")) {
+        ps.setString(1, o.name());
+        ps.setInt(2, o.subdomains() ? 1 : 0);
+        ps.setString(3, o.category());
+        ps.setString(4, o.ticket());
+        ps.setString(5, store.now().toString());
+        ps.setString(6, actor.name());
+        ps.executeUpdate();
+      }
+      store.audit(c, actor.name(), "appeal-override.put", "name:" + o.name(), old,
+          o.toString());
+      if (alsoInTransaction != null) {
+        alsoInTransaction.run(c);
+      }
+      return null;
+    });
+    overrides = List.copyOf(next);
+    install(current.withAppealOverrides(overrides));
+  }
+
+  /** Lifts an appeal override; returns whether there was one. */
+  public synchronized boolean removeAppealOverride(Principal actor, String name)
+      throws StoreException {
+    AppealOverride found = null;
+    List<AppealOverride> next = new ArrayList<>();
+    for (AppealOverride x : overrides) {
+      if (x.name().equals(name)) {
+        found = x;
+      } else {
+        next.add(x);
+      }
+    }
+    if (found == null) {
+      return false;
+    }
+    String before = found.toString();
+    store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM appeal_overrides WHERE"
+          + " name = ?")) {
+        ps.setString(1, name);
+        ps.executeUpdate();
+      }
+      store.audit(c, actor.name(), "appeal-override.delete", "name:" + name, before, null);
+      return null;
+    });
+    overrides = List.copyOf(next);
+    install(current.withAppealOverrides(overrides));
+    return true;
+  }
+
+  private List<AppealOverride> loadOverrides() throws StoreException {
+    return store.read(c -> {
+      List<AppealOverride> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, subdomains, category,"
+          + " ticket FROM appeal_overrides ORDER BY name"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AppealOverride(rs.getString(1), rs.getInt(2) != 0, rs.getString(3),
+              rs.getString(4)));
+        }
+      }
+      return List.copyOf(out);
+    });
   }
 
   private PolicyDocuments load() throws StoreException {

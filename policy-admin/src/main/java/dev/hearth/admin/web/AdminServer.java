@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.admin.appeals.AppealException;
+import dev.hearth.admin.appeals.Appeals;
 import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.auth.Principal;
 import dev.hearth.admin.auth.Role;
@@ -15,6 +17,7 @@ import dev.hearth.admin.policy.PolicyService;
 import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
+import dev.hearth.admin.transparency.DailyBlocks;
 import dev.hearth.blocklists.DomainNames;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.access.Prefix;
@@ -60,6 +63,7 @@ public final class AdminServer implements AutoCloseable {
   private static final RouteRole[] EXPLAINERS = {Role.ADMINISTRATOR, Role.SUPPORT,
       Role.APPEALS_REVIEWER};
   private static final RouteRole[] ADMIN = {Role.ADMINISTRATOR};
+  private static final RouteRole[] REVIEWERS = {Role.ADMINISTRATOR, Role.APPEALS_REVIEWER};
   private static final String PRINCIPAL = "hearth.principal";
 
   private final AdminStore store;
@@ -70,6 +74,9 @@ public final class AdminServer implements AutoCloseable {
   private final Supplier<DnsServer.Stats> stats;
   private final WebPages pages;
   private final PublicPages publicPages;
+  private final AppealPages appealPages;
+  private final Appeals appeals;
+  private final DailyBlocks dailyBlocks;
   private Javalin blockPages;
   private boolean started;
 
@@ -108,10 +115,22 @@ public final class AdminServer implements AutoCloseable {
     this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
         stats, Clock.systemUTC());
     ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy);
-    this.publicPages = new PublicPages(stage, lists, presets, publicSettings, Clock.systemUTC());
+    String org = stage.engine().policy().operator().organisation();
+    this.appeals = new Appeals(store, policy, new Appeals.Settings(
+        publicSettings.acknowledgeWithin(), publicSettings.decideWithin(),
+        java.time.Duration.ofDays(publicSettings.privacy().appealRetentionDays()),
+        publicSettings.mailEnabled(), publicSettings.publicUrl(),
+        org == null ? "the operator of this network" : org), Clock.systemUTC());
+    this.dailyBlocks = new DailyBlocks(store, Clock.systemUTC());
+    this.publicPages = new PublicPages(stage, lists, presets, publicSettings, Clock.systemUTC(),
+        appeals, dailyBlocks);
+    AppealPages appealPages = new AppealPages(pages, appeals, stage, Clock.systemUTC());
+    this.appealPages = appealPages;
     this.app = Javalin.create(config -> {
       pages.register(config);
       publicPages.register(config);
+      appealPages.registerPublic(config);
+      appealPages.registerConsole(config);
       if (listPages != null) {
         listPages.register(config);
         config.routes.get("/api/v1/lists", ctx -> {
@@ -146,20 +165,7 @@ public final class AdminServer implements AutoCloseable {
       config.routes.before(publicPages::sharedListenerFilter);
       // Page forms are urlencoded only: a multipart body would be spooled to disk by the
       // servlet layer before any check, so it is refused before anything reads it.
-      config.routes.before(ctx -> {
-        String m = ctx.method().name();
-        if ((m.equals("POST") || m.equals("PUT")) && !ctx.path().startsWith("/api/")) {
-          String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(
-              java.util.Locale.ROOT);
-          if (!type.startsWith("application/x-www-form-urlencoded")) {
-            throw new ApiError(415, null, "forms must be sent as"
-                + " application/x-www-form-urlencoded");
-          }
-          if (ctx.contentLength() > MAX_BODY) {
-            throw new ApiError(413, null, "the form is too large");
-          }
-        }
-      });
+      config.routes.before(this::formsOnly);
       config.routes.beforeMatched("/api/v1/*", this::authorize);
       config.routes.get("/healthz", this::health);
       config.routes.get("/api/openapi.json", this::openApi);
@@ -196,8 +202,60 @@ public final class AdminServer implements AutoCloseable {
         ctx.status(204);
       }, ADMIN);
       config.routes.post("/api/v1/subscribers/{id}/signup-code", this::signupCode, ADMIN);
+      config.routes.get("/api/v1/appeals", ctx -> json(ctx, 200, AppealPages.json(
+          appeals.queue(), java.time.Instant.now())), EXPLAINERS);
+      config.routes.get("/api/v1/appeals/{ticket}", ctx -> {
+        var found = appeals.find(ctx.pathParam("ticket"));
+        if (found == null) {
+          throw new ApiError(404, "ticket", "no appeal has this ticket");
+        }
+        ObjectNode n = AppealPages.json(found.appeal(), java.time.Instant.now());
+        ArrayNode events = n.putArray("events");
+        for (var e : found.events()) {
+          events.addObject().put("at", e.at().toString()).put("actor", e.actor())
+              .put("kind", e.kind()).put("text", e.text());
+        }
+        json(ctx, 200, n);
+      }, EXPLAINERS);
+      config.routes.post("/api/v1/appeals/{ticket}/take", ctx -> {
+        appeals.take(principal(ctx), ctx.pathParam("ticket"));
+        ctx.status(204);
+      }, REVIEWERS);
+      config.routes.post("/api/v1/appeals/{ticket}/decision", ctx -> {
+        JsonNode b = body(ctx);
+        JsonNode sub = b.get("subdomains");
+        appeals.decide(principal(ctx), ctx.pathParam("ticket"), text(b, "outcome", true),
+            text(b, "category", false), sub != null && sub.asBoolean(), text(b, "note", true));
+        ctx.status(204);
+      }, REVIEWERS);
+      config.routes.post("/api/v1/appeals/{ticket}/referral", ctx -> {
+        JsonNode b = body(ctx);
+        appeals.refer(principal(ctx), ctx.pathParam("ticket"), text(b, "to", true),
+            text(b, "note", false));
+        ctx.status(204);
+      }, REVIEWERS);
+      config.routes.post("/api/v1/appeals/{ticket}/close", ctx -> {
+        appeals.close(principal(ctx), ctx.pathParam("ticket"), null);
+        ctx.status(204);
+      }, REVIEWERS);
+      config.routes.get("/api/v1/appeal-overrides", ctx -> {
+        ArrayNode out = JSON.createArrayNode();
+        for (var o : policy.appealOverrides()) {
+          out.addObject().put("name", o.name()).put("subdomains", o.subdomains())
+              .put("category", o.category()).put("ticket", o.ticket());
+        }
+        json(ctx, 200, out);
+      }, OPERATORS);
+      config.routes.delete("/api/v1/appeal-overrides/{name}", ctx -> {
+        if (!policy.removeAppealOverride(principal(ctx), ctx.pathParam("name"))) {
+          throw new ApiError(404, "name", "no override for '" + ctx.pathParam("name") + "'");
+        }
+        ctx.status(204);
+      }, ADMIN);
       config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.field,
           e.getMessage()));
+      config.routes.exception(AppealException.class, (e, ctx) -> error(ctx, e.status(),
+          e.field(), e.getMessage()));
       config.routes.exception(InvalidPolicyException.class, (e, ctx) -> error(ctx, 400,
           field(e), PolicyService.describe(e)));
       config.routes.exception(StoreException.class, (e, ctx) -> {
@@ -259,8 +317,10 @@ public final class AdminServer implements AutoCloseable {
         }
       });
       publicPages.register(config);
+      appealPages.registerPublic(config);
       config.routes.before(this::securityHeaders);
       config.routes.before(publicPages::blockListenerFilter);
+      config.routes.before(this::formsOnly);
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("block page request {} {} failed", ctx.method(), ctx.path(), e);
         error(ctx, 500, null, "internal error; the server log has the details");
@@ -300,6 +360,31 @@ public final class AdminServer implements AutoCloseable {
     // Pages use one same-origin style sheet and post forms to themselves; nothing else loads.
     ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self';"
         + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  }
+
+  private void formsOnly(Context ctx) {
+    String m = ctx.method().name();
+    if ((m.equals("POST") || m.equals("PUT")) && !ctx.path().startsWith("/api/")) {
+      String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(
+          java.util.Locale.ROOT);
+      if (!type.startsWith("application/x-www-form-urlencoded")) {
+        throw new ApiError(415, null, "forms must be sent as"
+            + " application/x-www-form-urlencoded");
+      }
+      if (ctx.contentLength() > MAX_BODY) {
+        throw new ApiError(413, null, "the form is too large");
+      }
+    }
+  }
+
+  /** The appeals (for the runtime's outbox and retention jobs). */
+  public Appeals appeals() {
+    return appeals;
+  }
+
+  /** The transparency report's daily block counters (fed by the runtime). */
+  public DailyBlocks dailyBlocks() {
+    return dailyBlocks;
   }
 
   private void authorize(Context ctx) throws StoreException {

@@ -50,9 +50,14 @@ final class PublicPages {
   private final List<Preset> presets;
   private final PublicSettings settings;
   private final Clock clock;
+  private final dev.hearth.admin.appeals.Appeals appeals;
+  private final dev.hearth.admin.transparency.DailyBlocks daily;
 
   PublicPages(PolicyStage stage, ListOperations lists, List<Preset> presets,
-      PublicSettings settings, Clock clock) {
+      PublicSettings settings, Clock clock, dev.hearth.admin.appeals.Appeals appeals,
+      dev.hearth.admin.transparency.DailyBlocks daily) {
+    this.appeals = appeals;
+    this.daily = daily;
     this.stage = stage;
     this.lists = lists;
     this.presets = List.copyOf(presets);
@@ -72,6 +77,9 @@ final class PublicPages {
     config.routes.get("/lists", this::listsPage);
     config.routes.get("/privacy", this::privacy);
     config.routes.get("/blocked", this::reason);
+    config.routes.get("/stats", this::stats);
+    config.routes.get("/stats.json", this::statsJson);
+    config.routes.get("/stats.csv", this::statsCsv);
   }
 
   // --- which requests are a blocked site's ---
@@ -651,7 +659,145 @@ final class PublicPages {
       }
       b.append("</tbody></table>");
     }
+    var overrides = stage.engine().policy().appealOverrides();
+    b.append("<h2>").append(ui.te("pub.lists.overrides")).append("</h2>");
+    if (overrides.isEmpty()) {
+      b.append("<p>").append(ui.te("pub.lists.overrides.none")).append("</p>");
+    } else {
+      b.append("<table><caption>").append(ui.te("pub.lists.overrides")).append("</caption>"
+          + "<thead><tr><th scope=\"col\">").append(ui.te("pub.lists.name"))
+          .append("</th><th scope=\"col\">").append(ui.te("pub.lists.override"))
+          .append("</th><th scope=\"col\">").append(ui.te("appeal.ticket"))
+          .append("</th></tr></thead><tbody>");
+      for (var o : overrides) {
+        b.append("<tr><th scope=\"row\">").append(Ui.esc(o.name()))
+            .append(o.subdomains() ? Ui.esc(" " + ui.t("pub.lists.andsub")) : "")
+            .append("</th><td>").append(o.category() == null ? ui.te("pub.lists.unblocked")
+                : ui.te("pub.lists.recategorised", categoryName(ui, o.category())))
+            .append("</td><td>").append(Ui.esc(o.ticket())).append("</td></tr>");
+      }
+      b.append("</tbody></table>");
+    }
     ctx.html(ui.page(ui.t("pub.lists.title"), NAV, b.toString()));
+  }
+
+  // --- /stats ---
+
+  static final int STATS_DAYS = 30;
+
+  private void stats(Context ctx) throws dev.hearth.admin.store.StoreException {
+    Ui ui = Ui.of(ctx, null);
+    StringBuilder b = new StringBuilder("<p>").append(ui.te("pub.stats.intro", STATS_DAYS))
+        .append(" <a href=\"/stats.csv\">CSV</a> · <a href=\"/stats.json\">JSON</a></p>");
+    if (appeals != null) {
+      var st = appeals.stats();
+      b.append("<h2>").append(ui.te("pub.stats.appeals")).append("</h2><dl class=\"why\">");
+      stat(ui, b, "pub.stats.received", Integer.toString(st.received()));
+      stat(ui, b, "pub.stats.upheld", Integer.toString(st.upheld()));
+      stat(ui, b, "pub.stats.rejected", Integer.toString(st.rejected()));
+      stat(ui, b, "pub.stats.referred", Integer.toString(st.referred()));
+      stat(ui, b, "pub.stats.open", Integer.toString(st.open()));
+      stat(ui, b, "pub.stats.median", st.medianToDecision() == null ? "-"
+          : ui.t("pub.stats.hours", String.format(java.util.Locale.ROOT, "%.1f",
+              st.medianToDecision().toMinutes() / 60.0)));
+      stat(ui, b, "pub.stats.intime", ui.t("pub.stats.share", Math.round(
+          st.decidedWithinDeadline() * 100), hours(settings.decideWithin())));
+      b.append("</dl>");
+    }
+    if (daily != null) {
+      var days = daily.lastDays(STATS_DAYS);
+      java.util.SortedSet<String> cats = new java.util.TreeSet<>();
+      days.values().forEach(m -> cats.addAll(m.keySet()));
+      b.append("<h2>").append(ui.te("pub.stats.blocks")).append("</h2>");
+      if (days.isEmpty()) {
+        b.append("<p>").append(ui.te("pub.stats.noblocks")).append("</p>");
+      } else {
+        b.append("<table><caption>").append(ui.te("pub.stats.blocks")).append("</caption>"
+            + "<thead><tr><th scope=\"col\">").append(ui.te("pub.stats.day")).append("</th>");
+        for (String c : cats) {
+          b.append("<th scope=\"col\">").append(Ui.esc(categoryName(ui, c))).append("</th>");
+        }
+        b.append("</tr></thead><tbody>");
+        for (var d : days.entrySet()) {
+          b.append("<tr><th scope=\"row\">").append(Ui.esc(d.getKey())).append("</th>");
+          for (String c : cats) {
+            b.append("<td>").append(d.getValue().getOrDefault(c, 0L)).append("</td>");
+          }
+          b.append("</tr>");
+        }
+        b.append("</tbody></table>");
+      }
+    }
+    ctx.html(ui.page(ui.t("pub.stats.title"), NAV, b.toString()));
+  }
+
+  private static void stat(Ui ui, StringBuilder b, String key, String value) {
+    b.append("<dt>").append(ui.te(key)).append("</dt><dd>").append(Ui.esc(value))
+        .append("</dd>");
+  }
+
+  private void statsJson(Context ctx) throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var root = json.createObjectNode();
+    root.put("generated_at", clock.instant().toString());
+    Operator op = stage.engine().policy().operator();
+    root.put("operator", op.organisation());
+    if (appeals != null) {
+      var st = appeals.stats();
+      root.putObject("appeals").put("received", st.received()).put("upheld", st.upheld())
+          .put("rejected", st.rejected()).put("referred", st.referred()).put("open", st.open())
+          .put("overdue", st.overdue())
+          .put("median_hours_to_decision", st.medianToDecision() == null ? null
+              : st.medianToDecision().toMinutes() / 60.0)
+          .put("decided_within_deadline", st.decidedWithinDeadline())
+          .put("deadline_hours", hours(settings.decideWithin()));
+    }
+    var blocks = root.putArray("blocks_per_day");
+    if (daily != null) {
+      for (var d : daily.lastDays(STATS_DAYS).entrySet()) {
+        var day = blocks.addObject().put("day", d.getKey());
+        var byCat = day.putObject("categories");
+        d.getValue().forEach(byCat::put);
+      }
+    }
+    ctx.contentType("application/json").result(json.writeValueAsString(root));
+  }
+
+  private void statsCsv(Context ctx) throws dev.hearth.admin.store.StoreException {
+    StringBuilder b = new StringBuilder("day,category,blocks\r\n");
+    if (daily != null) {
+      for (var d : daily.lastDays(STATS_DAYS).entrySet()) {
+        for (var c : d.getValue().entrySet()) {
+          b.append(d.getKey()).append(',').append(csv(c.getKey())).append(',')
+              .append(c.getValue()).append("\r\n");
+        }
+      }
+    }
+    if (appeals != null) {
+      var st = appeals.stats();
+      b.append("\r\nappeals_received,appeals_upheld,appeals_rejected,appeals_referred,"
+          + "appeals_open,median_hours_to_decision,decided_within_deadline\r\n")
+          .append(st.received()).append(',').append(st.upheld()).append(',')
+          .append(st.rejected()).append(',').append(st.referred()).append(',')
+          .append(st.open()).append(',').append(st.medianToDecision() == null ? ""
+              : String.format(java.util.Locale.ROOT, "%.2f",
+                  st.medianToDecision().toMinutes() / 60.0)).append(',')
+          .append(String.format(java.util.Locale.ROOT, "%.3f", st.decidedWithinDeadline()))
+          .append("\r\n");
+    }
+    ctx.contentType("text/csv; charset=utf-8")
+        .header("Content-Disposition", "attachment; filename=\"hearth-transparency.csv\"")
+        .result(b.toString());
+  }
+
+  /** A CSV field: quoted when needed, and never starting a formula in a spreadsheet. */
+  static String csv(String s) {
+    String v = s == null ? "" : s;
+    if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0) {
+      v = "'" + v;
+    }
+    return v.contains(",") || v.contains("\"") || v.contains("\n")
+        ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
   }
 
   // --- /privacy ---

@@ -14,12 +14,15 @@ import java.util.Locale;
  * @param acknowledgeWithin how soon a confirmed appeal is acknowledged (taken into review)
  * @param decideWithin how soon a confirmed appeal is decided (default 48 hours)
  * @param privacy the privacy statement's facts
+ * @param publicUrl where people reach the public pages, for links in mails (no trailing slash)
+ * @param mailEnabled whether mail can be sent (appeals then wait for a confirmed address)
  */
 public record PublicSettings(List<String> hostnames, Duration acknowledgeWithin,
-    Duration decideWithin, Privacy privacy) {
+    Duration decideWithin, Privacy privacy, String publicUrl, boolean mailEnabled) {
 
   public static final PublicSettings DEFAULTS = new PublicSettings(List.of(),
-      Duration.ofHours(24), Duration.ofHours(48), Privacy.DEFAULTS);
+      Duration.ofHours(24), Duration.ofHours(48), Privacy.DEFAULTS, "http://127.0.0.1:8080",
+      false);
 
   public PublicSettings {
     hostnames = hostnames.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();

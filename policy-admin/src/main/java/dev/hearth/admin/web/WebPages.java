@@ -48,6 +48,7 @@ final class WebPages {
       new String[] {"/admin/subscribers", "nav.subscribers"},
       new String[] {"/admin/networks", "nav.networks"},
       new String[] {"/admin/lists", "nav.lists"},
+      new String[] {"/admin/appeals", "nav.appeals"},
       new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"},
       new String[] {"/admin/users", "nav.users"});
   private static final List<String[]> FAMILY_NAV =

@@ -27,7 +27,9 @@ public record PolicyDecision(boolean block, String rule, ClientIdentity client, 
   /** The sentence for people (EDE text, logs); never names a locked list's entry. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    if (verdict != null && !verdict.isNone()) {
+    if (rule.startsWith("appeal")) {
+      sb.append(block ? "blocked as " + detail : "allowed by upheld appeal " + detail);
+    } else if (verdict != null && !verdict.isNone()) {
       sb.append(verdict.describe());
     } else {
       sb.append(block ? "blocked" : "allowed").append(" by ").append(ruleText());
@@ -128,6 +130,10 @@ public record PolicyDecision(boolean block, String rule, ClientIdentity client, 
    * version and rule line (or the profile) behind it. Locked lists give only their id.
    */
   public String reasonId() {
+    if (rule.startsWith("appeal")) {
+      int open = detail.lastIndexOf("(appeal ");
+      return rule + ":" + (open >= 0 ? detail.substring(open + 8, detail.length() - 1) : detail);
+    }
     if (verdict != null && !verdict.isNone() && verdict.list() != null) {
       StringBuilder sb = new StringBuilder(rule).append(':').append(verdict.listName());
       if (!verdict.locked()) {

@@ -4,6 +4,7 @@ import dev.hearth.blocklists.BlockAction;
 import dev.hearth.blocklists.CompiledList;
 import dev.hearth.blocklists.ListInfo;
 import dev.hearth.blocklists.Matches;
+import dev.hearth.blocklists.Rule;
 import dev.hearth.blocklists.Verdict;
 import dev.hearth.resolver.client.ClientIdentity;
 import dev.hearth.resolver.client.ClientOptions;
@@ -55,6 +56,7 @@ import java.util.Map;
 public final class PolicyEngine {
   static final String PROTECTED_LIST = "policy:protected";
   static final String BYPASS_LIST = "policy:bypass";
+  static final String APPEALS_LIST = "policy:appeals";
 
   private final PolicySnapshot policy;
   private final VerdictCache cache;
@@ -64,6 +66,7 @@ public final class PolicyEngine {
   private final long[] lockedMask;
   private final long[] protectedMask;
   private final long[] bypassMask;
+  private final long[] appealsMask;
   private final Map<String, long[]> categoryMasks = new HashMap<>();
   private final Map<String, ProfileMasks> masks;
   private final PolicyOverrides overrides;
@@ -145,6 +148,13 @@ public final class PolicyEngine {
     all.add(Profile.names(PROTECTED_LIST, policy.protectedNames(), true));
     int bypassAt = all.size();
     all.add(Profile.names(BYPASS_LIST, policy.bypassNames(), false));
+    int appealsAt = all.size();
+    List<Rule> appealRules = new ArrayList<>();
+    for (int i = 0; i < policy.appealOverrides().size(); i++) {
+      AppealOverride o = policy.appealOverrides().get(i);
+      appealRules.add(new Rule(o.name(), true, !o.subdomains()).atLine(i + 1));
+    }
+    all.add(CompiledList.build(APPEALS_LIST, appealRules));
     Map<String, int[]> own = new HashMap<>();
     for (Profile p : policy.profiles().values()) {
       int[] at = new int[2 + p.schedules().size()];
@@ -170,6 +180,8 @@ public final class PolicyEngine {
     this.lockedMask = new long[words];
     this.protectedMask = new long[words];
     this.bypassMask = new long[words];
+    this.appealsMask = new long[words];
+    set(appealsMask, appealsAt);
     set(protectedMask, protectedAt);
     set(bypassMask, bypassAt);
     for (int i = 0; i < operatorLists.size(); i++) {
@@ -406,6 +418,21 @@ public final class PolicyEngine {
     } else if (trace != null) {
       trace.add("7. bypass prevention: off in this profile");
     }
+    v = m.decide(appealsMask);
+    if (note(trace, "8. upheld appeals", v) && v.isAllow()) {
+      AppealOverride o = policy.appealOverrides().get(v.line() - 1);
+      if (o.category() == null) {
+        return d.pass("appeal", v, o.ticket());
+      }
+      boolean blocks = profile.blocksCategory(o.category())
+          || extraCategories != null && extraCategories.contains(o.category());
+      Instant granted = grants.get("category:" + o.category());
+      if (blocks && (granted == null || !granted.isAfter(now))) {
+        return d.block("appeal-category", v, chosenCode, o.category() + " (appeal "
+            + o.ticket() + ")");
+      }
+      return d.pass("appeal", v, o.ticket());
+    }
     long[] lists = pm.lists;
     if (withoutLocked) {
       lists = lists.clone();
@@ -425,7 +452,7 @@ public final class PolicyEngine {
       }
     }
     v = m.decide(lists);
-    if (note(trace, "8. operator lists and chosen categories", v) && v.isBlock()) {
+    if (note(trace, "9. operator lists and chosen categories", v) && v.isBlock()) {
       boolean category = v.list().category() != null && !v.locked() && !profile.everyCategory();
       boolean bySchedule = category && extraCategories != null
           && extraCategories.contains(v.list().category())
@@ -446,7 +473,7 @@ public final class PolicyEngine {
         }
         int used = usage.used(sub, profile.id(), c, now, zone);
         if (trace != null) {
-          trace.add("9. budget " + c + ": " + used + " of " + budget + " minutes used today");
+          trace.add("10. budget " + c + ": " + used + " of " + budget + " minutes used today");
         }
         // A minute already counted is paid for: more queries in it use nothing new.
         if (used >= budget && !usage.counted(sub, profile.id(), c, now, zone)) {
@@ -588,12 +615,17 @@ public final class PolicyEngine {
     }
 
     PolicyDecision pass(String rule, Verdict v) {
+      return pass(rule, v, "");
+    }
+
+    PolicyDecision pass(String rule, Verdict v, String detail) {
       int cap = ttlCap();
       if (trace != null) {
-        trace.add("=> resolves (" + rule + ")" + capText(cap));
+        trace.add("=> resolves (" + rule + (detail.isEmpty() ? "" : " " + detail) + ")"
+            + capText(cap));
       }
       return new PolicyDecision(false, rule, client, profile, v, 0, BlockAction.NXDOMAIN,
-          trace == null ? List.of() : List.copyOf(trace), cap, "");
+          trace == null ? List.of() : List.copyOf(trace), cap, detail);
     }
 
     PolicyDecision block(String rule, Verdict v, int ede, String detail) {

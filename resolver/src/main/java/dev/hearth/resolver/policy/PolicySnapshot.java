@@ -25,11 +25,12 @@ import java.util.Objects;
  * @param operator who to name and how to reach them in structured EDE texts
  * @param structuredErrors which clients get structured EDE texts (null: those that ask with an
  *     EDE option)
+ * @param appealOverrides upheld appeals in force (see {@link AppealOverride})
  */
 public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
     List<String> protectedNames, List<String> bypassNames, int blockTtl, InetAddress blockPageV4,
     InetAddress blockPageV6, java.time.ZoneId zone, Operator operator,
-    StructuredErrors structuredErrors) {
+    StructuredErrors structuredErrors, List<AppealOverride> appealOverrides) {
 
   /** The Firefox canary and the iCloud Private Relay names (see the policy brief, section 5). */
   public static final List<String> DEFAULT_BYPASS_NAMES =
@@ -45,6 +46,7 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     zone = zone == null ? java.time.ZoneId.of("UTC") : zone;
     operator = operator == null ? Operator.NONE : operator;
     structuredErrors = structuredErrors == null ? StructuredErrors.DEFAULT : structuredErrors;
+    appealOverrides = appealOverrides == null ? List.of() : List.copyOf(appealOverrides);
     if (blockTtl < 0 || blockTtl > 86_400) {
       throw new IllegalArgumentException("block TTL must be between 0 and 86400 seconds");
     }
@@ -81,6 +83,21 @@ public record PolicySnapshot(Map<String, Profile> profiles, ClientDirectory dire
     p.put(DEFAULT_PROFILE, Profile.everything(DEFAULT_PROFILE));
     return new PolicySnapshot(p, ClientDirectory.empty(DEFAULT_PROFILE), List.of(),
         DEFAULT_BYPASS_NAMES, DEFAULT_BLOCK_TTL, null, null, null, null);
+  }
+
+  /** A snapshot without upheld appeals. */
+  public PolicySnapshot(Map<String, Profile> profiles, ClientDirectory directory,
+      List<String> protectedNames, List<String> bypassNames, int blockTtl,
+      InetAddress blockPageV4, InetAddress blockPageV6, java.time.ZoneId zone,
+      Operator operator, StructuredErrors structuredErrors) {
+    this(profiles, directory, protectedNames, bypassNames, blockTtl, blockPageV4, blockPageV6,
+        zone, operator, structuredErrors, List.of());
+  }
+
+  /** This policy with {@code overrides} as the upheld appeals in force. */
+  public PolicySnapshot withAppealOverrides(List<AppealOverride> overrides) {
+    return new PolicySnapshot(profiles, directory, protectedNames, bypassNames, blockTtl,
+        blockPageV4, blockPageV6, zone, operator, structuredErrors, overrides);
   }
 
   /** A snapshot whose clients ask for structured errors with an EDE option. */

@@ -121,6 +121,44 @@ class PolicyEngineTest {
   }
 
   @Test
+  void upheldAppeals_unblockOrRecategorise_butNeverPassLockedListsOrAHouseholdsOwnBlock() {
+    Profile child = profile("child", Set.of("adult", "gambling"), List.of(),
+        List.of("casino.example"), true);
+    PolicySnapshot p = policy(child).withAppealOverrides(List.of(
+        new AppealOverride("school.example", false, null, "T-1"),
+        new AppealOverride("adult.example", true, "gambling", "T-2"),
+        new AppealOverride("abuse.example", false, null, "T-3"),
+        new AppealOverride("casino.example", false, null, "T-4"),
+        new AppealOverride("malware.example", false, null, "T-5")));
+    PolicyEngine e = new PolicyEngine(lists, p, 1000);
+    java.time.Instant now = java.time.Instant.parse("2026-11-26T12:00:00Z");
+    PolicyDecision school = e.decide(household("child"), wire("school.example"), now);
+    assertFalse(school.block(), school.toString());
+    assertEquals("appeal", school.rule());
+    assertEquals("appeal:T-1", school.reasonId());
+    assertEquals("allowed by upheld appeal T-1; profile child", school.describe());
+    // Recategorised: blocked only where the new category is chosen, subdomains included.
+    PolicyDecision moved = e.decide(household("child"), wire("www.adult.example"), now);
+    assertTrue(moved.block());
+    assertEquals("appeal-category", moved.rule());
+    assertEquals("appeal-category:T-2", moved.reasonId());
+    assertEquals(Ede.FILTERED, moved.edeCode());
+    Profile teen = profile("teen", Set.of("adult"), List.of(), List.of(), true);
+    PolicyEngine e2 = new PolicyEngine(lists, policy(teen).withAppealOverrides(
+        p.appealOverrides()), 1000);
+    assertFalse(e2.decide(household("teen"), wire("adult.example"), now).block());
+    // Exact overrides do not cover subdomains.
+    assertTrue(e.decide(household("child"), wire("www.school.example"), now).block());
+    // Locked lists and the household's own block still win; operator lists do not.
+    assertEquals("locked-list", e.decide(household("child"), wire("abuse.example"), now).rule());
+    assertEquals("profile-block",
+        e.decide(household("child"), wire("casino.example"), now).rule());
+    assertFalse(e.decide(venue("default"), wire("malware.example"), now).block());
+    // The public check sees the override too.
+    assertFalse(e.decidePublicly(child, "school.example", now).block());
+  }
+
+  @Test
   void onlyALegalOverrideListPassesALockedList() {
     List<CompiledList> withOverride = new ArrayList<>(lists);
     withOverride.add(list(OVERRIDE, Rule.allow("abuse.example")));
@@ -225,7 +263,7 @@ class PolicyEngineTest {
     assertTrue(fast.trace().isEmpty());
     String all = String.join("\n", slow.trace());
     assertTrue(all.contains("1. locked legal lists: no match"), all);
-    assertTrue(all.contains("8. operator lists and chosen categories: blocked by list ut1/adult"),
+    assertTrue(all.contains("9. operator lists and chosen categories: blocked by list ut1/adult"),
         all);
     assertTrue(all.endsWith("=> blocked (category, EDE 17)"), all);
   }

@@ -428,7 +428,7 @@ class TimePolicyTest {
       PolicyDecision d = engine.explain(HOUSE4, DomainNames.toWire("games.example"),
           wed("10:00").plusSeconds(60L * m));
       assertPasses(d, "not-blocked");
-      assertTrue(String.join("\n", d.trace()).contains("9. budget games: 0 of 3 minutes used"),
+      assertTrue(String.join("\n", d.trace()).contains("10. budget games: 0 of 3 minutes used"),
           d.trace().toString());
     }
     assertEquals(0, meter.used("house-4", "gamer", "games", wed("10:05"), LONDON));
@@ -438,7 +438,7 @@ class TimePolicyTest {
     PolicyDecision spent = engine.explain(HOUSE4, DomainNames.toWire("games.example"),
         wed("11:10"));
     assertBlocked(spent, "budget", Ede.FILTERED);
-    assertTrue(String.join("\n", spent.trace()).contains("9. budget games: 3 of 3 minutes used"),
+    assertTrue(String.join("\n", spent.trace()).contains("10. budget games: 3 of 3 minutes used"),
         spent.trace().toString());
     assertEquals(3, meter.used("house-4", "gamer", "games", wed("11:10"), LONDON));
   }

@@ -1,0 +1,1 @@
+-- Schema version 4: reserved (activity summaries; replaced when that branch lands).

@@ -442,12 +442,40 @@ class AdminApiTest {
         "/api/v1/networks/{id}", "/api/v1/bindings", "/api/v1/explain", "/api/v1/audit",
         "/api/v1/tokens", "/api/v1/users", "/api/v1/subscribers/{id}/pause",
         "/api/v1/subscribers/{id}/grants", "/api/v1/status", "/healthz", "/api/v1/stats",
-        "/api/v1/subscribers/{id}/signup-code")) {
+        "/api/v1/subscribers/{id}/signup-code", "/api/v1/appeals", "/api/v1/appeals/{ticket}",
+        "/api/v1/appeals/{ticket}/take", "/api/v1/appeals/{ticket}/decision",
+        "/api/v1/appeals/{ticket}/referral", "/api/v1/appeals/{ticket}/close",
+        "/api/v1/appeal-overrides", "/api/v1/appeal-overrides/{name}")) {
       assertNotNull(paths.get(p), p + " is described");
     }
     HttpResponse<String> missing = admin("GET", "/api/v1/nothing-here", null);
     assertEquals(404, missing.statusCode());
     assertTrue(json(missing).get("error").asText().contains("not found"), missing.body());
+  }
+
+  @Test
+  void appealRoutes_areScopedByRole_andBadInputNamesTheField() throws Exception {
+    for (Role r : Role.values()) {
+      int expected = r == Role.ADMINISTRATOR || r == Role.SUPPORT || r == Role.APPEALS_REVIEWER
+          ? 200 : 403;
+      assertEquals(expected, call("GET", "/api/v1/appeals", r, null).statusCode(), r.id());
+      int decide = call("POST", "/api/v1/appeals/HA-0000000000/decision", r,
+          "{\"outcome\": \"unblocked\", \"note\": \"n\"}").statusCode();
+      assertEquals(r == Role.ADMINISTRATOR || r == Role.APPEALS_REVIEWER ? 404 : 403, decide,
+          r.id());
+    }
+    HttpResponse<String> bad = call("POST", "/api/v1/appeals/HA-0000000000/decision",
+        Role.APPEALS_REVIEWER, "{\"outcome\": \"maybe\", \"note\": \"n\"}");
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertEquals("outcome", json(bad).get("field").asText());
+    assertEquals(404, call("GET", "/api/v1/appeals/HA-0000000000", Role.SUPPORT, null)
+        .statusCode());
+    assertEquals(404, call("GET", "/api/v1/appeals/not-a-ticket", Role.SUPPORT, null)
+        .statusCode());
+    assertEquals(200, call("GET", "/api/v1/appeal-overrides", Role.LIST_CUSTODIAN, null)
+        .statusCode());
+    assertEquals(403, call("DELETE", "/api/v1/appeal-overrides/x.example",
+        Role.APPEALS_REVIEWER, null).statusCode());
   }
 
   @Test

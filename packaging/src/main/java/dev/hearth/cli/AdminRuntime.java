@@ -86,6 +86,11 @@ final class AdminRuntime implements AutoCloseable {
         log.info("block pages on http://{}/", HostPort.format(new java.net.InetSocketAddress(
             settings.blockPageListen().getAddress(), web.blockPagePort())));
       }
+      var upstreams = settings.resolver().upstreams().stream()
+          .map(dev.hearth.resolver.upstream.UpstreamSpec::address).toList();
+      if (!upstreams.isEmpty()) {
+        web.appeals().useProofChecker(new SiteProof(upstreams, false, 80));
+      }
       startJobs(server);
     } catch (StoreException | ConfigException | RuntimeException e) {
       log.error("admin API not started, DNS keeps serving: {}", e.getMessage());

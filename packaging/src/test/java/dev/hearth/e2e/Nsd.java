@@ -119,6 +119,17 @@ final class Nsd implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds records (zone-file lines relative to the zone's origin) and restarts NSD on the same
+   * port with them, as an operator publishing a record would.
+   */
+  synchronized void addRecords(String... lines) throws IOException {
+    stop();
+    Files.writeString(dir.resolve("e2e.test.zone"), String.join("\n", lines) + "\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    start();
+  }
+
   /** Starts NSD (again) on the same port and waits until it answers for the zone. */
   synchronized void start() throws IOException {
     if (process != null && process.isAlive()) {

@@ -83,6 +83,17 @@ public final class Appeals {
   private final PolicyService policy;
   private final Settings settings;
   private final Clock clock;
+  /**
+   * Checks that whoever filed an appeal controls the site: a DNS TXT record
+   * {@code _hearth-challenge.<name>} or a file {@code http://<name>/.well-known/hearth-verify.txt}
+   * holding {@code expected}. Returns how it was proven ("dns", "file"), or null.
+   */
+  @FunctionalInterface
+  public interface ProofChecker {
+    String check(String name, String expected) throws Exception;
+  }
+
+  private volatile ProofChecker proofs;
   private final Map<String, Deque<Instant>> recentByAddress = new LinkedHashMap<>(16, 0.75f,
       true) {
     @Override
@@ -301,6 +312,62 @@ public final class Appeals {
                 + primary + ")")
             + ". We decide within " + settings.decideWithin().toHours() + " hours, by "
             + decideDue + ".\n\nStatus: " + link("/appeal/" + ticket) + "\n", now);
+  }
+
+  // --- proof of control ---
+
+  /** Turns on "prove you run this site" (off without a checker). */
+  public void useProofChecker(ProofChecker checker) {
+    this.proofs = checker;
+  }
+
+  public boolean proofEnabled() {
+    return proofs != null;
+  }
+
+  /**
+   * What the appellant publishes to prove they run the site: derived from the ticket, which
+   * only they hold, so nothing more needs storing.
+   */
+  public static String proofToken(String ticket) {
+    return "hearth-verify=" + sha256("hearth-appeal-proof:" + ticket).substring(0, 32);
+  }
+
+  /**
+   * Checks the proof for an open appeal now; when it holds, the appeal moves ahead of unproven
+   * ones in the queue. Returns how it was proven, or null (nothing changes). Rate-limited like
+   * filing, since each check queries the site.
+   */
+  public String prove(String ticket, String clientAddress) throws StoreException {
+    ProofChecker checker = proofs;
+    if (checker == null) {
+      throw new AppealException(404, null, "proof of control is not offered here");
+    }
+    Appeal a = store.read(c -> require(c, ticket));
+    if (!a.state().open()) {
+      throw new AppealException(409, null, "appeal " + ticket + " is " + a.state().id());
+    }
+    if (a.priority() > 0) {
+      return "already";
+    }
+    limitAddress(clientAddress, clock.instant());
+    String how;
+    try {
+      how = checker.check(a.name(), proofToken(ticket));
+    } catch (Exception e) {
+      how = null;
+    }
+    if (how == null) {
+      return null;
+    }
+    String method = how;
+    Instant now = clock.instant();
+    store.transaction(c -> {
+      update(c, ticket, "priority = 1");
+      event(c, ticket, now, "appellant", "proven", method);
+      return null;
+    });
+    return method;
   }
 
   // --- reading ---

@@ -58,6 +58,7 @@ final class AppealPages {
     config.routes.post("/appeal/confirm", this::confirm);
     config.routes.get("/appeal/{ticket}", ctx -> status(ctx, null, 200));
     config.routes.post("/appeal/{ticket}/follow-up", this::followUp);
+    config.routes.post("/appeal/{ticket}/prove", this::prove);
   }
 
   /** The console's queue and actions. */
@@ -235,6 +236,25 @@ final class AppealPages {
     }
     b.append("</dl>");
     timeline(ui, b, found.events(), false);
+    if (appeals.proofEnabled() && a.state().open()) {
+      b.append("<h2>").append(ui.te("appeal.proof")).append("</h2>");
+      if (a.priority() > 0) {
+        b.append(Ui.notice("ok", ui.t("appeal.proof.done")));
+      } else {
+        if (ctx.queryParam("proof") != null) {
+          b.append(Ui.notice("error", ui.t("appeal.proof.notyet")));
+        }
+        String token = Appeals.proofToken(a.ticket());
+        b.append("<p>").append(ui.te("appeal.proof.intro")).append("</p><ul><li>")
+            .append(ui.te("appeal.proof.dns")).append(" <code>_hearth-challenge.")
+            .append(Ui.esc(a.name())).append("</code> TXT <code>").append(Ui.esc(token))
+            .append("</code></li><li>").append(ui.te("appeal.proof.file")).append(" <code>http://")
+            .append(Ui.esc(a.name())).append("/.well-known/hearth-verify.txt</code>: <code>")
+            .append(Ui.esc(token)).append("</code></li></ul><form method=\"post\" action=\"/appeal/")
+            .append(Ui.esc(a.ticket())).append("/prove\">").append(formToken(ctx))
+            .append(ui.submit("appeal.proof.submit"));
+      }
+    }
     if (a.state() != Appeal.State.RECEIVED && a.state() != Appeal.State.CLOSED) {
       b.append("<h2>").append(ui.te("appeal.followup")).append("</h2>");
       if (error != null) {
@@ -287,6 +307,22 @@ final class AppealPages {
       return;
     }
     ctx.redirect("/appeal/" + ctx.pathParam("ticket"), io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  private void prove(Context ctx) throws StoreException {
+    if (!formTokenMatches(ctx)) {
+      status(ctx, new AppealException(403, null, Ui.of(ctx, null).t("appeal.expired")), 403);
+      return;
+    }
+    String how;
+    try {
+      how = appeals.prove(ctx.pathParam("ticket"), ctx.ip());
+    } catch (AppealException e) {
+      status(ctx, e, e.status() == 404 ? 404 : e.status());
+      return;
+    }
+    ctx.redirect("/appeal/" + ctx.pathParam("ticket") + (how == null ? "?proof=no" : ""),
+        io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   // --- console ---

@@ -111,7 +111,7 @@ final class AdminRuntime implements AutoCloseable {
       url = "http://" + HostPort.format(listen);
     }
     return new PublicSettings(site.hostnames(), site.acknowledgeWithin(), site.decideWithin(),
-        privacy, url, site.mail() != null);
+        privacy, url, site.mail() != null, site.perAddressPerHour());
   }
 
   /**

@@ -64,7 +64,7 @@ final class ConfigFile {
   private static final List<String> MAIL_KEYS =
       List.of("smtp", "from", "starttls", "username", "password_file");
   private static final List<String> APPEALS_KEYS =
-      List.of("acknowledge_within", "decide_within", "keep_closed");
+      List.of("acknowledge_within", "decide_within", "keep_closed", "per_address_per_hour");
 
   private static final String SECONDS = "a whole number of seconds";
 
@@ -173,6 +173,10 @@ final class ConfigFile {
               : site.decideWithin(),
           a.containsKey("keep_closed") ? value(a.get("keep_closed"), "appeals.keep_closed",
               "a duration such as 90d", Values::duration) : site.keepClosed());
+      if (a.containsKey("per_address_per_hour")) {
+        site = site.withPerAddressPerHour(number(a.get("per_address_per_hour"),
+            "appeals.per_address_per_hour", 1, "a whole number of appeals, at least 1"));
+      }
       if (site.acknowledgeWithin().compareTo(site.decideWithin()) > 0) {
         throw error(a.get("acknowledge_within") != null ? a.get("acknowledge_within")
             : a.get("decide_within"), "appeals", "acknowledge_within ("

@@ -15,11 +15,12 @@ import java.util.List;
  * @param publicUrl {@code http.public_url}: where people reach the public pages (links in
  *     mails), or null for the {@code --http} address
  * @param mail {@code mail}: the SMTP server appeal mail goes through, or null for none
+ * @param perAddressPerHour {@code appeals.per_address_per_hour} (default 10)
  */
 record PublicSiteConfig(List<String> hostnames, Duration acknowledgeWithin, Duration decideWithin,
-    Duration keepClosed, String publicUrl, Mail mail) {
+    Duration keepClosed, String publicUrl, Mail mail, int perAddressPerHour) {
   static final PublicSiteConfig DEFAULTS = new PublicSiteConfig(List.of(), Duration.ofHours(24),
-      Duration.ofHours(48), Duration.ofDays(90), null, null);
+      Duration.ofHours(48), Duration.ofDays(90), null, null, 10);
 
   /**
    * The SMTP server: {@code mail.smtp} HOST:PORT, {@code mail.from}, {@code mail.starttls}
@@ -34,19 +35,27 @@ record PublicSiteConfig(List<String> hostnames, Duration acknowledgeWithin, Dura
   }
 
   PublicSiteConfig withHostnames(List<String> v) {
-    return new PublicSiteConfig(v, acknowledgeWithin, decideWithin, keepClosed, publicUrl, mail);
+    return new PublicSiteConfig(v, acknowledgeWithin, decideWithin, keepClosed, publicUrl, mail,
+        perAddressPerHour);
   }
 
   PublicSiteConfig withAppeals(Duration ack, Duration decide, Duration keep) {
-    return new PublicSiteConfig(hostnames, ack, decide, keep, publicUrl, mail);
+    return new PublicSiteConfig(hostnames, ack, decide, keep, publicUrl, mail,
+        perAddressPerHour);
   }
 
   PublicSiteConfig withPublicUrl(String v) {
-    return new PublicSiteConfig(hostnames, acknowledgeWithin, decideWithin, keepClosed, v, mail);
+    return new PublicSiteConfig(hostnames, acknowledgeWithin, decideWithin, keepClosed, v, mail,
+        perAddressPerHour);
   }
 
   PublicSiteConfig withMail(Mail v) {
     return new PublicSiteConfig(hostnames, acknowledgeWithin, decideWithin, keepClosed,
-        publicUrl, v);
+        publicUrl, v, perAddressPerHour);
+  }
+
+  PublicSiteConfig withPerAddressPerHour(int v) {
+    return new PublicSiteConfig(hostnames, acknowledgeWithin, decideWithin, keepClosed,
+        publicUrl, mail, v);
   }
 }

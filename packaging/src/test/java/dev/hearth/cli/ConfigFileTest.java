@@ -98,7 +98,7 @@ class ConfigFileTest {
     assertEquals(new PublicSiteConfig(List.of("filter.isp.example"), Duration.ofHours(12),
         Duration.ofDays(2), Duration.ofDays(30), "https://filter.isp.example",
         new PublicSiteConfig.Mail("mail.isp.example", 587, "appeals@isp.example", true,
-            "hearth", Path.of("/etc/hearth/smtp-password"))), s.publicSite());
+            "hearth", Path.of("/etc/hearth/smtp-password")), 10), s.publicSite());
     assertEquals(Path.of("/var/lib/hearth"), s.dataDir());
   }
 

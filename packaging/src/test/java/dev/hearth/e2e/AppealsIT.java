@@ -54,7 +54,7 @@ class AppealsIT {
     smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     smtp.start();
     Files.writeString(dir.resolve("adult.txt"), NAME + "\nother-blocked.e2e.test\n"
-        + "third-blocked.e2e.test\n");
+        + "third-blocked.e2e.test\nwww.e2e.test\n");
     Files.writeString(dir.resolve("legal.txt"), "legal-blocked.e2e.test\n");
     httpPort = E2e.freePort();
     Path config = dir.resolve("hearth.yaml");
@@ -285,6 +285,37 @@ class AppealsIT {
     Response forged = http("POST", "/appeal", null, "name=x.example&role=user&email=a%40b.cd"
         + "&message=m");
     assertEquals(403, forged.status());
+  }
+
+  @Test
+  void aSiteOwnerWhoPublishesTheTxtRecord_isProven_andReviewedFirst() throws Exception {
+    Response filed = file("www.e2e.test", "owner@site.example", "my site", "");
+    String ticket = ticketIn(filed.body());
+    MimeMessage m = mailTo("owner@site.example", "Confirm your appeal " + ticket);
+    Matcher token = Pattern.compile("token=([\\w-]+)").matcher(GreenMailUtil.getBody(m)
+        .replace("=\r\n", ""));
+    assertTrue(token.find());
+    assertEquals(303, http("POST", "/appeal/confirm", null, "token=" + token.group(1)).status());
+    Response status = http("GET", "/appeal/" + ticket, null, null);
+    Matcher txt = Pattern.compile("TXT <code>(hearth-verify=[0-9a-f]{32})</code>")
+        .matcher(status.body());
+    assertTrue(txt.find(), status.body());
+    Matcher c = Pattern.compile("(?i)Set-Cookie: (hearth_form=[^;]+)").matcher(status.headers());
+    Matcher f = Pattern.compile("name=\"_form\" value=\"([^\"]+)\"").matcher(status.body());
+    assertTrue(c.find() && f.find());
+    // Not published yet: not proven.
+    Response early = http("POST", "/appeal/" + ticket + "/prove", c.group(1),
+        "_form=" + enc(f.group(1)));
+    assertEquals(303, early.status());
+    assertTrue(early.headers().contains("proof=no"), early.headers());
+    // The owner publishes the record in their zone; the check finds it through the upstream.
+    nsd.addRecords("_hearth-challenge.www IN TXT \"" + txt.group(1) + "\"");
+    Response proven = http("POST", "/appeal/" + ticket + "/prove", c.group(1),
+        "_form=" + enc(f.group(1)));
+    assertEquals(303, proven.status());
+    assertFalse(proven.headers().contains("proof=no"), proven.headers());
+    String after = http("GET", "/appeal/" + ticket, null, null).body();
+    assertTrue(after.contains("Proven: you run this site"), after);
   }
 
   @Test

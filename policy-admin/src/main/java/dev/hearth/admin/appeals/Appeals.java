@@ -37,8 +37,7 @@ import java.util.regex.Pattern;
  * mail outbox in the same transaction, so nothing acknowledged is lost.
  */
 public final class Appeals {
-  /** Most filings from one address per hour, and for one name per day. */
-  static final int PER_ADDRESS_PER_HOUR = 5;
+  /** Most filings for one name per day. */
   static final int PER_NAME_PER_DAY = 20;
   static final int MAX_MESSAGE = 4000;
   static final int MAX_URL = 2000;
@@ -60,9 +59,10 @@ public final class Appeals {
    * @param mailConfirms whether mail can be sent (else appeals enter the queue unconfirmed)
    * @param publicUrl the public pages' address for links in mails, e.g. https://filter.example
    * @param operator who runs the service, for mails
+   * @param perAddressPerHour most filings (and proof checks) from one address per hour
    */
   public record Settings(Duration acknowledgeWithin, Duration decideWithin, Duration keepClosed,
-      boolean mailConfirms, String publicUrl, String operator) {}
+      boolean mailConfirms, String publicUrl, String operator, int perAddressPerHour) {}
 
   /** What the public form sends. {@code website} is the honeypot: people leave it empty. */
   public record Submission(String nameOrUrl, String reasonId, String role, String email,
@@ -219,7 +219,7 @@ public final class Appeals {
     while (!q.isEmpty() && q.peekFirst().isBefore(now.minus(Duration.ofHours(1)))) {
       q.pollFirst();
     }
-    if (q.size() >= PER_ADDRESS_PER_HOUR) {
+    if (q.size() >= settings.perAddressPerHour()) {
       throw new AppealException(429, null, "too many appeals from this address in the last"
           + " hour; please try again later");
     }

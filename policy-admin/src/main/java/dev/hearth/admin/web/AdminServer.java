@@ -120,7 +120,8 @@ public final class AdminServer implements AutoCloseable {
         publicSettings.acknowledgeWithin(), publicSettings.decideWithin(),
         java.time.Duration.ofDays(publicSettings.privacy().appealRetentionDays()),
         publicSettings.mailEnabled(), publicSettings.publicUrl(),
-        org == null ? "the operator of this network" : org), Clock.systemUTC());
+        org == null ? "the operator of this network" : org,
+        publicSettings.appealsPerAddressPerHour()), Clock.systemUTC());
     this.dailyBlocks = new DailyBlocks(store, Clock.systemUTC());
     this.publicPages = new PublicPages(stage, lists, presets, publicSettings, Clock.systemUTC(),
         appeals, dailyBlocks);

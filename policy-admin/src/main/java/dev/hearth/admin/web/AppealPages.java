@@ -70,8 +70,14 @@ final class AppealPages {
 
   // --- public form ---
 
+  /** The hidden field of a public form; one token per page, however many forms it has. */
   private String formToken(Context ctx) {
-    String token = Sessions.randomToken();
+    String token = ctx.attribute(FORM_COOKIE);
+    if (token != null) {
+      return "<input type=\"hidden\" name=\"_form\" value=\"" + Ui.esc(token) + "\">";
+    }
+    token = Sessions.randomToken();
+    ctx.attribute(FORM_COOKIE, token);
     ctx.cookie(new Cookie(FORM_COOKIE, token, "/appeal", 3600, Sessions.secure(ctx), true, null,
         SameSite.STRICT));
     return "<input type=\"hidden\" name=\"_form\" value=\"" + Ui.esc(token) + "\">";

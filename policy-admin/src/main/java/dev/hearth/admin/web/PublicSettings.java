@@ -16,13 +16,16 @@ import java.util.Locale;
  * @param privacy the privacy statement's facts
  * @param publicUrl where people reach the public pages, for links in mails (no trailing slash)
  * @param mailEnabled whether mail can be sent (appeals then wait for a confirmed address)
+ * @param appealsPerAddressPerHour most appeals from one address per hour (several people may
+ *     share one behind a NAT)
  */
 public record PublicSettings(List<String> hostnames, Duration acknowledgeWithin,
-    Duration decideWithin, Privacy privacy, String publicUrl, boolean mailEnabled) {
+    Duration decideWithin, Privacy privacy, String publicUrl, boolean mailEnabled,
+    int appealsPerAddressPerHour) {
 
   public static final PublicSettings DEFAULTS = new PublicSettings(List.of(),
       Duration.ofHours(24), Duration.ofHours(48), Privacy.DEFAULTS, "http://127.0.0.1:8080",
-      false);
+      false, 10);
 
   public PublicSettings {
     hostnames = hostnames.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();

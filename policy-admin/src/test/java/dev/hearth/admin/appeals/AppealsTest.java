@@ -70,7 +70,7 @@ class AppealsTest {
     policy.open();
     policy.attach(published::add, new AddressBindings());
     appeals = new Appeals(store, policy, new Appeals.Settings(Duration.ofHours(24),
-        Duration.ofHours(48), Duration.ofDays(90), true, "https://filter.example", "Test ISP"),
+        Duration.ofHours(48), Duration.ofDays(90), true, "https://filter.example", "Test ISP", 5),
         clock);
   }
 
@@ -230,7 +230,7 @@ class AppealsTest {
 
   @Test
   void limits_perAddressPerHour_andTheHoneypot() throws Exception {
-    for (int i = 0; i < Appeals.PER_ADDRESS_PER_HOUR; i++) {
+    for (int i = 0; i < appeals.settings().perAddressPerHour(); i++) {
       appeals.file(submission("n" + i + ".example", "a@site.example"), "192.0.2.7");
     }
     AppealException e = assertThrows(AppealException.class,

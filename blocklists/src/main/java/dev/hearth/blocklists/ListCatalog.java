@@ -541,6 +541,12 @@ public final class ListCatalog {
     if (!Files.exists(cur)) {
       return;
     }
+    String savedSource = stateOf(s).getProperty("source");
+    if (savedSource != null && !savedSource.equals(sourceKey(s.src))) {
+      log.accept("list " + s.src.id() + ": the saved version is of another source (path, URL or"
+          + " format changed); loading from the source");
+      return;
+    }
     try {
       CompiledList c = ListStore.read(cur, NameHasher.PLAIN, keyed);
       if (!matchesSource(c, s.src)) {
@@ -593,17 +599,36 @@ public final class ListCatalog {
         && java.util.Objects.equals(i.category(), src.category());
   }
 
+  /** The saved state of a list; empty when there is none or it cannot be read. */
+  private Properties stateOf(Slot s) {
+    Properties p = new Properties();
+    Path f = dirOf(s).resolve("state.properties");
+    if (Files.exists(f)) {
+      try (InputStream in = Files.newInputStream(f)) {
+        p.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        return new Properties();
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Which source a saved version came from (a hash of location and format, so no access token
+   * in a URL is written down): an id reused for another source must not serve the old content.
+   */
+  private static String sourceKey(ListSource src) {
+    java.security.MessageDigest sha = ListLoader.sha256();
+    sha.update((src.location() + "\n" + src.format()).getBytes(StandardCharsets.UTF_8));
+    return java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
+  }
+
   private void loadState(Slot s) {
     Path f = dirOf(s).resolve("state.properties");
     if (!Files.exists(f)) {
       return;
     }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(f)) {
-      p.load(in);
-    } catch (IOException | IllegalArgumentException e) {
-      return;
-    }
+    Properties p = stateOf(s);
     s.stamp = p.getProperty("stamp", "");
     s.refusedVersion = p.getProperty("refusedVersion", "");
     String etag = p.getProperty("etag");
@@ -626,6 +651,7 @@ public final class ListCatalog {
       return;
     }
     Properties p = new Properties();
+    p.setProperty("source", sourceKey(s.src));
     p.setProperty("stamp", s.stamp);
     p.setProperty("refusedVersion", s.refusedVersion);
     if (s.validators.etag() != null) {
@@ -700,7 +726,7 @@ public final class ListCatalog {
   }
 
   /** A location without user info or query (list providers put access tokens there). */
-  static String redacted(String location) {
+  public static String redacted(String location) {
     String s = location.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
     int q = s.indexOf('?');
     return q < 0 ? s : s.substring(0, q) + "?***";

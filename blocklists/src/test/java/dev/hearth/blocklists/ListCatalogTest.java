@@ -266,6 +266,16 @@ class ListCatalogTest {
   }
 
   @Test
+  void anIdReusedForAnotherSource_doesNotServeTheOldSavedVersion() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "old.example\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "new.example\n");
+    catalog(SafetyPolicy.defaults(), ListSource.file("x", a.toString()));
+    ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("x", b.toString()));
+    assertTrue(again.snapshot().get(0).match("new.example").isBlock());
+    assertTrue(again.snapshot().get(0).match("old.example").isNone());
+  }
+
+  @Test
   void setSources_addsAListNow_andRemovingOneTakesItOutWithItsSavedVersions() throws Exception {
     Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
     Path b = Files.writeString(dir.resolve("b.txt"), "other.example\n");

@@ -90,7 +90,7 @@ class ListPagesTest {
       tokens.put(r, accounts.createToken(Principal.CLI, r.id(), r, null));
     }
     web = new AdminServer(store, accounts, policy, dns.policy(), List.of(), dns::stats,
-        new ServerListOperations(catalog, dns, listThread, data))
+        new ServerListOperations(catalog, dns, listThread, data, List.of()))
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 

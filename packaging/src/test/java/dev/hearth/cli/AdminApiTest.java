@@ -442,7 +442,8 @@ class AdminApiTest {
         "/api/v1/networks/{id}", "/api/v1/bindings", "/api/v1/explain", "/api/v1/audit",
         "/api/v1/tokens", "/api/v1/users", "/api/v1/subscribers/{id}/pause",
         "/api/v1/subscribers/{id}/grants", "/api/v1/status", "/healthz", "/api/v1/stats",
-        "/api/v1/subscribers/{id}/signup-code")) {
+        "/api/v1/subscribers/{id}/signup-code", "/api/v1/lists/sources",
+        "/api/v1/lists/sources/{id}")) {
       assertNotNull(paths.get(p), p + " is described");
     }
     HttpResponse<String> missing = admin("GET", "/api/v1/nothing-here", null);

@@ -414,6 +414,8 @@ class ListSourcesTest {
     assertTrue(first.contains("config file (read-only)"), first);
     assertTrue(first.contains("<label for=\"f-location\">"), "labelled fields: " + first);
     assertFalse(first.contains("f-locked"), "locking is a list custodian's choice");
+    assertEquals(1, first.split("id=\"f-source_id\"", -1).length - 1, "ids are unique");
+    assertEquals(1, first.split("id=\"f-id\"", -1).length - 1, "ids are unique");
     String token = csrf(first);
     Path extra = Files.writeString(dir.resolve("extra.txt"), "mail.test\n");
 
@@ -421,14 +423,14 @@ class ListSourcesTest {
         "id", "extra", "location", extra.toString()));
     assertEquals(403, forged.statusCode(), "no CSRF token, no change");
     HttpResponse<String> bad = post(ops, "/admin/lists/sources", Map.of("_csrf", token,
-        "mode", "create", "id", "extra", "location", "relative.txt"));
+        "mode", "create", "source_id", "extra", "location", "relative.txt"));
     assertEquals(400, bad.statusCode(), bad.body());
     assertTrue(bad.body().contains("id=\"f-location\" name=\"location\" type=\"text\""
         + " value=\"relative.txt\" aria-invalid=\"true\""), bad.body());
     assertEquals(0, count("list_sources"));
 
     HttpResponse<String> saved = post(ops, "/admin/lists/sources", Map.of("_csrf", token,
-        "mode", "create", "id", "extra", "location", extra.toString(), "format", "domains",
+        "mode", "create", "source_id", "extra", "location", extra.toString(), "format", "domains",
         "category", "ads", "refresh", "1m"));
     assertEquals(200, saved.statusCode(), saved.body());
     assertTrue(saved.body().contains("Source extra is saved and in force"), saved.body());
@@ -438,7 +440,7 @@ class ListSourcesTest {
     assertTrue(edit.contains("Change the source extra"), edit);
     assertTrue(edit.contains("value=\"1m\""), edit);
     HttpResponse<String> changed = post(ops, "/admin/lists/sources", Map.of("_csrf", token,
-        "mode", "replace", "id", "extra", "location", extra.toString(), "format", "domains",
+        "mode", "replace", "source_id", "extra", "location", extra.toString(), "format", "domains",
         "refresh", "2m"));
     assertEquals(200, changed.statusCode(), changed.body());
     assertEquals("2m", json(admin("GET", "/api/v1/lists/sources/extra", null)).get("source")

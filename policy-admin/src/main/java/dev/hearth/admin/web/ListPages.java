@@ -33,8 +33,12 @@ final class ListPages {
   static final Set<Role> MANAGERS = Set.of(Role.ADMINISTRATOR, Role.LIST_CUSTODIAN);
   private static final List<String> FORMATS = List.of("auto", "domains", "hosts", "adblock",
       "rpz", "urls", "ut1");
-  /** The source form's text fields, in order, with their document keys. */
-  private static final List<String> TEXT_FIELDS = List.of("id", "location", "category",
+  /**
+   * The source form's text fields, in order: the document's keys, except {@code source_id} for
+   * {@code id} (the rollback form on the same page has an {@code id} field) and {@code location}
+   * for {@code path} or {@code url} (told apart by the scheme).
+   */
+  private static final List<String> TEXT_FIELDS = List.of("source_id", "location", "category",
       "categories", "refresh", "sha256", "ca_file", "signature_url");
 
   private final WebPages pages;
@@ -184,7 +188,7 @@ final class ListPages {
     }
     JsonNode spec = src.spec();
     Map<String, String> v = new LinkedHashMap<>();
-    v.put("id", src.id());
+    v.put("source_id", src.id());
     v.put("location", spec.hasNonNull("url") ? spec.get("url").asText()
         : spec.path("path").asText(""));
     for (String k : List.of("format", "category", "refresh", "sha256", "ca_file",
@@ -202,7 +206,7 @@ final class ListPages {
   private String sourceForm(Ui ui, Role role, SourceForm form) {
     Map<String, String> v = form.values();
     StringBuilder b = new StringBuilder("<h2 id=\"source-form\">")
-        .append(form.replace() ? ui.te("sources.change", v.getOrDefault("id", ""))
+        .append(form.replace() ? ui.te("sources.change", v.getOrDefault("source_id", ""))
             : ui.te("sources.add")).append("</h2>")
         .append(Ui.notice("error", form.error()))
         .append("<form method=\"post\" action=\"/admin/lists/sources\">").append(ui.csrfField())
@@ -210,8 +214,8 @@ final class ListPages {
         .append(form.replace() ? "replace" : "create").append("\">");
     for (String f : TEXT_FIELDS) {
       String extra = f.equals("location") ? "required"
-          : f.equals("id") && form.replace() ? "readonly" : null;
-      b.append(ui.input(f, "sources." + f, v.getOrDefault(f, ""), "text",
+          : f.equals("source_id") && form.replace() ? "readonly" : null;
+      b.append(ui.input(f, "sources." + f.replace("source_", ""), v.getOrDefault(f, ""), "text",
           f.equals(form.errorField()) ? form.error() : null, extra));
       if (f.equals("location")) {
         List<String[]> options = new java.util.ArrayList<>();
@@ -257,8 +261,8 @@ final class ListPages {
       }
     }
     ObjectNode doc = JSON.createObjectNode();
-    if (v.containsKey("id")) {
-      doc.put("id", v.get("id"));
+    if (v.containsKey("source_id")) {
+      doc.put("id", v.get("source_id"));
     }
     String location = v.getOrDefault("location", "");
     doc.put(location.regionMatches(true, 0, "http://", 0, 7)
@@ -284,7 +288,7 @@ final class ListPages {
     }
     try {
       ListSourceService.Change ch = sources.put(s.principal,
-          replace ? v.getOrDefault("id", "") : null, doc);
+          replace ? v.getOrDefault("source_id", "") : null, doc);
       String id = ch.source().id();
       String ok = ui.t(ch.applied() ? "sources.saved" : "sources.saved.queued", id);
       String error = null;
@@ -300,7 +304,7 @@ final class ListPages {
       render(ctx, s, error, ok, null, 200);
     } catch (SourceRefusedException e) {
       String field = e.field() == null ? null : e.field().replaceAll("\\[.*$", "")
-          .replaceAll("^(path|url)$", "location");
+          .replaceAll("^(path|url)$", "location").replaceAll("^id$", "source_id");
       String message = (e.field() == null ? "" : e.field() + ": ") + e.getMessage();
       render(ctx, s, null, null, new SourceForm(v, replace,
           TEXT_FIELDS.contains(field) ? field : null, message), e.status());

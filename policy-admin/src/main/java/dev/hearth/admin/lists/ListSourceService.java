@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * lists' blocks), are added, changed and removed by list custodians only, as only they roll
  * locked lists back. No one ever sees a list's entries here: only counts and versions.
  *
- * <p>Thread-safe: changes are serialised on this object.
+ * <p>Thread-safe: changes are serialised on this object; reads see the last completed change.
  */
 public final class ListSourceService {
   private static final Logger log = LoggerFactory.getLogger(ListSourceService.class);
@@ -51,7 +51,11 @@ public final class ListSourceService {
 
   private final AdminStore store;
   private final ListSourceReader reader;
-  private final Map<String, Entry> stored = new LinkedHashMap<>();
+  /**
+   * The stored sources by id, in the order added: replaced whole by each change, so readers (the
+   * console, GET) never wait for a change that is waiting for its lists to load.
+   */
+  private volatile Map<String, Entry> stored = Map.of();
   private ListOperations lists;
 
   /** A stored source: its document, the lists it defines, and why it is not in force (or null). */
@@ -94,7 +98,7 @@ public final class ListSourceService {
    * @return the lists of the stored sources in force, in the order they were added
    */
   public synchronized List<ListSource> open() throws StoreException {
-    stored.clear();
+    Map<String, Entry> loaded = new LinkedHashMap<>();
     List<String[]> rows = store.read(c -> {
       List<String[]> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT id, spec, created_at, created_by,"
@@ -135,8 +139,9 @@ public final class ListSourceService {
       if (problem != null) {
         log.error("list source {} from the admin store is not in force: {}", id, problem);
       }
-      stored.put(id, new Entry(r[1], in, custodianOnly, problem, r[2], r[3], r[4], r[5]));
+      loaded.put(id, new Entry(r[1], in, custodianOnly, problem, r[2], r[3], r[4], r[5]));
     }
+    stored = java.util.Collections.unmodifiableMap(loaded);
     return inForce();
   }
 
@@ -146,14 +151,14 @@ public final class ListSourceService {
   }
 
   /** The lists of the stored sources in force, in the order they were added. */
-  public synchronized List<ListSource> inForce() {
+  public List<ListSource> inForce() {
     List<ListSource> out = new ArrayList<>();
     stored.values().forEach(e -> out.addAll(e.lists()));
     return out;
   }
 
   /** Every source: the config file's first (read-only), then the stored ones as added. */
-  public synchronized List<Source> all() {
+  public List<Source> all() {
     List<Source> out = new ArrayList<>();
     for (ListSource s : reader.configSources()) {
       out.add(configView(s));
@@ -163,7 +168,7 @@ public final class ListSourceService {
   }
 
   /** One source by id (a stored one, else a config file list), or null. */
-  public synchronized Source get(String id) {
+  public Source get(String id) {
     Entry e = stored.get(id);
     if (e != null) {
       return view(id, e);
@@ -279,7 +284,9 @@ public final class ListSourceService {
     Entry after = new Entry(json, parsed.lists(), parsed.custodianOnly(), null,
         before == null ? now : before.createdAt(), before == null ? who.name()
         : before.createdBy(), now, who.name());
-    stored.put(key, after);
+    Map<String, Entry> next = new LinkedHashMap<>(stored);
+    next.put(key, after);
+    stored = java.util.Collections.unmodifiableMap(next);
     return new Change(view(key, after), before == null, true, apply());
   }
 
@@ -316,7 +323,9 @@ public final class ListSourceService {
           forAudit(e.json()), null);
       return null;
     });
-    stored.remove(id);
+    Map<String, Entry> next = new LinkedHashMap<>(stored);
+    next.remove(id);
+    stored = java.util.Collections.unmodifiableMap(next);
     apply();
     return true;
   }

@@ -36,7 +36,7 @@ final class StoredListSources implements ListSourceReader {
     if (checkFiles && path != null) {
       Path p;
       try {
-        p = Path.of(path.asText().trim());
+        p = Path.of(path.asText()); // as the config file reads it
       } catch (InvalidPathException ex) {
         throw SourceRefusedException.invalid("path", "expected a file path, got \""
             + path.asText() + "\"");

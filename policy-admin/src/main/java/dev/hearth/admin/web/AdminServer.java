@@ -283,8 +283,8 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode n = sourceJson(role, ch.source(), statusById(lists));
     n.put("applied", ch.applied());
     if (!ch.applied()) {
-      n.put("note", "stored; the list thread is busy (a large download?), so it applies as soon"
-          + " as that ends");
+      n.put("note", "stored, but not in force yet: the list thread is busy (a large download?)"
+          + " and applies it when free, or could not apply it (the server log says why)");
     }
     return n;
   }

@@ -39,10 +39,12 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one reloader thread owns it.
  */
 public final class ListCatalog {
+  private final Path dataDir;
   private final Path listsDir;
   private final SafetyPolicy safety;
-  private final NameHasher keyed;
-  private final HttpListFetcher fetcher;
+  /** The keyed hasher for locked lists; made when the first locked list arrives. */
+  private NameHasher keyed;
+  private HttpListFetcher fetcher;
   private final Consumer<String> log;
   private final Clock clock;
   private final Map<String, Slot> slots = new LinkedHashMap<>();
@@ -64,6 +66,11 @@ public final class ListCatalog {
     String lastError;
     /** For a source with its own CA file: a fetcher trusting only that CA, made on first use. */
     HttpListFetcher ownFetcher;
+    /**
+     * Redefined at run time while serving the old definition's version: the new definition's
+     * first version is not held to the size limits (it is another source, not an update).
+     */
+    boolean redefined;
 
     Slot(ListSource src) {
       this.src = src;
@@ -79,6 +86,7 @@ public final class ListCatalog {
    */
   public ListCatalog(Path dataDir, List<ListSource> sources, SafetyPolicy safety,
       HttpListFetcher fetcher, Consumer<String> log, Clock clock) throws IOException {
+    this.dataDir = dataDir;
     this.listsDir = dataDir == null ? null : dataDir.resolve("lists");
     this.safety = safety;
     this.fetcher = fetcher;
@@ -127,6 +135,122 @@ public final class ListCatalog {
       }
     }
     return changed;
+  }
+
+  /**
+   * Replaces the set of sources while serving (sources added, changed or removed at run time).
+   * An unchanged source keeps its state. A new source is loaded now; a source that existed
+   * before is forgotten with its saved versions. A changed definition is loaded now too, and
+   * until it yields a version the old definition's version keeps serving (when it is still the
+   * same list: id, category and locking unchanged; otherwise the list leaves service until the
+   * new definition loads). A removed source leaves service and its saved versions are deleted.
+   * Every change is recorded in the update log. Like everything here, runs on the owning thread.
+   *
+   * @return true when the lists in force changed, i.e. {@link #snapshot()} should be swapped in
+   * @throws IllegalArgumentException two sources with one id (nothing is changed then)
+   * @throws IOException the key for a first locked list cannot be made (nothing is changed)
+   */
+  public boolean setSources(List<ListSource> sources) throws IOException {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (ListSource src : sources) {
+      if (!ids.add(src.id())) {
+        throw new IllegalArgumentException("two lists have the id " + src.id());
+      }
+    }
+    if (keyed == null && sources.stream().anyMatch(ListSource::locked)) {
+      keyed = NameHasher.keyed(loadOrCreateKey(dataDir));
+    }
+    Map<String, Slot> next = new LinkedHashMap<>();
+    List<Slot> toLoad = new ArrayList<>();
+    boolean changed = false;
+    for (ListSource src : sources) {
+      Slot old = slots.get(src.id());
+      if (old != null && old.src.equals(src)) {
+        next.put(src.id(), old);
+        continue;
+      }
+      Slot s = new Slot(src);
+      if (old != null && old.current != null && matchesSource(old.current, src)) {
+        s.current = old.current;
+        s.storedAt = old.storedAt;
+        s.lastUpdate = old.lastUpdate;
+        s.redefined = true;
+        forgetAllBut(s, "current.hbl");
+        log.accept("list " + src.id() + ": source redefined; version "
+            + old.current.info().version() + " serves until the new definition loads");
+      } else {
+        changed |= old != null && old.current != null;
+        forgetAllBut(s, null);
+        if (old != null) {
+          log.accept("list " + src.id() + ": source redefined as another list; loading it");
+        }
+      }
+      next.put(src.id(), s);
+      toLoad.add(s);
+    }
+    for (Slot gone : slots.values()) {
+      if (!next.containsKey(gone.src.id())) {
+        changed |= gone.current != null;
+        record(gone, "removed", null, gone.current, 0, 0, "source removed by the operator");
+        forgetAllBut(gone, null);
+        log.accept("list " + gone.src.id() + ": source removed, list out of service");
+      }
+    }
+    slots.clear();
+    slots.putAll(next);
+    for (Slot s : toLoad) {
+      changed |= update(s);
+    }
+    return changed;
+  }
+
+  /** Whether HTTP(S) sources can be fetched (a fetcher was given). */
+  public boolean fetchesHttp() {
+    return fetcher != null;
+  }
+
+  /** Gives the catalog a fetcher for HTTP(S) sources added at run time (when it had none). */
+  public void fetchHttpWith(HttpListFetcher f) {
+    if (fetcher == null) {
+      fetcher = f;
+    }
+  }
+
+  /**
+   * Deletes what is saved for a source (all of it, or all but {@code keep}): a list that leaves
+   * service, or is redefined, must not come back from a stale copy at the next start.
+   */
+  private void forgetAllBut(Slot s, String keep) {
+    if (listsDir == null) {
+      return;
+    }
+    Path dir = dirOf(s);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f) && !f.getFileName().toString().equals(keep)) {
+          Files.delete(f);
+        }
+      }
+      if (keep == null) {
+        // UT1 category lists live one level down (lists/<id>/<category>): leave a parent that
+        // still holds other lists.
+        for (Path d = dir; !d.equals(listsDir) && isEmptyDir(d); d = d.getParent()) {
+          Files.delete(d);
+        }
+      }
+    } catch (IOException e) {
+      log.accept("list " + s.src.id() + ": cannot delete its saved versions in " + dir + ": "
+          + e.getMessage());
+    }
+  }
+
+  private static boolean isEmptyDir(Path d) throws IOException {
+    try (var in = Files.list(d)) {
+      return in.findAny().isEmpty();
+    }
   }
 
   /** The lists in force, in configuration order; lists never loaded successfully are absent. */
@@ -220,7 +344,7 @@ public final class ListCatalog {
           return false;
         }
         r = ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(), p,
-            safety.maxInvalidRatio());
+            safety.maxInvalidRatio(), !s.src.quotesLines());
       }
     } catch (ListRejectedException e) {
       settleDownload(s, "rejected.txt");
@@ -237,6 +361,7 @@ public final class ListCatalog {
     if (s.current != null && next.info().version().equals(s.current.info().version())) {
       settleDownload(s, "source.txt");
       s.lastError = null;
+      s.redefined = false;
       saveStateQuietly(s);
       return false;
     }
@@ -246,7 +371,7 @@ public final class ListCatalog {
           + ", which was rolled back; waiting for a new version";
       return false;
     }
-    String why = safety.check(s.current, next);
+    String why = safety.check(s.redefined ? null : s.current, next);
     if (why != null) {
       persistQuietly(next, s, "rejected.hbl");
       settleDownload(s, "rejected.txt");
@@ -265,6 +390,7 @@ public final class ListCatalog {
     s.current = next;
     s.lastUpdate = now;
     s.lastError = null;
+    s.redefined = false;
     if (listsDir != null) {
       try {
         Path dir = dirOf(s);
@@ -317,11 +443,12 @@ public final class ListCatalog {
         in -> {
           if (copy == null) {
             return ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(),
-                s.src.location(), in, safety.maxInvalidRatio());
+                s.src.location(), in, safety.maxInvalidRatio(), !s.src.quotesLines());
           }
           try (OutputStream out = Files.newOutputStream(copy)) {
             return ListLoader.load(s.src.info(), hasherFor(s.src), s.src.format(),
-                s.src.location(), new Tee(in, out), safety.maxInvalidRatio());
+                s.src.location(), new Tee(in, out), safety.maxInvalidRatio(),
+                !s.src.quotesLines());
           }
         });
   }
@@ -414,6 +541,12 @@ public final class ListCatalog {
     if (!Files.exists(cur)) {
       return;
     }
+    String savedSource = stateOf(s).getProperty("source");
+    if (savedSource != null && !savedSource.equals(sourceKey(s.src))) {
+      log.accept("list " + s.src.id() + ": the saved version is of another source (path, URL or"
+          + " format changed); loading from the source");
+      return;
+    }
     try {
       CompiledList c = ListStore.read(cur, NameHasher.PLAIN, keyed);
       if (!matchesSource(c, s.src)) {
@@ -466,17 +599,36 @@ public final class ListCatalog {
         && java.util.Objects.equals(i.category(), src.category());
   }
 
+  /** The saved state of a list; empty when there is none or it cannot be read. */
+  private Properties stateOf(Slot s) {
+    Properties p = new Properties();
+    Path f = dirOf(s).resolve("state.properties");
+    if (Files.exists(f)) {
+      try (InputStream in = Files.newInputStream(f)) {
+        p.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        return new Properties();
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Which source a saved version came from (a hash of location and format, so no access token
+   * in a URL is written down): an id reused for another source must not serve the old content.
+   */
+  private static String sourceKey(ListSource src) {
+    java.security.MessageDigest sha = ListLoader.sha256();
+    sha.update((src.location() + "\n" + src.format()).getBytes(StandardCharsets.UTF_8));
+    return java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
+  }
+
   private void loadState(Slot s) {
     Path f = dirOf(s).resolve("state.properties");
     if (!Files.exists(f)) {
       return;
     }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(f)) {
-      p.load(in);
-    } catch (IOException | IllegalArgumentException e) {
-      return;
-    }
+    Properties p = stateOf(s);
     s.stamp = p.getProperty("stamp", "");
     s.refusedVersion = p.getProperty("refusedVersion", "");
     String etag = p.getProperty("etag");
@@ -499,6 +651,7 @@ public final class ListCatalog {
       return;
     }
     Properties p = new Properties();
+    p.setProperty("source", sourceKey(s.src));
     p.setProperty("stamp", s.stamp);
     p.setProperty("refusedVersion", s.refusedVersion);
     if (s.validators.etag() != null) {
@@ -573,7 +726,7 @@ public final class ListCatalog {
   }
 
   /** A location without user info or query (list providers put access tokens there). */
-  static String redacted(String location) {
+  public static String redacted(String location) {
     String s = location.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
     int q = s.indexOf('?');
     return q < 0 ? s : s.substring(0, q) + "?***";

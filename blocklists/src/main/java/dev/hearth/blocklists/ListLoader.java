@@ -42,11 +42,20 @@ public final class ListLoader {
   /** Loads a file as the list {@code info}; a directory is read as one UT1-style category. */
   public static LoadResult load(ListInfo info, NameHasher hasher, Format format, Path file,
       double maxInvalidRatio) throws IOException, ListRejectedException {
+    return load(info, hasher, format, file, maxInvalidRatio, info.locked());
+  }
+
+  /**
+   * {@link #load(ListInfo, NameHasher, Format, Path, double)}; with {@code withhold} problems
+   * name the file and line but never quote it (always so for locked lists).
+   */
+  public static LoadResult load(ListInfo info, NameHasher hasher, Format format, Path file,
+      double maxInvalidRatio, boolean withhold) throws IOException, ListRejectedException {
     if (Files.isDirectory(file)) {
-      return loadCategory(info, hasher, file, maxInvalidRatio);
+      return loadCategory(info, hasher, file, maxInvalidRatio, withhold);
     }
     try (InputStream in = Files.newInputStream(file)) {
-      return load(info, hasher, format, file.toString(), in, maxInvalidRatio);
+      return load(info, hasher, format, file.toString(), in, maxInvalidRatio, withhold);
     }
   }
 
@@ -56,8 +65,15 @@ public final class ListLoader {
    */
   public static LoadResult load(ListInfo info, NameHasher hasher, Format format, String source,
       InputStream in, double maxInvalidRatio) throws IOException, ListRejectedException {
+    return load(info, hasher, format, source, in, maxInvalidRatio, info.locked());
+  }
+
+  /** {@link #load(ListInfo, NameHasher, Format, String, InputStream, double)}, maybe withheld. */
+  public static LoadResult load(ListInfo info, NameHasher hasher, Format format, String source,
+      InputStream in, double maxInvalidRatio, boolean withhold)
+      throws IOException, ListRejectedException {
     CompiledList.Builder builder = CompiledList.builder(info, hasher);
-    ParseTally tally = new ParseTally(builder, info.locked());
+    ParseTally tally = new ParseTally(builder, withhold || info.locked());
     MessageDigest sha = sha256();
     ListParser parser = ListParser.forFormat(format);
     int lines = parse(parser, source, new DigestInputStream(in, sha), tally);
@@ -73,8 +89,14 @@ public final class ListLoader {
    */
   public static LoadResult loadCategory(ListInfo info, NameHasher hasher, Path dir,
       double maxInvalidRatio) throws IOException, ListRejectedException {
+    return loadCategory(info, hasher, dir, maxInvalidRatio, info.locked());
+  }
+
+  /** {@link #loadCategory(ListInfo, NameHasher, Path, double)}, maybe withheld. */
+  public static LoadResult loadCategory(ListInfo info, NameHasher hasher, Path dir,
+      double maxInvalidRatio, boolean withhold) throws IOException, ListRejectedException {
     CompiledList.Builder builder = CompiledList.builder(info, hasher);
-    ParseTally tally = new ParseTally(builder, info.locked());
+    ParseTally tally = new ParseTally(builder, withhold || info.locked());
     MessageDigest sha = sha256();
     int lines = 0;
     boolean any = false;

@@ -16,10 +16,13 @@ import java.util.regex.Pattern;
  * @param publicKey PEM (X.509 SubjectPublicKeyInfo) Ed25519 key that signs the list
  * @param caFile for an {@code https://} source: a PEM file of CA certificates trusted for it
  *     instead of the JDK's default store (as {@code curl --cacert}), or null for the default
+ * @param withholdLines report invalid lines by file and line number only, never their text: for
+ *     sources added at run time through the admin API, which may name any file or URL the
+ *     service can reach (locked lists always withhold)
  */
 public record ListSource(String id, String location, Format format, String category,
     boolean locked, boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
-    String publicKey, String caFile) {
+    String publicKey, String caFile, boolean withholdLines) {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
 
   public ListSource {
@@ -49,6 +52,14 @@ public record ListSource(String id, String location, Format format, String categ
     }
   }
 
+  /** A source from the operator's own configuration: invalid lines are reported with text. */
+  public ListSource(String id, String location, Format format, String category, boolean locked,
+      boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
+      String publicKey, String caFile) {
+    this(id, location, format, category, locked, legalOverride, refresh, sha256, signatureUrl,
+        publicKey, caFile, false);
+  }
+
   /** A source that trusts the JDK's default CA store (if it is an HTTPS URL at all). */
   public ListSource(String id, String location, Format format, String category, boolean locked,
       boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
@@ -61,6 +72,17 @@ public record ListSource(String id, String location, Format format, String categ
   public static ListSource file(String id, String path) {
     return new ListSource(id, path, Format.AUTO, null, false, false, Duration.ofSeconds(10), null,
         null, null);
+  }
+
+  /** This source with the text of invalid lines withheld from errors and the update log. */
+  public ListSource withWithheldLines() {
+    return new ListSource(id, location, format, category, locked, legalOverride, refresh, sha256,
+        signatureUrl, publicKey, caFile, true);
+  }
+
+  /** Whether problem reports may quote the text of a line (never for locked lists). */
+  boolean quotesLines() {
+    return !locked && !withholdLines;
   }
 
   public boolean isHttp() {

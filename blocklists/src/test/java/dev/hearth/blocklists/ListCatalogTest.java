@@ -265,6 +265,89 @@ class ListCatalogTest {
     assertEquals("domains:1", l.match("casino.example").ruleLocation());
   }
 
+  @Test
+  void anIdReusedForAnotherSource_doesNotServeTheOldSavedVersion() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "old.example\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "new.example\n");
+    catalog(SafetyPolicy.defaults(), ListSource.file("x", a.toString()));
+    ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("x", b.toString()));
+    assertTrue(again.snapshot().get(0).match("new.example").isBlock());
+    assertTrue(again.snapshot().get(0).match("old.example").isNone());
+  }
+
+  @Test
+  void setSources_addsAListNow_andRemovingOneTakesItOutWithItsSavedVersions() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "other.example\n");
+    ListSource srcA = ListSource.file("a", a.toString());
+    ListCatalog c = catalog(SafetyPolicy.defaults(), srcA);
+    assertFalse(c.setSources(List.of(srcA)), "the same set changes nothing");
+    ListSource srcB = ListSource.file("b", b.toString()).withWithheldLines();
+    assertTrue(c.setSources(List.of(srcA, srcB)), "b is loaded at once");
+    assertEquals(2, c.snapshot().size());
+    assertTrue(c.snapshot().get(1).match("other.example").isBlock());
+    assertTrue(Files.exists(dir.resolve("data/lists/b/current.hbl")));
+
+    assertTrue(c.setSources(List.of(srcA)));
+    assertEquals(1, c.snapshot().size());
+    assertEquals(List.of("a"), c.status().stream().map(ListCatalog.Status::id).toList());
+    assertFalse(Files.exists(dir.resolve("data/lists/b")), "its saved versions went with it");
+    List<String> records = Files.readAllLines(dir.resolve("data/lists/updates.jsonl"));
+    assertTrue(records.get(records.size() - 1).contains("\"outcome\":\"removed\""),
+        records.toString());
+    assertThrows(IllegalArgumentException.class, () -> c.setSources(List.of(srcA, srcA)));
+    assertEquals(1, c.snapshot().size(), "a refused set changes nothing");
+  }
+
+  @Test
+  void aRedefinedSource_keepsServingItsVersionUntilTheNewDefinitionLoads() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), names("n", 200));
+    ListCatalog c = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    Path moved = dir.resolve("mirror.txt");
+    assertFalse(c.setSources(List.of(ListSource.file("a", moved.toString()))),
+        "the new path does not exist yet: the old version keeps serving");
+    assertTrue(c.snapshot().get(0).match("n1.example").isBlock());
+    assertNotNull(c.status().get(0).lastError());
+    Files.writeString(moved, names("m", 10));
+    assertTrue(c.refresh(true), "another source, not an update: no shrink limit");
+    assertTrue(c.snapshot().get(0).match("m1.example").isBlock());
+    assertTrue(c.snapshot().get(0).match("n1.example").isNone());
+    assertTrue(c.status().get(0).canRollBack(), "the old definition's version is the previous");
+
+    // Another category is another list: the old version leaves service at once.
+    ListSource recategorised = new ListSource("a", moved.toString(), Format.AUTO, "ads", false,
+        false, Duration.ofSeconds(10), null, null, null);
+    Files.delete(moved);
+    assertTrue(c.setSources(List.of(recategorised)));
+    assertTrue(c.snapshot().isEmpty());
+  }
+
+  @Test
+  void runTimeSources_withholdTheTextOfInvalidLines_andALockedOneGetsAKey() throws Exception {
+    Path secret = dir.resolve("secret.conf");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      text.append("password=hunter").append(i).append('\n');
+    }
+    Files.writeString(secret, text);
+    ListCatalog c = new ListCatalog(dir.resolve("data"), List.of(), SafetyPolicy.defaults(), null,
+        log::add, Clock.systemUTC());
+    c.open();
+    assertFalse(Files.exists(dir.resolve("data/keys/lists.key")));
+    Path legal = Files.writeString(dir.resolve("legal.txt"), "hidden.example\n");
+    assertTrue(c.setSources(List.of(ListSource.file("s", secret.toString()).withWithheldLines(),
+        new ListSource("legal", legal.toString(), Format.AUTO, "csam", true, false,
+            Duration.ofSeconds(10), null, null, null))));
+    String error = c.status().get(0).lastError();
+    assertTrue(error.contains("secret.conf:1") && !error.contains("hunter"), error);
+    assertTrue(Files.readString(dir.resolve("data/lists/updates.jsonl")).indexOf("hunter") < 0);
+    assertTrue(log.stream().noneMatch(l -> l.contains("hunter")), log.toString());
+    assertTrue(Files.exists(dir.resolve("data/keys/lists.key")));
+    assertTrue(c.snapshot().get(0).match("hidden.example").isBlock());
+    assertTrue(c.setSources(List.of()));
+    assertTrue(c.snapshot().isEmpty());
+  }
+
   private static List<Path> filesUnder(Path root) throws Exception {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile).toList();

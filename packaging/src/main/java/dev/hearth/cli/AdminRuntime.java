@@ -1,12 +1,14 @@
 package dev.hearth.cli;
 
 import dev.hearth.admin.auth.Accounts;
+import dev.hearth.admin.lists.ListSourceService;
 import dev.hearth.admin.policy.PolicyService;
 import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.admin.web.AdminServer;
 import dev.hearth.admin.web.PublicSettings;
+import dev.hearth.blocklists.ListSource;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
@@ -25,6 +27,7 @@ final class AdminRuntime implements AutoCloseable {
   private final Logger log;
   private AdminStore store;
   private PolicyService policy;
+  private ListSourceService sources;
   private AdminServer web;
   private java.util.concurrent.ScheduledExecutorService jobs;
   private DnsServer server;
@@ -34,11 +37,47 @@ final class AdminRuntime implements AutoCloseable {
     this.log = log;
   }
 
-  /** The policy to start the resolver with: the config's plus the store's. */
-  PolicySnapshot openPolicy() {
+  /**
+   * Opens the admin store, first of all: the list sources stored there load with the config
+   * file's, before the resolver starts. An unusable store is logged; DNS starts without it.
+   */
+  void openStore() {
     try {
       store = AdminStore.open(settings.adminDatabase());
       store.lockForServing();
+    } catch (StoreException | RuntimeException e) {
+      log.error("admin store unusable, serving the config file's policy and lists only: {}",
+          e.getMessage());
+      close();
+    }
+  }
+
+  /**
+   * The lists of the sources stored at run time, to load after {@code config}'s (their saved
+   * versions serve at once, without the network). A stored source that no longer reads, or whose
+   * id the config file now uses, is left out and the log and the console say why.
+   */
+  List<ListSource> openListSources(List<ListSource> config) {
+    if (store == null) {
+      return List.of();
+    }
+    try {
+      sources = new ListSourceService(store, new StoredListSources(config));
+      return sources.open();
+    } catch (StoreException | RuntimeException e) {
+      log.error("list sources in the admin store unusable, serving the config file's lists"
+          + " only: {}", e.getMessage());
+      sources = null;
+      return List.of();
+    }
+  }
+
+  /** The policy to start the resolver with: the config's plus the store's. */
+  PolicySnapshot openPolicy() {
+    if (store == null) {
+      return settings.policy();
+    }
+    try {
       policy = new PolicyService(store, settings.policyCompiler());
       return policy.open();
     } catch (StoreException | RuntimeException e) {
@@ -55,6 +94,9 @@ final class AdminRuntime implements AutoCloseable {
       return;
     }
     PolicyStage stage = server.policy();
+    if (sources != null && lists != null) {
+      sources.attach(lists);
+    }
     try {
       policy.attach(stage::replacePolicy, stage.bindings());
       Accounts accounts = new Accounts(store);
@@ -74,7 +116,7 @@ final class AdminRuntime implements AutoCloseable {
         presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
       }
       web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists,
-          publicSettings(settings));
+          sources, publicSettings(settings));
       if (settings.webEnabled()) {
         web.start(settings.httpListen());
         log.info("admin API on http://{}/api/v1 (health: /healthz)",
@@ -179,6 +221,7 @@ final class AdminRuntime implements AutoCloseable {
     }
     if (store != null) {
       store.close();
+      store = null;
     }
   }
 }

@@ -395,7 +395,7 @@ final class ConfigFile {
       java.util.Set<String> ids = new java.util.HashSet<>();
       List<Node> items = items(l.get("sources"), "lists.sources", "a list of list sources");
       for (int i = 0; i < items.size(); i++) {
-        for (ListSource src : source(items.get(i), "lists.sources[" + i + "]")) {
+        for (ListSource src : source(items.get(i), "lists.sources[" + i + "]").lists()) {
           if (!ids.add(src.id())) {
             throw error(items.get(i), "lists.sources[" + i + "]", "id " + src.id()
                 + " is used twice");
@@ -407,8 +407,32 @@ final class ConfigFile {
     }
   }
 
+  /**
+   * One {@code lists.sources} entry: its id (given, or derived from the file name) and the lists
+   * it defines (one, or one per category of a UT1 directory, with ids {@code <id>/<category>}).
+   */
+  record SourceEntry(String id, List<ListSource> lists) {}
+
+  /** Where a stored source document's errors start their key path (stripped for the API). */
+  static final String STORED_SOURCE = "source";
+
+  /**
+   * Reads a list source stored at run time (a JSON document with the keys of a
+   * {@code lists.sources} entry) with the same rules as the config file. Its invalid lines are
+   * never quoted: such a source may name any file or URL the service can reach.
+   *
+   * @throws ConfigException with {@link ConfigException#path()} {@value #STORED_SOURCE} or
+   *     {@code source.KEY...} naming the field at fault
+   */
+  static SourceEntry storedSource(com.fasterxml.jackson.databind.JsonNode doc)
+      throws ConfigException {
+    SourceEntry e = detached("list source").source(JsonToYaml.node(doc), STORED_SOURCE);
+    return new SourceEntry(e.id(), e.lists().stream().map(ListSource::withWithheldLines)
+        .toList());
+  }
+
   /** One source entry; a UT1 directory expands to one list per chosen category. */
-  private List<ListSource> source(Node node, String path) throws ConfigException {
+  private SourceEntry source(Node node, String path) throws ConfigException {
     Map<String, Node> m = mapping(node, path, SOURCE_KEYS);
     if (m.containsKey("path") == m.containsKey("url")) {
       throw error(node, path, "give exactly one of 'path' (a file or directory) or 'url'");
@@ -426,7 +450,7 @@ final class ConfigFile {
       throw error(m.get("format"), path + ".format", "expected auto, domains, hosts, adblock,"
           + " rpz, urls or ut1, got \"" + formatText + "\"");
     }
-    String id = m.containsKey("id") ? value(m.get("id"), path + ".id", "a list id", String::trim)
+    String id = m.containsKey("id") ? value(m.get("id"), path + ".id", LIST_ID, ConfigFile::listId)
         : ListSource.idFor(Path.of(location.replaceAll("^https?://", "")).getFileName().toString());
     String category = m.containsKey("category")
         ? value(m.get("category"), path + ".category", "a category name", String::trim) : null;
@@ -434,15 +458,24 @@ final class ConfigFile {
         && value(m.get("locked"), path + ".locked", Values.BOOLEAN, Values::bool);
     boolean override = m.containsKey("legal_override")
         && value(m.get("legal_override"), path + ".legal_override", Values.BOOLEAN, Values::bool);
+    if (locked && override) {
+      throw error(m.get("legal_override"), path + ".legal_override", "a list cannot be locked"
+          + " and a legal override at once");
+    }
     Duration refresh = m.containsKey("refresh")
-        ? value(m.get("refresh"), path + ".refresh", Values.DURATION, Values::duration)
+        ? value(m.get("refresh"), path + ".refresh", Values.DURATION, ConfigFile::refresh)
         : location.startsWith("http") ? Duration.ofHours(6) : Duration.ofSeconds(10);
     String sha = m.containsKey("sha256")
-        ? value(m.get("sha256"), path + ".sha256", "64 hex digits", String::trim) : null;
+        ? value(m.get("sha256"), path + ".sha256", "64 hex digits", ConfigFile::sha256) : null;
     String sigUrl = m.containsKey("signature_url") ? value(m.get("signature_url"),
         path + ".signature_url", "an http:// or https:// URL", ConfigFile::httpUrl) : null;
     String key = m.containsKey("public_key") ? value(m.get("public_key"), path + ".public_key",
         "a PEM public key", String::trim) : null;
+    if ((sigUrl == null) != (key == null)) {
+      String missing = sigUrl == null ? "signature_url" : "public_key";
+      throw error(node, path + "." + missing, "a signature needs both signature_url and"
+          + " public_key");
+    }
     String caFile = m.containsKey("ca_file") ? caFile(m.get("ca_file"), path + ".ca_file",
         location) : null;
     if (m.containsKey("categories") && !ut1) {
@@ -450,8 +483,8 @@ final class ConfigFile {
     }
     try {
       if (!ut1) {
-        return List.of(new ListSource(id, location, format, category, locked, override, refresh,
-            sha, sigUrl, key, caFile));
+        return new SourceEntry(id, List.of(new ListSource(id, location, format, category, locked,
+            override, refresh, sha, sigUrl, key, caFile)));
       }
       if (location.startsWith("http")) {
         throw error(node, path, "a UT1 category directory must be a local 'path'");
@@ -472,7 +505,7 @@ final class ConfigFile {
         out.add(new ListSource(id + "/" + ListSource.idFor(cat), dir.toString(), Format.DOMAINS,
             cat, locked, override, refresh, sha, sigUrl, key));
       }
-      return out;
+      return new SourceEntry(id, out);
     } catch (IllegalArgumentException e) {
       throw error(node, path, e.getMessage());
     } catch (IOException e) {
@@ -495,6 +528,35 @@ final class ConfigFile {
       throw error(node, path, e.getMessage());
     }
     return file;
+  }
+
+  private static final String LIST_ID = "a list id: lower-case letters, digits, '.', '_', '-'"
+      + " and '/' (at most 100 characters)";
+  private static final java.util.regex.Pattern LIST_ID_PATTERN =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
+
+  private static String listId(String text) {
+    String t = text.trim();
+    if (!LIST_ID_PATTERN.matcher(t).matches() || t.length() > 100) {
+      throw Values.expected(LIST_ID, text);
+    }
+    return t;
+  }
+
+  private static Duration refresh(String text) {
+    Duration d = Values.duration(text);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw Values.expected("a refresh interval of at least 1s", text);
+    }
+    return d;
+  }
+
+  private static String sha256(String text) {
+    String t = text.trim();
+    if (!t.matches("[0-9a-fA-F]{64}")) {
+      throw Values.expected("a SHA-256 of 64 hex digits", text);
+    }
+    return t;
   }
 
   private static String domainName(String text) {

@@ -140,8 +140,11 @@ final class ListsCommand implements Callable<Integer> {
       }
       Settings s = b.build();
       settings = s;
-      List<ListSource> sources = ServeCommand.allListSources(s);
+      List<ListSource> sources = new java.util.ArrayList<>(ServeCommand.allListSources(s));
       boolean useDataDir = persist || config != null || dataDir != null;
+      if (useDataDir) {
+        sources.addAll(storedSources(s, sources, err));
+      }
       ListCatalog c = new ListCatalog(useDataDir ? s.dataDir() : null, sources, s.listSafety(),
           ServeCommand.fetcherFor(sources), line -> { }, Clock.systemUTC());
       c.open();
@@ -152,6 +155,25 @@ final class ListsCommand implements Callable<Integer> {
         }
       }
       return c;
+    }
+  }
+
+  /**
+   * The sources added at run time (in the data directory's admin database, if there is one), so
+   * the tools see the lists the server serves.
+   */
+  static List<ListSource> storedSources(Settings s, List<ListSource> config, PrintWriter err) {
+    if (!Files.isRegularFile(s.adminDatabase())) {
+      return List.of();
+    }
+    try (dev.hearth.admin.store.AdminStore store = dev.hearth.admin.store.AdminStore.open(
+        s.adminDatabase())) {
+      return new dev.hearth.admin.lists.ListSourceService(store, new StoredListSources(config))
+          .open();
+    } catch (dev.hearth.admin.store.StoreException | RuntimeException e) {
+      err.println("hearth: the list sources in " + s.adminDatabase() + " cannot be read, using"
+          + " the config file's only: " + e.getMessage());
+      return List.of();
     }
   }
 

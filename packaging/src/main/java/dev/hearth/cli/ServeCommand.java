@@ -214,27 +214,34 @@ final class ServeCommand implements Callable<Integer> {
         return Hearth.EXIT_USAGE;
       }
     }
+    // The admin store first: sources added at run time load with the config file's.
+    AdminRuntime admin = new AdminRuntime(settings, log);
+    admin.openStore();
     // Saved versions are served at once; a list never loaded before is loaded now. A list that
     // is mostly garbage or fails a safety check is not applied; the others still are.
     ListCatalog lists;
+    List<ListSource> configSources;
     try {
-      List<ListSource> sources = allListSources(settings);
+      configSources = allListSources(settings);
+      List<ListSource> sources = new ArrayList<>(configSources);
+      sources.addAll(admin.openListSources(configSources));
       lists = new ListCatalog(settings.dataDir(), sources, settings.listSafety(),
           fetcherFor(sources), log::info, Clock.systemUTC());
       lists.open();
     } catch (IOException | IllegalArgumentException e) {
+      admin.close();
       err.println("hearth: lists: " + e.getMessage());
       err.flush();
       return Hearth.EXIT_STARTUP;
     }
     logSettings(log, settings);
 
-    AdminRuntime admin = new AdminRuntime(settings, log);
     var startPolicy = admin.openPolicy();
     DnsServer server;
     try {
       server = DnsServer.start(settings.resolver(), lists.snapshot(), startPolicy);
     } catch (StartupException e) {
+      admin.close();
       err.println("hearth: " + e.getMessage());
       err.flush();
       return Hearth.EXIT_STARTUP;
@@ -270,7 +277,8 @@ final class ServeCommand implements Callable<Integer> {
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
     }
-    admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir()));
+    admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir(),
+        configSources));
     try {
       stopped.await();
     } catch (InterruptedException e) {

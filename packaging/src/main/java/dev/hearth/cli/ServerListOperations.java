@@ -2,6 +2,7 @@ package dev.hearth.cli;
 
 import dev.hearth.admin.lists.ListOperations;
 import dev.hearth.blocklists.ListCatalog;
+import dev.hearth.blocklists.ListSource;
 import dev.hearth.resolver.DnsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,17 +26,26 @@ import java.util.concurrent.TimeoutException;
 final class ServerListOperations implements ListOperations {
   private static final long WAIT_SECONDS = 120;
 
+  /** How long a change of sources waits for its lists to load before answering "queued". */
+  private static final long APPLY_WAIT_SECONDS = 20;
+
   private final ListCatalog catalog;
   private final DnsServer server;
   private final ScheduledExecutorService listThread;
   private final Path updateLog;
+  private final List<ListSource> configSources;
 
+  /**
+   * @param configSources the config file's and --blocklist's sources: always in force, with the
+   *     run-time ones after them
+   */
   ServerListOperations(ListCatalog catalog, DnsServer server,
-      ScheduledExecutorService listThread, Path dataDir) {
+      ScheduledExecutorService listThread, Path dataDir, List<ListSource> configSources) {
     this.catalog = catalog;
     this.server = server;
     this.listThread = listThread;
     this.updateLog = dataDir.resolve("lists").resolve("updates.jsonl");
+    this.configSources = List.copyOf(configSources);
   }
 
   @Override
@@ -66,6 +76,36 @@ final class ServerListOperations implements ListOperations {
       server.policy().replace(catalog.snapshot());
       return null;
     });
+  }
+
+  @Override
+  public boolean applyStoredSources(List<ListSource> stored) {
+    List<ListSource> all = new ArrayList<>(configSources);
+    all.addAll(stored);
+    java.util.concurrent.Future<?> done = listThread.submit(() -> {
+      if (!catalog.fetchesHttp() && all.stream().anyMatch(ListSource::isHttp)) {
+        catalog.fetchHttpWith(ServeCommand.fetcherFor(all));
+      }
+      try {
+        if (catalog.setSources(all)) {
+          server.policy().replace(catalog.snapshot());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    try {
+      done.get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false; // queued: the list thread runs it when the download in progress ends
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the lists could not be changed: " + e.getCause()
+          .getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Override

@@ -445,7 +445,8 @@ class AdminApiTest {
         "/api/v1/subscribers/{id}/signup-code", "/api/v1/appeals", "/api/v1/appeals/{ticket}",
         "/api/v1/appeals/{ticket}/take", "/api/v1/appeals/{ticket}/decision",
         "/api/v1/appeals/{ticket}/referral", "/api/v1/appeals/{ticket}/close",
-        "/api/v1/appeal-overrides", "/api/v1/appeal-overrides/{name}")) {
+        "/api/v1/appeal-overrides", "/api/v1/appeal-overrides/{name}", "/api/v1/lists/sources",
+        "/api/v1/lists/sources/{id}")) {
       assertNotNull(paths.get(p), p + " is described");
     }
     HttpResponse<String> missing = admin("GET", "/api/v1/nothing-here", null);

@@ -282,9 +282,16 @@ class ConfigFileTest {
     assertError("lists:\n  sources:\n    - {id: a, url: \"ftp://h/x\"}\n", 3,
         "lists.sources[0].url", "http:// or https://");
     assertError("lists:\n  sources:\n    - {id: Bad Id, path: /x}\n", 3,
-        "lists.sources[0]", "list id 'Bad Id'");
+        "lists.sources[0].id", "a list id");
     assertError("lists:\n  sources:\n    - {id: a, path: /x, locked: true,"
-        + " legal_override: true}\n", 3, "lists.sources[0]", "cannot be locked");
+        + " legal_override: true}\n", 3, "lists.sources[0].legal_override", "cannot be locked");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, refresh: 10ms}\n", 3,
+        "lists.sources[0].refresh", "at least 1s");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, sha256: abc}\n", 3,
+        "lists.sources[0].sha256", "64 hex digits");
+    assertError("lists:\n  sources:\n    - {id: a, url: \"https://h/x\","
+        + " signature_url: \"https://h/x.sig\"}\n", 3, "lists.sources[0].public_key",
+        "both signature_url and public_key");
     assertError("lists:\n  never_block: [\"bad..name\"]\n", 2, "lists.never_block[0]",
         "empty label");
     assertError("lists:\n  max_shrink: 150%\n", 2, "lists.max_shrink", "at most 1.0");

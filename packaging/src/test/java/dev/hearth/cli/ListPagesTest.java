@@ -69,11 +69,12 @@ class ListPagesTest {
     Files.writeString(ads, "aaaa.test\n");
     Files.writeString(legal, "legal-one.test\n");
     Path data = Files.createDirectories(dir.resolve("data"));
-    ListCatalog catalog = new ListCatalog(data, List.of(
+    List<ListSource> configured = List.of(
         new ListSource("ads", ads.toString(), Format.AUTO, null, false, false,
             Duration.ofHours(1), null, null, null),
         new ListSource("legal", legal.toString(), Format.AUTO, "csam", true, false,
-            Duration.ofHours(1), null, null, null)),
+            Duration.ofHours(1), null, null, null));
+    ListCatalog catalog = new ListCatalog(data, configured,
         new SafetyPolicy(List.of(), 1.0, 100.0, 0.5), null, line -> { },
         Clock.systemUTC());
     catalog.open();
@@ -90,7 +91,7 @@ class ListPagesTest {
       tokens.put(r, accounts.createToken(Principal.CLI, r.id(), r, null));
     }
     web = new AdminServer(store, accounts, policy, dns.policy(), List.of(), dns::stats,
-        new ServerListOperations(catalog, dns, listThread, data))
+        new ServerListOperations(catalog, dns, listThread, data, configured))
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 

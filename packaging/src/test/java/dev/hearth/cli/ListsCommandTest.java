@@ -89,4 +89,20 @@ class ListsCommandTest {
         "--blocklist", list.toString()));
     assertTrue(out.toString().contains("verdict for b.example: not listed"), out.toString());
   }
+  @Test
+  void theTools_seeSourcesAddedAtRunTime() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path list = Files.writeString(dir.resolve("runtime.txt"), "stored.example\n");
+    try (dev.hearth.admin.store.AdminStore store = dev.hearth.admin.store.AdminStore.open(
+        data.resolve("admin.db"))) {
+      new dev.hearth.admin.lists.ListSourceService(store, new StoredListSources(
+          java.util.List.of())).put(dev.hearth.admin.auth.Principal.CLI, null,
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"id\": \"runtime\","
+              + " \"path\": \"" + list + "\"}"));
+    }
+    assertEquals(0, run("lists", "test", "stored.example", "--data-dir", data.toString()));
+    assertTrue(out.toString().contains("BLOCKED (blocked by list runtime"), out.toString());
+    assertEquals(0, run("lists", "status", "--data-dir", data.toString()));
+    assertTrue(out.toString().contains("runtime"), out.toString());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.hearth.admin.lists;
 
 import dev.hearth.blocklists.ListCatalog;
+import dev.hearth.blocklists.ListSource;
 import java.util.List;
 
 /**
@@ -24,4 +25,15 @@ public interface ListOperations {
 
   /** The last {@code n} lines of the update log (one JSON object each), newest last. */
   List<String> recentUpdates(int n);
+
+  /**
+   * Puts the config file's sources plus {@code stored} (the run-time ones, in order) in force:
+   * new lists are loaded and removed ones leave service on the list thread, off the query path,
+   * and the result is swapped into the resolver at once. A source that fails to load is reported
+   * in {@link #status()} and never affects the others.
+   *
+   * @return true when done, false when the list thread is busy (a large download): the change
+   *     is queued and applies when it is free
+   */
+  boolean applyStoredSources(List<ListSource> stored);
 }

@@ -11,6 +11,8 @@ import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.auth.Principal;
 import dev.hearth.admin.auth.Role;
 import dev.hearth.admin.lists.ListOperations;
+import dev.hearth.admin.lists.ListSourceService;
+import dev.hearth.admin.lists.SourceRefusedException;
 import dev.hearth.admin.policy.InvalidPolicyException;
 import dev.hearth.admin.policy.Kind;
 import dev.hearth.admin.policy.PolicyService;
@@ -19,6 +21,7 @@ import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.admin.transparency.DailyBlocks;
 import dev.hearth.blocklists.DomainNames;
+import dev.hearth.blocklists.ListCatalog;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.access.Prefix;
 import dev.hearth.resolver.client.ClientIdentity;
@@ -97,16 +100,26 @@ public final class AdminServer implements AutoCloseable {
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
       ListOperations lists) {
-    this(store, accounts, policy, stage, presets, stats, lists, PublicSettings.DEFAULTS);
+    this(store, accounts, policy, stage, presets, stats, lists, null, PublicSettings.DEFAULTS);
   }
 
   /**
-   * With the public pages' settings: the server's own host names (any other Host gets the block
-   * page), the published appeal deadlines and the privacy statement's facts.
+   * With the server's block lists ({@code lists}, or null: no list pages) and the list sources
+   * added at run time ({@code sources}, or null: sources are the config file's only).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
-      ListOperations lists, PublicSettings publicSettings) {
+      ListOperations lists, ListSourceService sources) {
+    this(store, accounts, policy, stage, presets, stats, lists, sources, PublicSettings.DEFAULTS);
+  }
+
+  /**
+   * With the public pages' settings as well: the server's own host names (any other Host gets
+   * the block page), the published appeal deadlines and the privacy statement's facts.
+   */
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      ListOperations lists, ListSourceService sources, PublicSettings publicSettings) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
@@ -114,7 +127,7 @@ public final class AdminServer implements AutoCloseable {
     this.stats = stats;
     this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
         stats, Clock.systemUTC());
-    ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy);
+    ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy, sources);
     String org = stage.engine().policy().operator().organisation();
     this.appeals = new Appeals(store, policy, new Appeals.Settings(
         publicSettings.acknowledgeWithin(), publicSettings.decideWithin(),
@@ -158,6 +171,9 @@ public final class AdminServer implements AutoCloseable {
           }
           ctx.status(204);
         }, Role.ADMINISTRATOR, Role.LIST_CUSTODIAN);
+        if (sources != null) {
+          registerSources(config, lists, sources);
+        }
       }
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -257,6 +273,8 @@ public final class AdminServer implements AutoCloseable {
           e.getMessage()));
       config.routes.exception(AppealException.class, (e, ctx) -> error(ctx, e.status(),
           e.field(), e.getMessage()));
+      config.routes.exception(SourceRefusedException.class, (e, ctx) -> error(ctx, e.status(),
+          e.field(), e.getMessage()));
       config.routes.exception(InvalidPolicyException.class, (e, ctx) -> error(ctx, 400,
           field(e), PolicyService.describe(e)));
       config.routes.exception(StoreException.class, (e, ctx) -> {
@@ -287,6 +305,95 @@ public final class AdminServer implements AutoCloseable {
       config.routes.error(405, ctx -> error(ctx, 405, null, ctx.method()
           + " is not allowed on " + ctx.path()));
     });
+  }
+
+  /**
+   * {@code /api/v1/lists/sources}: every source (the config file's read-only, the run-time ones
+   * with who added and changed them) and their lists' state; create, replace and remove run-time
+   * sources. Locked legal sources and legal overrides are list custodians' only.
+   */
+  private void registerSources(io.javalin.config.JavalinConfig config, ListOperations lists,
+      ListSourceService sources) {
+    RouteRole[] managers = {Role.ADMINISTRATOR, Role.LIST_CUSTODIAN};
+    config.routes.get("/api/v1/lists/sources", ctx -> {
+      Map<String, ListCatalog.Status> status = statusById(lists);
+      ArrayNode out = JSON.createArrayNode();
+      for (ListSourceService.Source s : sources.all()) {
+        out.add(sourceJson(principal(ctx).role(), s, status));
+      }
+      json(ctx, 200, out);
+    }, OPERATORS);
+    config.routes.get("/api/v1/lists/sources/{id}", ctx -> {
+      ListSourceService.Source s = sources.get(ctx.pathParam("id"));
+      if (s == null) {
+        throw new ApiError(404, null, "no list source '" + ctx.pathParam("id") + "'");
+      }
+      json(ctx, 200, sourceJson(principal(ctx).role(), s, statusById(lists)));
+    }, OPERATORS);
+    config.routes.post("/api/v1/lists/sources", ctx -> {
+      ListSourceService.Change ch = sources.put(principal(ctx), null, body(ctx));
+      json(ctx, 201, changeJson(principal(ctx).role(), ch, lists));
+    }, managers);
+    config.routes.put("/api/v1/lists/sources/{id}", ctx -> {
+      ListSourceService.Change ch = sources.put(principal(ctx), ctx.pathParam("id"), body(ctx));
+      json(ctx, ch.created() ? 201 : 200, changeJson(principal(ctx).role(), ch, lists));
+    }, managers);
+    config.routes.delete("/api/v1/lists/sources/{id}", ctx -> {
+      if (!sources.delete(principal(ctx), ctx.pathParam("id"))) {
+        throw new ApiError(404, null, "no list source '" + ctx.pathParam("id")
+            + "' in the admin store");
+      }
+      ctx.status(204);
+    }, managers);
+  }
+
+  private static Map<String, ListCatalog.Status> statusById(ListOperations lists) {
+    Map<String, ListCatalog.Status> out = new java.util.HashMap<>();
+    lists.status().forEach(st -> out.put(st.id(), st));
+    return out;
+  }
+
+  private static ObjectNode changeJson(Role role, ListSourceService.Change ch,
+      ListOperations lists) {
+    ObjectNode n = sourceJson(role, ch.source(), statusById(lists));
+    n.put("applied", ch.applied());
+    if (!ch.applied()) {
+      n.put("note", "stored, but not in force yet: the list thread is busy (a large download?)"
+          + " and applies it when free, or could not apply it (the server log says why)");
+    }
+    return n;
+  }
+
+  /**
+   * One source and its lists' state. Roles that may not change it see its URLs without
+   * credentials or query; no one sees a list's entries, only counts.
+   */
+  static ObjectNode sourceJson(Role role, ListSourceService.Source s,
+      Map<String, ListCatalog.Status> status) {
+    boolean editable = !s.fromConfig() && ListSourceService.mayManage(role, s.custodianOnly());
+    ObjectNode n = JSON.createObjectNode();
+    n.put("id", s.id());
+    n.put("origin", s.fromConfig() ? "config" : "store");
+    n.put("editable", editable);
+    n.set("source", editable ? s.spec() : ListSourceService.redacted(s.spec()));
+    ArrayNode ls = n.putArray("lists");
+    for (String id : s.listIds()) {
+      ListCatalog.Status st = status.get(id);
+      ObjectNode l = ls.addObject().put("id", id);
+      if (st != null) {
+        l.put("locked", st.locked()).put("version", st.version()).put("entries", st.entries())
+            .put("last_update", st.lastUpdate() == null ? null : st.lastUpdate().toString())
+            .put("last_error", st.lastError());
+      }
+    }
+    if (s.problem() != null) {
+      n.put("problem", s.problem());
+    }
+    if (!s.fromConfig()) {
+      n.put("created_at", s.createdAt()).put("created_by", s.createdBy())
+          .put("updated_at", s.updatedAt()).put("updated_by", s.updatedBy());
+    }
+    return n;
   }
 
   /** Starts listening; port 0 picks a free one ({@link #port()}). */

@@ -62,6 +62,57 @@ class AdminStoreTest {
   }
 
   @Test
+  void migration_fromVersion2And1ToVersion3_keepsEveryRow_andAddsListSources() throws Exception {
+    for (int from = 1; from <= 2; from++) {
+      Path f = dir.resolve("to3-from" + from + ".db");
+      try (AdminStore old = AdminStore.open(f, Clock.systemUTC(), from)) {
+        insertProfile(old, "kept");
+        old.transaction(c -> {
+          try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users(username, role, password_hash, created_at) VALUES"
+                + " ('ops', 'administrator', 'x', 'now')");
+            s.execute("INSERT INTO bindings(prefix, subscriber_id, bound_at, bound_by) VALUES"
+                + " ('192.0.2.1/32', 'h1', 'now', 'test')");
+          }
+          old.audit(c, "test", "profile.create", "profile:kept", null, "{}");
+          return null;
+        });
+        if (from == 2) {
+          old.transaction(c -> {
+            try (Statement s = c.createStatement()) {
+              s.execute("INSERT INTO signup_codes(code_hash, household, created_at, created_by,"
+                  + " expires_at) VALUES ('h', 'h1', 'now', 'test', 'later')");
+            }
+            return null;
+          });
+        }
+      }
+      try (AdminStore v3 = AdminStore.open(f, Clock.systemUTC(), 3)) {
+        assertEquals(3, v3.schemaVersion());
+        assertEquals(1, count(v3, "profiles"));
+        assertEquals(1, count(v3, "users"));
+        assertEquals(1, count(v3, "bindings"));
+        assertEquals(1, count(v3, "audit_log"));
+        assertEquals(from == 2 ? 1 : 0, count(v3, "signup_codes"));
+        assertEquals(0, count(v3, "list_sources"));
+        v3.transaction(c -> {
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO list_sources(id, spec,"
+              + " created_at, created_by, updated_at, updated_by) VALUES (?, ?, 'now', 't',"
+              + " 'now', 't')")) {
+            ps.setString(1, "ads");
+            ps.setString(2, "{\"id\":\"ads\",\"path\":\"/etc/hearth/ads.txt\"}");
+            ps.executeUpdate();
+          }
+          return null;
+        });
+      }
+      try (AdminStore latest = AdminStore.open(f)) {
+        assertEquals(1, count(latest, "list_sources"), "kept by later migrations too");
+      }
+    }
+  }
+
+  @Test
   void open_refusesAFileFromANewerHearth() throws Exception {
     Path f = dir.resolve("admin.db");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);

@@ -25,6 +25,8 @@ final class AdminRuntime implements AutoCloseable {
   private AdminStore store;
   private PolicyService policy;
   private AdminServer web;
+  private dev.hearth.admin.activity.ActivitySummaries activity;
+  private java.util.concurrent.ScheduledExecutorService flusher;
 
   AdminRuntime(Settings settings, Logger log) {
     this.settings = settings;
@@ -62,6 +64,15 @@ final class AdminRuntime implements AutoCloseable {
             + " password " + new String(first) + " (change it at first login)");
         System.out.flush();
       }
+      activity = new dev.hearth.admin.activity.ActivitySummaries(store, stage.activity(),
+          () -> policy.current().directory(), settings.activityRetentionDays());
+      flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hearth-activity");
+        t.setDaemon(true);
+        return t;
+      });
+      flusher.scheduleWithFixedDelay(this::flushActivity, 1, 1,
+          java.util.concurrent.TimeUnit.MINUTES);
       if (!settings.webEnabled()) {
         log.info("admin API off (--http off)");
         return;
@@ -70,8 +81,8 @@ final class AdminRuntime implements AutoCloseable {
       for (var p : PolicyConfig.presets().values()) {
         presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
       }
-      web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists)
-          .start(settings.httpListen());
+      web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists,
+          activity).start(settings.httpListen());
       log.info("admin API on http://{}/api/v1 (health: /healthz)",
           HostPort.format(new java.net.InetSocketAddress(settings.httpListen().getAddress(),
               web.port())));
@@ -80,10 +91,24 @@ final class AdminRuntime implements AutoCloseable {
     }
   }
 
+  /** Stores the activity counted since the last flush (households that opted in only). */
+  private void flushActivity() {
+    try {
+      activity.flush();
+    } catch (StoreException | RuntimeException e) {
+      log.warn("activity summaries not stored this time (kept for the next try): {}",
+          e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     if (web != null) {
       web.close();
+    }
+    if (flusher != null) {
+      flusher.shutdownNow();
+      flushActivity(); // what was counted since the last minute
     }
     if (store != null) {
       store.close();

@@ -87,13 +87,23 @@ public final class AdminServer implements AutoCloseable {
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
       ListOperations lists) {
+    this(store, accounts, policy, stage, presets, stats, lists, null);
+  }
+
+  /**
+   * With the households' activity summaries ({@code activity} may be null: the parent portal
+   * offers none).
+   */
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      ListOperations lists, dev.hearth.admin.activity.ActivitySummaries activity) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
     this.stage = stage;
     this.stats = stats;
     this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
-        stats, Clock.systemUTC());
+        stats, Clock.systemUTC(), activity);
     ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy);
     this.app = Javalin.create(config -> {
       pages.register(config);

@@ -200,9 +200,11 @@ final class ActivityPages {
     if (shown.isEmpty()) {
       return false;
     }
-    b.append("<table class=\"activity\" data-chart=\"").append(measure == 1 ? "blocked" : "allowed")
-        .append("\" data-label=\"").append(ui.te("activity.chart")).append("\"><caption>").append(ui.te(measure == 1 ? "activity.blocked.caption"
-            : "activity.allowed.caption", profileName))
+    b.append("<table class=\"activity\" data-chart=\"")
+        .append(measure == 1 ? "blocked" : "allowed").append("\" data-label=\"")
+        .append(ui.te("activity.chart")).append("\"><caption>")
+        .append(ui.te(measure == 1 ? "activity.blocked.caption" : "activity.allowed.caption",
+            profileName))
         .append("</caption><thead><tr><th scope=\"col\">").append(ui.te("activity.category"))
         .append("</th>");
     for (LocalDate d : days) {

@@ -190,7 +190,8 @@ final class ProfileForm {
     }
     JsonNode bed = bedtime(doc);
     Set<String> bedDays = days(bed);
-    b.append("<fieldset data-schedule=\"bedtime\"><legend>").append(ui.te("profile.bedtime")).append("</legend>")
+    b.append("<fieldset data-schedule=\"bedtime\"><legend>").append(ui.te("profile.bedtime"))
+        .append("</legend>")
         .append("<p class=\"hint\">").append(ui.te("profile.bedtime.hint")).append("</p>")
         .append("<div class=\"checks\">");
     for (String d : DAYS) {

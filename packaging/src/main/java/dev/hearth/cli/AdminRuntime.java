@@ -31,6 +31,8 @@ final class AdminRuntime implements AutoCloseable {
   private AdminServer web;
   private java.util.concurrent.ScheduledExecutorService jobs;
   private DnsServer server;
+  private dev.hearth.admin.activity.ActivitySummaries activity;
+  private java.util.concurrent.ScheduledExecutorService flusher;
 
   AdminRuntime(Settings settings, Logger log) {
     this.settings = settings;
@@ -107,6 +109,15 @@ final class AdminRuntime implements AutoCloseable {
             + " password " + new String(first) + " (change it at first login)");
         System.out.flush();
       }
+      activity = new dev.hearth.admin.activity.ActivitySummaries(store, stage.activity(),
+          () -> policy.current().directory(), settings.activityRetentionDays());
+      flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hearth-activity");
+        t.setDaemon(true);
+        return t;
+      });
+      flusher.scheduleWithFixedDelay(this::flushActivity, 1, 1,
+          java.util.concurrent.TimeUnit.MINUTES);
       if (!settings.webEnabled() && settings.blockPageListen() == null) {
         log.info("admin API off (--http off)");
         return;
@@ -116,7 +127,7 @@ final class AdminRuntime implements AutoCloseable {
         presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
       }
       web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists,
-          sources, publicSettings(settings));
+          sources, activity, publicSettings(settings));
       if (settings.webEnabled()) {
         web.start(settings.httpListen());
         log.info("admin API on http://{}/api/v1 (health: /healthz)",
@@ -145,7 +156,7 @@ final class AdminRuntime implements AutoCloseable {
     var r = settings.resolver();
     List<String> upstreams = r.upstreams().stream().map(Values::format).toList();
     var privacy = new PublicSettings.Privacy(upstreams, false, false, r.cache().maxTtl(),
-        PublicSettings.Privacy.DEFAULTS.activityRetentionDays(),
+        settings.activityRetentionDays(),
         (int) Math.max(1, site.keepClosed().toDays()));
     String url = site.publicUrl();
     if (url == null) {
@@ -208,6 +219,16 @@ final class AdminRuntime implements AutoCloseable {
     }
   }
 
+  /** Stores the activity counted since the last flush (households that opted in only). */
+  private void flushActivity() {
+    try {
+      activity.flush();
+    } catch (StoreException | RuntimeException e) {
+      log.warn("activity summaries not stored this time (kept for the next try): {}",
+          e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     if (jobs != null) {
@@ -218,6 +239,10 @@ final class AdminRuntime implements AutoCloseable {
     }
     if (web != null) {
       web.close();
+    }
+    if (flusher != null) {
+      flusher.shutdownNow();
+      flushActivity(); // what was counted since the last minute
     }
     if (store != null) {
       store.close();

@@ -44,7 +44,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
       List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals",
-          "mail");
+          "mail", "activity");
+  private static final List<String> ACTIVITY_KEYS = List.of("retention_days");
   private static final List<String> LISTS_KEYS =
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
   private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
@@ -227,6 +228,14 @@ final class ConfigFile {
       var policy = PolicyConfig.read(this, top.get("policy"));
       into.policy(policy);
       into.policyCompiler(new StorePolicyCompiler(this, top.get("policy"), policy));
+    }
+    if (top.containsKey("activity")) {
+      Map<String, Node> activity = mapping(top.get("activity"), "activity", ACTIVITY_KEYS);
+      if (activity.containsKey("retention_days")) {
+        into.activityRetentionDays(value(activity.get("retention_days"),
+            "activity.retention_days", "a whole number of days from 1 to 400",
+            t -> Values.wholeNumber(t, 1, 400, "a whole number of days from 1 to 400")));
+      }
     }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));

@@ -54,6 +54,7 @@ import org.yaml.snakeyaml.nodes.Node;
  *       addresses: [192.0.2.17/32, 2001:db8:17::/56]
  *       cpe_id: router-17
  *       devices: [{mac: "02:00:00:00:00:01", profile: teen}]
+ *       activity_summary: false      # daily counts per category for the parents (opt-in)
  *   networks:
  *     - {id: cafe, profile: public, addresses: [10.20.0.0/16]}
  *   listeners:                       # per listen address: default profile, identification rules
@@ -79,7 +80,8 @@ final class PolicyConfig {
   private static final List<String> PRESET_KEYS =
       List.of("name", "block_bypass", "block_categories");
   private static final List<String> SUBSCRIBER_KEYS =
-      List.of("id", "profile", "timezone", "addresses", "cpe_id", "devices", "tokens");
+      List.of("id", "profile", "timezone", "addresses", "cpe_id", "devices", "tokens",
+          "activity_summary");
   private static final List<String> DEVICE_KEYS = List.of("mac", "profile", "name", "token");
   private static final List<String> NETWORK_KEYS = List.of("id", "profile", "addresses");
   private static final List<String> BLOCK_PAGE_KEYS = List.of("ipv4", "ipv6");
@@ -543,7 +545,7 @@ final class PolicyConfig {
   record ParsedSubscriber(String id, String profile, Node profileNode, ZoneId zone,
       Map<Long, String> deviceProfiles, List<Node> deviceProfileNodes,
       List<String[]> deviceTokens, List<Prefix> prefixes, String cpeId, List<String> tokens,
-      Node idNode, String path) {}
+      Node idNode, String path, boolean activitySummary) {}
 
   private void subscriber(Node node, String path, Map<String, Profile> profiles,
       ClientDirectory.Builder dir) throws ConfigException {
@@ -590,9 +592,11 @@ final class PolicyConfig {
         "a CPE identifier", PolicyConfig::cpeId) : null;
     List<String> tokens = m.containsKey("tokens") ? cf.nonEmptyList(m.get("tokens"),
         path + ".tokens", "token", PolicyConfig::token) : List.of();
+    boolean activity = m.containsKey("activity_summary") && cf.value(m.get("activity_summary"),
+        path + ".activity_summary", Values.BOOLEAN, Values::bool);
     return new ParsedSubscriber(id, profile, m.get("profile"), zone, Map.copyOf(deviceProfiles),
         List.copyOf(deviceProfileNodes), List.copyOf(deviceTokens), List.copyOf(prefixes),
-        cpeId, List.copyOf(tokens), m.get("id"), path);
+        cpeId, List.copyOf(tokens), m.get("id"), path, activity);
   }
 
   void applySubscriber(ParsedSubscriber p, Map<String, Profile> profiles,
@@ -604,7 +608,8 @@ final class PolicyConfig {
       requireProfile(profiles, devProfile, n, p.path() + ".devices[" + i++ + "].profile");
     }
     try {
-      dir.subscriber(new Subscriber(p.id(), p.profile(), p.zone(), p.deviceProfiles()));
+      dir.subscriber(new Subscriber(p.id(), p.profile(), p.zone(), p.deviceProfiles(),
+          p.activitySummary()));
     } catch (IllegalArgumentException e) {
       throw cf.error(p.idNode(), p.path() + ".id", e.getMessage());
     }

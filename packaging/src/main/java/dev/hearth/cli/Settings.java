@@ -25,11 +25,13 @@ public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
     List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
     PolicyCompiler policyCompiler, InetSocketAddress blockPageListen,
-    PublicSiteConfig publicSite) {
+    PublicSiteConfig publicSite, int activityRetentionDays) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
   public static final String DEFAULT_DATA_DIR = "./hearth-data";
+  /** How long households' daily activity summaries are kept ({@code activity.retention_days}). */
+  public static final int DEFAULT_ACTIVITY_RETENTION_DAYS = 30;
   /** {@code --http off}: no web interface or API at all. */
   static final InetSocketAddress HTTP_OFF = InetSocketAddress.createUnresolved("off", 1);
 
@@ -54,6 +56,9 @@ public record Settings(
     policyCompiler = policyCompiler == null
         ? new StorePolicyCompiler(ConfigFile.detached("config"), null, policy) : policyCompiler;
     publicSite = publicSite == null ? PublicSiteConfig.DEFAULTS : publicSite;
+    if (activityRetentionDays < 1) {
+      throw new IllegalArgumentException("activity retention must be at least one day");
+    }
   }
 
   static Builder builder() {
@@ -89,6 +94,12 @@ public record Settings(
     private PolicyCompiler policyCompiler; // null: no policy section in the config
     private InetSocketAddress blockPageListen; // null: block pages on the --http listener
     private PublicSiteConfig publicSite = PublicSiteConfig.DEFAULTS;
+    private int activityRetentionDays = DEFAULT_ACTIVITY_RETENTION_DAYS;
+
+    Builder activityRetentionDays(int v) {
+      activityRetentionDays = v;
+      return this;
+    }
 
     Builder dnsListen(List<InetSocketAddress> v) {
       dnsListen = List.copyOf(new LinkedHashSet<>(v)); // the same address twice cannot be bound
@@ -241,7 +252,7 @@ public record Settings(
         throw new ConfigException("invalid settings: " + e.getMessage());
       }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
-          listSafety, policy, policyCompiler, blockPageListen, publicSite);
+          listSafety, policy, policyCompiler, blockPageListen, publicSite, activityRetentionDays);
     }
   }
 

@@ -228,6 +228,11 @@ class AdminApiTest {
     assertEquals(400, noProfile.statusCode());
     assertEquals("profile", json(noProfile).get("field").asText());
 
+    HttpResponse<String> notBoolean = admin("PUT", "/api/v1/subscribers/h9",
+        "{\"profile\": \"config-only\", \"activity_summary\": \"please\"}");
+    assertEquals(400, notBoolean.statusCode(), notBoolean.body());
+    assertEquals("activity_summary", json(notBoolean).get("field").asText());
+
     HttpResponse<String> clash = admin("PUT", "/api/v1/profiles/config-only",
         "{\"preset\": \"teen\"}");
     assertEquals(400, clash.statusCode());
@@ -258,7 +263,7 @@ class AdminApiTest {
     assertEquals(version, policy.version(), "nothing published");
     assertEquals(audits, auditCount(), "nothing audited");
     assertEquals(0, json(admin("GET", "/api/v1/profiles", null)).size(), "nothing stored");
-    for (HttpResponse<String> r : List.of(badTime, noProfile, clash, plain, huge)) {
+    for (HttpResponse<String> r : List.of(badTime, noProfile, notBoolean, clash, plain, huge)) {
       assertFalse(r.body().contains("Exception") || r.body().contains("\tat "), r.body());
     }
   }

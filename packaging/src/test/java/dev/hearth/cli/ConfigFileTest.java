@@ -120,6 +120,20 @@ class ConfigFileTest {
   }
 
   @Test
+  void activityRetention_isReadAndChecked() throws Exception {
+    assertEquals(Settings.DEFAULT_ACTIVITY_RETENTION_DAYS, load("").activityRetentionDays());
+    assertEquals(7, load("activity:\n  retention_days: 7\n").activityRetentionDays());
+    Path file = write("activity:\n  retention_days: 0\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigFile.read(file, Settings.builder()));
+    assertTrue(e.getMessage().startsWith(file + ":2: activity.retention_days: "),
+        e.getMessage());
+    Path unknown = write("activity:\n  keep_domains: true\n");
+    e = assertThrows(ConfigException.class, () -> ConfigFile.read(unknown, Settings.builder()));
+    assertTrue(e.getMessage().contains("activity.keep_domains"), e.getMessage());
+  }
+
+  @Test
   void partialSectionsKeepOtherDefaults() throws Exception {
     Settings s = load("cache:\n  max_ttl: 600\ndns:\n  tcp:\n    max_connections: 5\nupstream:\n");
     assertEquals(600, s.resolver().cache().maxTtl());

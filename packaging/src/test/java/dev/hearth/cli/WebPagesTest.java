@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.admin.activity.ActivitySummaries;
 import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.auth.Principal;
 import dev.hearth.admin.auth.Role;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -67,6 +69,7 @@ class WebPagesTest {
   PolicyService policy;
   AdminServer web;
   Accounts accounts;
+  ActivitySummaries activity;
   char[] adminPassword;
 
   /** A browser-like client: its own cookie jar, follows no redirects (we check them). */
@@ -138,8 +141,10 @@ class WebPagesTest {
         false);
     accounts.createUser(Principal.CLI, "helpdesk", Role.SUPPORT, null, PASSWORD.toCharArray(),
         false);
+    activity = new ActivitySummaries(store, dns.policy().activity(),
+        () -> policy.current().directory(), 30);
     web = new AdminServer(store, accounts, policy, dns.policy(), List.of(new Preset("teen",
-        "Teen", true, java.util.Set.of("adult", "gambling"))), dns::stats)
+        "Teen", true, java.util.Set.of("adult", "gambling"))), dns::stats, null, activity)
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 
@@ -551,5 +556,178 @@ class WebPagesTest {
     assertEquals(429, last, "the address is throttled across accounts");
     assertEquals(429, attacker.login("parent-a", PASSWORD).statusCode(),
         "even with a right password, for a while");
+  }
+
+  long activityRows(String household) throws Exception {
+    return activity.summary(household, java.time.LocalDate.now().minusDays(3),
+        java.time.LocalDate.now().plusDays(3)).size();
+  }
+
+  @Test
+  void activitySummary_isOptIn_countsOnlyThen_isShownToTheHouseholdsParentsOnly()
+      throws Exception {
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    HttpResponse<String> home = a.get("/family");
+    assertTrue(home.body().contains("Turn on the activity summary"), home.body());
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode(), "house-a is 127.0.0.1");
+    activity.flush();
+    assertEquals(0, activityRows("house-a"), "off by default: nothing counted or kept");
+    HttpResponse<String> status = a.get("/status");
+    assertEquals(200, status.statusCode());
+    assertTrue(status.body().contains("Activity reporting is off"), status.body());
+
+    a.get("/family");
+    HttpResponse<String> bad = a.post("/family/activity", "_csrf", a.csrf(), "summary", "maybe");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("Choose to turn the activity summary on or off"), bad.body());
+    assertFalse(policy.get(Kind.SUBSCRIBER, "house-a").has("activity_summary"));
+    assertEquals(403, a.post("/family/activity", "_csrf", "forged", "summary", "on")
+        .statusCode());
+
+    a.get("/family");
+    HttpResponse<String> on = a.post("/family/activity", "_csrf", a.csrf(), "summary", "on");
+    assertEquals(200, on.statusCode(), on.body());
+    assertTrue(on.body().contains("The activity summary is on."), on.body());
+    assertTrue(policy.get(Kind.SUBSCRIBER, "house-a").get("activity_summary").asBoolean());
+    var audit = store.read(c -> {
+      try (var ps = c.prepareStatement("SELECT actor, action, after FROM audit_log WHERE"
+          + " target = 'subscriber:house-a' ORDER BY id DESC LIMIT 1");
+          var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
+      }
+    });
+    assertTrue(audit.startsWith("user:parent-a subscriber.update ")
+        && audit.contains("\"activity_summary\":true"), audit);
+
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode());
+    assertEquals(Rcode.NXDOMAIN, query("www.a.test.").getRcode());
+    assertEquals(Rcode.NOERROR, query("mx.test.").getRcode());
+    HttpResponse<String> summary = a.get("/family/activity");
+    assertEquals(200, summary.statusCode());
+    String page = summary.body().replaceAll("\\s+", " ");
+    assertTrue(page.contains("Blocked lookups per category and day"), page);
+    assertTrue(Pattern.compile("<th scope=\"row\">adult</th>(<td>\\d+</td>)*<td>2</td></tr>")
+        .matcher(page).find(), page);
+    assertTrue(page.contains("Not in any category"), page);
+    assertFalse(page.contains("a.test") || page.contains("mx.test") || page.contains("127.0.0.1"),
+        "no names, no addresses: " + page);
+    status = a.get("/status");
+    assertTrue(status.body().contains("Activity reporting is on"), status.body());
+    assertTrue(status.body().contains("with your household&#39;s settings: shared-kids"),
+        status.body());
+    assertFalse(status.body().contains("house-a"), "no household ids on the public page");
+    assertTrue(a.get("/status?lang=es").body().contains("El informe de actividad está activado"));
+    a.get("/status?lang=en"); // the language is remembered: back to English
+
+    // Another household's parent sees their own (off) summary; operators see none at all.
+    Visitor b = new Visitor();
+    b.login("parent-b", PASSWORD);
+    HttpResponse<String> other = b.get("/family/activity");
+    assertEquals(200, other.statusCode());
+    assertTrue(other.body().contains("The activity summary is off for your household"),
+        other.body());
+    assertFalse(other.body().contains("adult"), other.body());
+    Visitor support = new Visitor();
+    support.login("helpdesk", PASSWORD);
+    assertEquals(403, support.get("/family/activity").statusCode());
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    assertEquals(403, ops.get("/family/activity").statusCode());
+    assertEquals(1, activityRows("house-a") >= 1 ? 1 : 0);
+
+    // Off again: counting stops and what was kept is deleted.
+    a.get("/family");
+    HttpResponse<String> off = a.post("/family/activity", "_csrf", a.csrf(), "summary", "off");
+    assertTrue(off.body().contains("what it had counted is deleted"), off.body());
+    assertEquals(0, activityRows("house-a"));
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode());
+    activity.flush();
+    assertEquals(0, activityRows("house-a"));
+    assertTrue(a.get("/status").body().contains("Activity reporting is off"));
+  }
+
+  @Test
+  void theStatusPage_forAnAddressOfNoHousehold_describesTheDefault() throws Exception {
+    var mapper = new ObjectMapper();
+    policy.put(Principal.CLI, Kind.SUBSCRIBER, "house-a", mapper.readTree(
+        "{\"profile\": \"shared-kids\", \"addresses\": [\"192.0.2.77/32\"]}"));
+    HttpResponse<String> r = new Visitor().get("/status");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().contains("standard filtering: default"), r.body());
+    assertTrue(r.body().contains("No activity report is made for this connection"), r.body());
+    assertTrue(r.body().contains("What this filter does not cover"), r.body());
+  }
+
+  @Test
+  void homeworkTime_andTheWeekGrid() throws Exception {
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    HttpResponse<String> home = a.get("/family");
+    assertTrue(home.body().contains("No schedules: nothing is blocked by the time of day."),
+        home.body());
+    HttpResponse<String> bad = a.post("/family/profiles/shared-kids", "_csrf", a.csrf(),
+        "category", "adult", "homework_days", "mon", "homework_from", "16:00",
+        "homework_to", "18:00");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("schedules[0].block_categories"), bad.body());
+    assertEquals(null, policy.get(Kind.PROFILE, "house-a.shared-kids"), "nothing stored");
+    HttpResponse<String> ok = a.post("/family/profiles/shared-kids", "_csrf", a.csrf(),
+        "category", "adult", "bedtime_days", "sun", "bedtime_from", "22:30",
+        "bedtime_to", "01:00", "homework_days", "mon", "homework_days", "tue",
+        "homework_from", "16:00", "homework_to", "17:30", "homework_category", "gambling");
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonNode schedules = policy.get(Kind.PROFILE, "house-a.shared-kids").get("schedules");
+    assertEquals("[{\"name\":\"bedtime\",\"days\":[\"sun\"],\"from\":\"22:30\",\"to\":"
+        + "\"01:00\",\"block\":\"all\"},{\"name\":\"homework\",\"days\":[\"mon\",\"tue\"],"
+        + "\"from\":\"16:00\",\"to\":\"17:30\",\"block_categories\":[\"gambling\"]}]",
+        schedules.toString());
+    String page = ok.body();
+    assertTrue(page.contains("Bedtime: Sunday from 22:30 to 01:00 the next morning; everything"
+        + " is blocked except the names still allowed."), page);
+    assertTrue(page.contains("Homework time: Monday, Tuesday from 16:00 to 17:30; blocked then:"
+        + " gambling."), page);
+    // Sunday 22 and 23, and on into Monday 00: the last row wraps to the first.
+    Map<String, List<Integer>> marked = gridMarks(page, "m-bedtime");
+    assertEquals(List.of(22, 23), marked.get("sun"));
+    assertEquals(List.of(0), marked.get("mon"));
+    Map<String, List<Integer>> hw = gridMarks(page, "m-homework");
+    assertEquals(List.of(16, 17), hw.get("mon"));
+    assertEquals(List.of(16, 17), hw.get("tue"));
+    assertEquals(null, hw.get("wed"));
+    assertTrue(page.contains("<th scope=\"col\">23</th>") && page.contains("<caption>"), page);
+    assertTrue(page.contains("id=\"hw-day-mon\" name=\"homework_days\" value=\"mon\" checked"),
+        page);
+    // The console shows the same grid on the profile page.
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    String console = ops.get("/admin/profiles/house-a.shared-kids").body();
+    assertEquals(marked, gridMarks(console, "m-bedtime"));
+    assertTrue(console.contains("/static/schedule.js"), console);
+    HttpResponse<String> js = ops.get("/static/schedule.js");
+    assertEquals(200, js.statusCode());
+    assertTrue(js.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
+  }
+
+  /** Day to the hours whose cell holds a mark of {@code cls}. */
+  static Map<String, List<Integer>> gridMarks(String page, String cls) {
+    Map<String, List<Integer>> out = new java.util.TreeMap<>();
+    Matcher row = Pattern.compile("<tr data-day=\"(\\w+)\">(.*?)</tr>").matcher(page);
+    while (row.find()) {
+      Matcher cell = Pattern.compile("<td data-hour=\"(\\d+)\"[^>]*>(.*?)</td>")
+          .matcher(row.group(2));
+      while (cell.find()) {
+        if (cell.group(2).contains(cls)) {
+          out.computeIfAbsent(row.group(1), k -> new ArrayList<>())
+              .add(Integer.parseInt(cell.group(1)));
+        }
+      }
+    }
+    return out;
   }
 }

@@ -51,7 +51,7 @@ class AccessibilityIT {
             + " \"from\": \"20:00\", \"to\": \"07:00\", \"block\": \"all\"}],"
             + " \"budgets\": {\"games\": \"2h\"}}"},
         new String[] {"/api/v1/subscribers/house-1", "{\"profile\": \"kids\", \"addresses\":"
-            + " [\"127.0.0.41/32\"]}"},
+            + " [\"127.0.0.41/32\"], \"activity_summary\": true}"},
         new String[] {"/api/v1/networks/cafe", "{\"profile\": \"kids\", \"addresses\":"
             + " [\"10.20.0.0/16\"]}"})) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + put[0]))
@@ -64,6 +64,11 @@ class AccessibilityIT {
         "--data-dir", hearth.dataDir().toString(), "--username", "parent1", "--role", "parent",
         "--household", "house-1", "--password-stdin");
     assertEquals(0, parent.exit(), parent.output());
+    // Something for the activity summary's tables to show.
+    assertEquals("NXDOMAIN", Dig.dig(hearth.port(), "-b", "127.0.0.41", "target.e2e.test", "A")
+        .status());
+    assertEquals("NOERROR", Dig.dig(hearth.port(), "-b", "127.0.0.41", "www.e2e.test", "A")
+        .status());
   }
 
   @AfterAll
@@ -102,7 +107,8 @@ class AccessibilityIT {
     List<String> problems = new ArrayList<>();
     try (Browser b = Browser.start()) {
       b.driver().manage().timeouts().scriptTimeout(java.time.Duration.ofSeconds(30));
-      for (String page : List.of("/login", "/login?lang=es", "/signup")) {
+      for (String page : List.of("/login", "/login?lang=es", "/signup", "/status",
+          "/status?lang=es")) {
         b.open(base + page);
         violations(b, axe).forEach(v -> problems.add(page + ": " + v));
       }
@@ -135,6 +141,12 @@ class AccessibilityIT {
       violations(b, axe).forEach(v -> problems.add("/family: " + v));
       b.open(base + "/family?lang=es");
       violations(b, axe).forEach(v -> problems.add("/family?lang=es: " + v));
+      for (String page : List.of("/family/activity?lang=es", "/family/activity?lang=en")) {
+        b.open(base + page);
+        b.waitFor("the summary's chart", x -> !x.driver().findElements(
+            org.openqa.selenium.By.cssSelector("svg.chart")).isEmpty());
+        violations(b, axe).forEach(v -> problems.add(page + ": " + v));
+      }
     }
     if (!problems.isEmpty()) {
       fail(problems.size() + " accessibility violations:\n" + String.join("\n", problems));

@@ -127,6 +127,31 @@ class PolicyStageClientsTest {
   }
 
   @Test
+  void activityCounts_onlyForAHouseholdThatOptedIn_replacedSnapshotsApplyAtOnce() throws Exception {
+    DnsClient c = start();
+    server.policy().bindings().bind(Prefix.parse("127.0.0.1/32"), "house-1");
+    assertEquals(Rcode.NXDOMAIN, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    assertTrue(server.policy().activity().read().isEmpty(), "not opted in: nothing counted");
+    var old = server.policy().engine().policy();
+    var optedIn = ClientDirectory.builder("default")
+        .subscriber(new Subscriber("house-1", "kids", null, Map.of(), true)).build();
+    server.policy().replacePolicy(new PolicySnapshot(old.profiles(), optedIn, List.of(),
+        PolicySnapshot.DEFAULT_BYPASS_NAMES, 60, null, null));
+    assertEquals(Rcode.NXDOMAIN, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    assertEquals(Rcode.NXDOMAIN, c.tcp(DnsClient.query("www.a.test.", Type.A)).getRcode());
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("mail.test.", Type.A)).getRcode());
+    var readings = server.policy().activity().read();
+    var adult = readings.stream().filter(r -> r.key().equals("adult")).findFirst().orElseThrow();
+    assertEquals("house-1", adult.subscriberId());
+    assertEquals("kids", adult.profileId());
+    assertEquals(2, adult.blocked());
+    var other = readings.stream().filter(r -> r.key().equals("(other)")).findFirst()
+        .orElseThrow();
+    assertEquals(1, other.allowed());
+    assertEquals(2, readings.size(), readings::toString);
+  }
+
+  @Test
   void routerOptions_identifyTheDevice_andNeverReachTheUpstream() throws Exception {
     DnsClient c = start();
     Message q = DnsClient.query("mail.test.", Type.A, false);

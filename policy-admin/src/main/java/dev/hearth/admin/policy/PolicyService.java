@@ -245,6 +245,12 @@ public final class PolicyService {
             store.audit(c, actor.name(), "user.delete", "household:" + id, null, null);
           }
         }
+        // And its activity summary: counts of a household that no longer exists are no one's.
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM activity_daily WHERE"
+            + " household = ?")) {
+          ps.setString(1, id);
+          ps.executeUpdate();
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE signup_codes SET used_at = ?,"
             + " used_by = '(household deleted)' WHERE household = ? AND used_at IS NULL")) {
           ps.setString(1, store.now().toString());

@@ -100,7 +100,8 @@ public final class AdminServer implements AutoCloseable {
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
       ListOperations lists) {
-    this(store, accounts, policy, stage, presets, stats, lists, null, PublicSettings.DEFAULTS);
+    this(store, accounts, policy, stage, presets, stats, lists, null, null,
+        PublicSettings.DEFAULTS);
   }
 
   /**
@@ -110,23 +111,36 @@ public final class AdminServer implements AutoCloseable {
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
       ListOperations lists, ListSourceService sources) {
-    this(store, accounts, policy, stage, presets, stats, lists, sources, PublicSettings.DEFAULTS);
+    this(store, accounts, policy, stage, presets, stats, lists, sources, null,
+        PublicSettings.DEFAULTS);
   }
 
   /**
-   * With the public pages' settings as well: the server's own host names (any other Host gets
-   * the block page), the published appeal deadlines and the privacy statement's facts.
+   * With the households' activity summaries ({@code activity} may be null: the parent portal
+   * offers none).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
-      ListOperations lists, ListSourceService sources, PublicSettings publicSettings) {
+      ListOperations lists, dev.hearth.admin.activity.ActivitySummaries activity) {
+    this(store, accounts, policy, stage, presets, stats, lists, null, activity,
+        PublicSettings.DEFAULTS);
+  }
+
+  /**
+   * Everything: list sources, activity summaries and the public pages' settings (the server's
+   * own host names, the published appeal deadlines, the privacy statement's facts).
+   */
+  public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
+      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      ListOperations lists, ListSourceService sources,
+      dev.hearth.admin.activity.ActivitySummaries activity, PublicSettings publicSettings) {
     this.store = store;
     this.accounts = accounts;
     this.policy = policy;
     this.stage = stage;
     this.stats = stats;
     this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
-        stats, Clock.systemUTC());
+        stats, Clock.systemUTC(), activity);
     ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy, sources);
     String org = stage.engine().policy().operator().organisation();
     this.appeals = new Appeals(store, policy, new Appeals.Settings(

@@ -14,14 +14,16 @@ import java.util.TreeSet;
 
 /**
  * The profile editor shared by the operator console and the parent portal: categories as
- * checkboxes, allow and block names, a bedtime window, SafeSearch and (console only) how blocks
- * are answered. It reads and writes the same JSON document as the API. Settings the form does
- * not show (other schedules, budgets) are kept as they are; a preset is turned into its plain
+ * checkboxes, allow and block names, a bedtime and a homework window (with the week they make
+ * shown as a grid, {@link WeekGrid}), budgets, SafeSearch and (console only) how blocks are
+ * answered. It reads and writes the same JSON document as the API. Settings the form does not
+ * show (schedules with other names) are kept as they are; a preset is turned into its plain
  * category list on the first save, so what the parent sees ticked is exactly what is blocked.
  */
 final class ProfileForm {
   static final List<String> DAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
   static final String BEDTIME = "bedtime";
+  static final String HOMEWORK = "homework";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ProfileForm() {}
@@ -113,9 +115,14 @@ final class ProfileForm {
   }
 
   static JsonNode bedtime(JsonNode doc) {
+    return schedule(doc, BEDTIME);
+  }
+
+  /** The schedule named {@code name} in {@code doc}, or null. */
+  static JsonNode schedule(JsonNode doc, String name) {
     if (doc != null && doc.get("schedules") instanceof ArrayNode a) {
       for (JsonNode s : a) {
-        if (BEDTIME.equals(s.path("name").asText())) {
+        if (name.equals(s.path("name").asText())) {
           return s;
         }
       }
@@ -123,9 +130,32 @@ final class ProfileForm {
     return null;
   }
 
-  /** The form's fields (no form element or buttons), filled from {@code doc}. */
+  /** A schedule's days as three-letter names ("weekdays" and the like spelled out). */
+  static Set<String> days(JsonNode schedule) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String d : strings(schedule == null ? null : schedule.get("days"))) {
+      switch (d) {
+        case "daily" -> out.addAll(DAYS);
+        case "weekdays" -> out.addAll(DAYS.subList(0, 5));
+        case "weekends" -> out.addAll(DAYS.subList(5, 7));
+        default -> out.add(d.length() > 3 ? d.substring(0, 3) : d);
+      }
+    }
+    return out;
+  }
+
+  /** The form's fields without a week grid. */
   static String fields(Ui ui, JsonNode doc, Map<String, Preset> presets, Set<String> known,
       boolean console) {
+    return fields(ui, doc, presets, known, console, null);
+  }
+
+  /**
+   * The form's fields (no form element or buttons), filled from {@code doc}, with the week
+   * grid of the schedules in force ({@code inForce}; null for no grid).
+   */
+  static String fields(Ui ui, JsonNode doc, Map<String, Preset> presets, Set<String> known,
+      boolean console, List<dev.hearth.resolver.policy.Schedule> inForce) {
     StringBuilder b = new StringBuilder();
     b.append(ui.input("name", "profile.name", doc == null ? "" : doc.path("name").asText(""),
         "text", null, "maxlength=\"100\""));
@@ -155,17 +185,13 @@ final class ProfileForm {
         "names.hint"));
     b.append(ui.textarea("block", "profile.block", strings(doc == null ? null : doc.get("block")),
         "names.hint"));
-    JsonNode bed = bedtime(doc);
-    Set<String> bedDays = new LinkedHashSet<>();
-    for (String d : strings(bed == null ? null : bed.get("days"))) {
-      switch (d) {
-        case "daily" -> bedDays.addAll(DAYS);
-        case "weekdays" -> bedDays.addAll(DAYS.subList(0, 5));
-        case "weekends" -> bedDays.addAll(DAYS.subList(5, 7));
-        default -> bedDays.add(d.length() > 3 ? d.substring(0, 3) : d);
-      }
+    if (inForce != null) {
+      b.append(WeekGrid.render(ui, inForce));
     }
-    b.append("<fieldset><legend>").append(ui.te("profile.bedtime")).append("</legend>")
+    JsonNode bed = bedtime(doc);
+    Set<String> bedDays = days(bed);
+    b.append("<fieldset data-schedule=\"bedtime\"><legend>").append(ui.te("profile.bedtime"))
+        .append("</legend>")
         .append("<p class=\"hint\">").append(ui.te("profile.bedtime.hint")).append("</p>")
         .append("<div class=\"checks\">");
     for (String d : DAYS) {
@@ -182,6 +208,35 @@ final class ProfileForm {
         .append(ui.textarea("bedtime_allow", "profile.bedtime.allow",
             strings(bed == null ? null : bed.get("allow")), "names.hint"))
         .append("</fieldset>");
+    JsonNode hw = schedule(doc, HOMEWORK);
+    Set<String> hwDays = days(hw);
+    Set<String> hwCats = new TreeSet<>(strings(hw == null ? null : hw.get("block_categories")));
+    b.append("<fieldset data-schedule=\"homework\"><legend>").append(ui.te("profile.homework"))
+        .append("</legend><p class=\"hint\">").append(ui.te("profile.homework.hint"))
+        .append("</p><div class=\"checks\">");
+    for (String d : DAYS) {
+      b.append("<span><input type=\"checkbox\" id=\"hw-day-").append(d)
+          .append("\" name=\"homework_days\" value=\"").append(d).append("\"")
+          .append(hwDays.contains(d) ? " checked" : "").append("> <label for=\"hw-day-")
+          .append(d).append("\">").append(ui.te("day." + d)).append("</label></span>");
+    }
+    b.append("</div>")
+        .append(ui.input("homework_from", "profile.homework.from",
+            hw == null ? "16:00" : hw.path("from").asText("16:00"), "time", null, null))
+        .append(ui.input("homework_to", "profile.homework.to",
+            hw == null ? "18:00" : hw.path("to").asText("18:00"), "time", null, null))
+        .append("<fieldset><legend>").append(ui.te("profile.homework.categories"))
+        .append("</legend><div class=\"checks\">");
+    Set<String> hwAll = new TreeSet<>(known);
+    hwAll.addAll(hwCats);
+    for (String c : hwAll) {
+      String id = "hw-cat-" + c.replaceAll("[^A-Za-z0-9_-]", "_");
+      b.append("<span><input type=\"checkbox\" id=\"").append(id)
+          .append("\" name=\"homework_category\" value=\"").append(Ui.esc(c)).append("\"")
+          .append(hwCats.contains(c) ? " checked" : "").append("> <label for=\"").append(id)
+          .append("\">").append(Ui.esc(c)).append("</label></span>");
+    }
+    b.append("</div></fieldset></fieldset>");
     b.append("<fieldset><legend>").append(ui.te("profile.budgets")).append("</legend>")
         .append("<p class=\"hint\">").append(ui.te("profile.budgets.hint")).append("</p>");
     List<String[]> rows = new ArrayList<>();
@@ -266,7 +321,8 @@ final class ProfileForm {
     ArrayNode schedules = JSON.createArrayNode();
     if (doc.get("schedules") instanceof ArrayNode old) {
       for (JsonNode s : old) {
-        if (!BEDTIME.equals(s.path("name").asText())) {
+        String n = s.path("name").asText();
+        if (!BEDTIME.equals(n) && !HOMEWORK.equals(n)) {
           schedules.add(s);
         }
       }
@@ -286,6 +342,19 @@ final class ProfileForm {
         ArrayNode a = bed.putArray("allow");
         allow.forEach(a::add);
       }
+    }
+    List<String> hwDays = form.getOrDefault("homework_days", List.of());
+    if (!hwDays.isEmpty()) {
+      ObjectNode hw = schedules.addObject();
+      hw.put("name", HOMEWORK);
+      ArrayNode d = hw.putArray("days");
+      DAYS.stream().filter(hwDays::contains).forEach(d::add);
+      hwDays.stream().filter(x -> !DAYS.contains(x)).forEach(d::add); // refused by the reader
+      hw.put("from", first(form, "homework_from").trim());
+      hw.put("to", first(form, "homework_to").trim());
+      // No category ticked: the reader refuses the empty list, naming the field.
+      ArrayNode c = hw.putArray("block_categories");
+      new TreeSet<>(form.getOrDefault("homework_category", List.of())).forEach(c::add);
     }
     if (schedules.isEmpty()) {
       doc.remove("schedules");

@@ -198,6 +198,12 @@ final class PublicPages {
       if (d.edeCode() == 17) {
         b.append("<li>").append(ui.te("pub.block.household")).append("</li>");
       }
+      var sub = d.client() == null || d.client().subscriberId() == null ? null
+          : stage.engine().policy().directory().subscriber(d.client().subscriberId());
+      if (sub != null && sub.activitySummary()) {
+        // The device notice: a child can see that the household's summary is on.
+        b.append("<li>").append(ui.te("pub.block.reporting")).append("</li>");
+      }
       b.append("<li><a href=\"").append(appealLink(host, d.reasonId())).append("\">")
           .append(ui.te("pub.block.appeal")).append("</a></li>")
           .append("<li><a href=\"/check?name=").append(url(host)).append("\">")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.admin.activity.ActivitySummaries;
 import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.auth.Passwords;
 import dev.hearth.admin.auth.Principal;
@@ -51,8 +52,11 @@ final class WebPages {
       new String[] {"/admin/appeals", "nav.appeals"},
       new String[] {"/admin/explain", "nav.explain"}, new String[] {"/admin/audit", "nav.audit"},
       new String[] {"/admin/users", "nav.users"});
-  private static final List<String[]> FAMILY_NAV =
+  private static final List<String[]> FAMILY_NAV_BASE =
       List.<String[]>of(new String[] {"/family", "nav.household"});
+  static final List<String[]> FAMILY_NAV_ACTIVITY = List.<String[]>of(
+      new String[] {"/family", "nav.household"},
+      new String[] {"/family/activity", "nav.activity"});
   /** The pause and grant lengths the portal offers; nothing else is accepted. */
   private static final Set<Integer> OFFERED_MINUTES = Set.of(30, 60, 120);
   /** Grants in force per household profile at most (each is a map entry and an audit row). */
@@ -70,6 +74,10 @@ final class WebPages {
   private final LoginThrottle throttle;
   private final AuditReader audit;
   private final java.util.function.Supplier<dev.hearth.resolver.DnsServer.Stats> stats;
+  /** The households' activity summaries, or null when this server keeps none. */
+  private final ActivitySummaries activity;
+  private final ActivityPages activityPages;
+  private final List<String[]> familyNav;
 
   /** Reads the audit log for the console (the API's query, reused). */
   interface AuditReader {
@@ -78,7 +86,10 @@ final class WebPages {
 
   WebPages(Accounts accounts, PolicyService policy, PolicyStage stage, List<Preset> presets,
       AuditReader audit, java.util.function.Supplier<dev.hearth.resolver.DnsServer.Stats> stats,
-      Clock clock) {
+      Clock clock, ActivitySummaries activity) {
+    this.activity = activity;
+    this.activityPages = new ActivityPages(this, policy, stage, activity);
+    this.familyNav = activity == null ? FAMILY_NAV_BASE : FAMILY_NAV_ACTIVITY;
     this.stats = stats;
     this.accounts = accounts;
     this.policy = policy;
@@ -92,6 +103,8 @@ final class WebPages {
 
   void register(JavalinConfig config) {
     config.routes.get("/static/hearth.css", ctx -> asset(ctx, "hearth.css", "text/css"));
+    config.routes.get("/static/schedule.js", ctx -> asset(ctx, "schedule.js",
+        "text/javascript"));
     config.routes.get("/static/dashboard.js", ctx -> asset(ctx, "dashboard.js",
         "text/javascript"));
     config.routes.get("/login", this::loginForm);
@@ -115,6 +128,7 @@ final class WebPages {
     config.routes.get("/admin/audit", this::auditPage);
     config.routes.get("/family", ctx -> family(ctx, null, null));
     new AccountPages(this, accounts, policy, throttle).register(config);
+    activityPages.register(config);
     config.routes.post("/family/profiles/{id}", this::familySave);
     config.routes.post("/family/pause", this::familyPause);
     config.routes.post("/family/grant", this::familyGrant);
@@ -172,7 +186,7 @@ final class WebPages {
         true, null, SameSite.STRICT));
   }
 
-  private void asset(Context ctx, String name, String type) throws IOException {
+  static void asset(Context ctx, String name, String type) throws IOException {
     try (InputStream in = WebPages.class.getResourceAsStream(name)) {
       ctx.contentType(type + "; charset=utf-8").header("Cache-Control", "max-age=3600")
           .result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -403,6 +417,12 @@ final class WebPages {
     return id == null ? "" : id.trim();
   }
 
+  /** The schedules of a profile in force (none if it is not in force). */
+  private List<dev.hearth.resolver.policy.Schedule> schedulesInForce(String profileId) {
+    var p = policy.current().profiles().get(profileId);
+    return p == null ? List.of() : p.schedules();
+  }
+
   /** Every profile in force, as select options. */
   private List<String[]> profileOptions() {
     List<String[]> out = new ArrayList<>();
@@ -499,11 +519,13 @@ final class WebPages {
     String body = Ui.notice("error", error)
         + (error == null && ctx.queryParam("saved") != null ? Ui.notice("ok", ui.t("saved")) : "")
         + "<form method=\"post\" action=\"/admin/profiles/" + Ui.esc(id) + "\">"
-        + ui.csrfField() + ProfileForm.fields(ui, doc, presets, knownCategories(), true)
+        + ui.csrfField() + ProfileForm.fields(ui, doc, presets, knownCategories(), true,
+            schedulesInForce(id))
         + (admin ? "<p><button type=\"submit\">" + ui.te("save") + "</button></p>" : "")
         + "</form>"
         + (admin ? "<form method=\"post\" action=\"/admin/profiles/" + Ui.esc(id)
-            + "/delete\">" + ui.csrfField() + ui.submit("profile.delete") : "");
+            + "/delete\">" + ui.csrfField() + ui.submit("profile.delete") : "")
+        + "<script src=\"/static/schedule.js\" defer></script>";
     ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("profile.title", id), CONSOLE_NAV,
         body));
   }
@@ -739,12 +761,12 @@ final class WebPages {
   // --- family portal ---
 
   /** The household's stored document, or null when the operator defined it in the config. */
-  private JsonNode household(Sessions.Session s) {
+  JsonNode household(Sessions.Session s) {
     return policy.get(Kind.SUBSCRIBER, s.principal.household());
   }
 
   /** Profiles this household uses: its own and its devices'. */
-  private List<String> householdProfiles(String household) {
+  List<String> householdProfiles(String household) {
     Subscriber sub = policy.current().directory().subscriber(household);
     List<String> out = new ArrayList<>();
     if (sub != null) {
@@ -792,7 +814,7 @@ final class WebPages {
     return dir.networks().values().stream().anyMatch(n -> n.profileId().equals(profileId));
   }
 
-  private void family(Context ctx, String error, String ok) {
+  void family(Context ctx, String error, String ok) {
     Sessions.Session s = require(ctx, Set.of(Role.PARENT));
     if (s == null) {
       return;
@@ -816,10 +838,14 @@ final class WebPages {
       b.append("<section aria-labelledby=\"h-").append(Ui.esc(profileId)).append("\"><h2 id=\"h-")
           .append(Ui.esc(profileId)).append("\">").append(ui.te("family.profile",
               doc.path("name").asText(profileId))).append("</h2>");
+      if (household(s) == null) {
+        b.append(WeekGrid.render(ui, schedulesInForce(profileId)));
+      }
       if (household(s) != null) {
         b.append("<form method=\"post\" action=\"/family/profiles/").append(Ui.esc(profileId))
             .append("\">").append(ui.csrfField())
-            .append(ProfileForm.fields(ui, doc, presets, knownCategories(), false))
+            .append(ProfileForm.fields(ui, doc, presets, knownCategories(), false,
+                schedulesInForce(profileId)))
             .append(ui.submit("save"));
         b.append("<form method=\"post\" action=\"/family/pause\">").append(ui.csrfField())
             .append("<input type=\"hidden\" name=\"profile\" value=\"").append(Ui.esc(profileId))
@@ -841,14 +867,15 @@ final class WebPages {
     if (household(s) != null) {
       b.append(devicesSection(ui, household(s)));
     }
+    b.append(activityPages.section(ui, s));
     b.append("<section aria-labelledby=\"h-limits\"><h2 id=\"h-limits\">")
         .append(ui.te("family.limits.title")).append("</h2><ul>");
     for (String k : List.of("family.limits.networks", "family.limits.mobile",
         "family.limits.vpn", "family.limits.dns", "family.limits.https")) {
       b.append("<li>").append(ui.te(k)).append("</li>");
     }
-    b.append("</ul></section>");
-    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("family.title"), FAMILY_NAV,
+    b.append("</ul></section><script src=\"/static/schedule.js\" defer></script>");
+    ctx.status(error == null ? 200 : 400).html(ui.page(ui.t("family.title"), familyNav,
         b.toString()));
   }
 
@@ -862,7 +889,7 @@ final class WebPages {
     String profileId = ctx.pathParam("id");
     JsonNode sub = household(s);
     if (sub == null || !householdProfiles(household).contains(profileId)) {
-      ctx.status(403).html(ui.page(ui.t("forbidden.title"), FAMILY_NAV,
+      ctx.status(403).html(ui.page(ui.t("forbidden.title"), familyNav,
           "<p>" + ui.te("forbidden.text") + "</p>"));
       return;
     }

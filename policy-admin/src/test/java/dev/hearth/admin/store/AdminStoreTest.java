@@ -49,6 +49,7 @@ class AdminStoreTest {
       try (AdminStore now = AdminStore.open(f)) {
         assertEquals(AdminStore.SCHEMA_VERSION, now.schemaVersion());
         assertEquals(1, count(now, "profiles"));
+        assertEquals(0, count(now, "activity_daily"), "version 4 adds the activity summaries");
       }
     }
     // And from nothing (version 0) to the latest, re-opening without re-running anything.

@@ -10,12 +10,20 @@ import java.util.Objects;
  * MAC address the household's router adds to queries.
  *
  * @param deviceProfiles MAC address (48-bit number) to profile id
+ * @param activitySummary the household opted in to a daily activity summary (queries allowed
+ *     and blocked per category, no names, no addresses); off unless asked for
  */
-public record Subscriber(String id, String profileId, ZoneId zone, Map<Long, String> deviceProfiles) {
+public record Subscriber(String id, String profileId, ZoneId zone, Map<Long, String> deviceProfiles,
+    boolean activitySummary) {
   public Subscriber {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(profileId, "profileId");
     zone = zone == null ? ZoneId.of("UTC") : zone;
     deviceProfiles = Map.copyOf(deviceProfiles);
+  }
+
+  /** A household without an activity summary (the default). */
+  public Subscriber(String id, String profileId, ZoneId zone, Map<Long, String> deviceProfiles) {
+    this(id, profileId, zone, deviceProfiles, false);
   }
 }

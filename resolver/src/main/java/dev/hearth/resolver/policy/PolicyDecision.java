@@ -19,10 +19,21 @@ import java.util.List;
  * @param ttlCap the most seconds a client may cache the answer because the decision may change
  *     then (a schedule edge, the end of a pause or grant, midnight for budgets), or -1
  * @param detail what a time-based rule was (the schedule's name, the budget), or ""
+ * @param category the list category the name belongs to, for activity summaries: the deciding
+ *     list's for a block, else the first category list that lists the name; null when it is in
+ *     none (locked legal lists are never named here)
  */
 public record PolicyDecision(boolean block, String rule, ClientIdentity client, Profile profile,
     Verdict verdict, int edeCode, BlockAction blockAction, List<String> trace, int ttlCap,
-    String detail) {
+    String detail, String category) {
+
+  /** A decision without a category. */
+  public PolicyDecision(boolean block, String rule, ClientIdentity client, Profile profile,
+      Verdict verdict, int edeCode, BlockAction blockAction, List<String> trace, int ttlCap,
+      String detail) {
+    this(block, rule, client, profile, verdict, edeCode, blockAction, trace, ttlCap, detail,
+        null);
+  }
 
   /** The sentence for people (EDE text, logs); never names a locked list's entry. */
   public String describe() {

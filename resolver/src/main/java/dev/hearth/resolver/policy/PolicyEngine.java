@@ -347,6 +347,7 @@ public final class PolicyEngine {
     Map<String, Instant> grants = overridden ? overrides.grants(sub, profile.id()) : Map.of();
     boolean timed = profile.timeDependent() || pausedUntil != null || !grants.isEmpty();
     Decider d = new Decider(client, profile, trace, now, timed, pausedUntil, grants);
+    d.matches = m;
     boolean unlisted = m.isEmpty() || withoutLocked && onlyLocked(m);
     if (unlisted && pausedUntil == null && !profile.timeDependent()) {
       return d.pass("not-listed", Verdict.NONE);
@@ -600,6 +601,8 @@ public final class PolicyEngine {
     final Instant pausedUntil;
     final Map<String, Instant> grants;
     boolean budgeted;
+    /** Every list's entry for the name (for the category of a decision). */
+    Matches matches;
     /** The profile's schedule state, once computed (null before, or without time rules). */
     TimeState timeState;
 
@@ -625,7 +628,7 @@ public final class PolicyEngine {
             + capText(cap));
       }
       return new PolicyDecision(false, rule, client, profile, v, 0, BlockAction.NXDOMAIN,
-          trace == null ? List.of() : List.copyOf(trace), cap, detail);
+          trace == null ? List.of() : List.copyOf(trace), cap, detail, category(v, false));
     }
 
     PolicyDecision block(String rule, Verdict v, int ede, String detail) {
@@ -636,7 +639,29 @@ public final class PolicyEngine {
       }
       BlockAction how = v.isNone() ? BlockAction.NXDOMAIN : v.blockAction();
       return new PolicyDecision(true, rule, client, profile, v, ede, how,
-          trace == null ? List.of() : List.copyOf(trace), cap, detail);
+          trace == null ? List.of() : List.copyOf(trace), cap, detail, category(v, true));
+    }
+
+    /**
+     * The category of the deciding list, else the first category list blocking the name (so an
+     * allowed game still counts as games); null for none. Locked lists have no category here.
+     */
+    private String category(Verdict v, boolean block) {
+      if (v != null && v.list() != null && !v.locked() && !v.list().legalOverride()
+          && v.list().category() != null) {
+        return v.list().category();
+      }
+      Matches m = matches;
+      if (m == null || block) {
+        return null;
+      }
+      for (int i = 0; i < m.size(); i++) {
+        String c = listCategory[m.listIndex(i)];
+        if (c != null && m.verdict(i).isBlock()) {
+          return c;
+        }
+      }
+      return null;
     }
 
     private String capText(int cap) {

@@ -39,6 +39,7 @@ public final class PolicyStage implements QueryStage {
   private final AddressBindings bindings = new AddressBindings();
   private final PolicyOverrides overrides = new PolicyOverrides();
   private final UsageMeter usage = new UsageMeter();
+  private final ActivityMeter activity = new ActivityMeter();
   private final java.time.Clock clock;
   private volatile SafeSearch safeSearch = SafeSearch.defaults();
   private final LongAdder blocked = new LongAdder();
@@ -62,6 +63,7 @@ public final class PolicyStage implements QueryStage {
   }
 
   private PolicyEngine engine(List<CompiledList> lists, PolicySnapshot policy) {
+    activity.update(policy.directory());
     return new PolicyEngine(lists, policy, VERDICT_CACHE_SIZE, overrides, usage);
   }
 
@@ -108,6 +110,11 @@ public final class PolicyStage implements QueryStage {
     return bindings;
   }
 
+  /** Per-category counts of the households that opted in to an activity summary. */
+  public ActivityMeter activity() {
+    return activity;
+  }
+
   /** Queries answered with a block so far. */
   public long blockedCount() {
     return blocked.sum();
@@ -140,6 +147,10 @@ public final class PolicyStage implements QueryStage {
     }
     PolicyDecision d = e.decide(who, ctx.query.name, clock.instant());
     ctx.decision = d;
+    ActivityMeter.Slot slot = activity.slot(who); // null (and free) unless the household opted in
+    if (slot != null) {
+      slot.count(d);
+    }
     if (d.ttlCap() >= 0) {
       ctx.ttlCap = d.ttlCap();
     }

@@ -79,7 +79,8 @@ public final class ListCatalog {
 
   /** What the operator (and the metrics) see of one list. */
   public record Status(String id, String category, boolean locked, String version, int entries,
-      int urlHosts, Instant lastUpdate, Instant lastCheck, String lastError, boolean canRollBack) {}
+      int urlHosts, Instant lastUpdate, Instant lastCheck, String lastError, boolean canRollBack,
+      java.time.Duration refresh, ListSource.About about) {}
 
   /**
    * @param dataDir where versions are persisted; null keeps everything in memory (tools, tests)
@@ -271,7 +272,7 @@ public final class ListCatalog {
       out.add(new Status(s.src.id(), s.src.category(), s.src.locked(),
           c == null ? null : c.info().version(), c == null ? 0 : c.size(),
           c == null ? 0 : c.urlHostCount(), s.lastUpdate, s.lastCheck, s.lastError,
-          s.previous != null || s.hasPrevious));
+          s.previous != null || s.hasPrevious, s.src.refresh(), s.src.about()));
     }
     return out;
   }

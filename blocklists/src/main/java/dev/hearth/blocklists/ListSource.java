@@ -22,11 +22,30 @@ import java.util.regex.Pattern;
  */
 public record ListSource(String id, String location, Format format, String category,
     boolean locked, boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
-    String publicKey, String caFile, boolean withholdLines) {
+    String publicKey, String caFile, boolean withholdLines, About about) {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
+
+  /**
+   * What the public "lists in use" page says about a list: its full name, who maintains it, under
+   * which licence it is used, the legal basis for a legal list, and where to appeal an entry to
+   * its maintainer. All optional.
+   */
+  public record About(String name, String owner, String licence, String legalBasis,
+      String appeal) {
+    public static final About NONE = new About(null, null, null, null, null);
+  }
+
+  /** As the canonical constructor, without a description. */
+  public ListSource(String id, String location, Format format, String category, boolean locked,
+      boolean legalOverride, Duration refresh, String sha256, String signatureUrl,
+      String publicKey, String caFile, boolean withholdLines) {
+    this(id, location, format, category, locked, legalOverride, refresh, sha256, signatureUrl,
+        publicKey, caFile, withholdLines, About.NONE);
+  }
 
   public ListSource {
     Objects.requireNonNull(id, "id");
+    about = about == null ? About.NONE : about;
     Objects.requireNonNull(location, "location");
     format = format == null ? Format.AUTO : format;
     refresh = refresh == null ? Duration.ofHours(6) : refresh;
@@ -77,7 +96,13 @@ public record ListSource(String id, String location, Format format, String categ
   /** This source with the text of invalid lines withheld from errors and the update log. */
   public ListSource withWithheldLines() {
     return new ListSource(id, location, format, category, locked, legalOverride, refresh, sha256,
-        signatureUrl, publicKey, caFile, true);
+        signatureUrl, publicKey, caFile, true, about);
+  }
+
+  /** This source with {@code a} as its public description. */
+  public ListSource withAbout(About a) {
+    return new ListSource(id, location, format, category, locked, legalOverride, refresh, sha256,
+        signatureUrl, publicKey, caFile, withholdLines, a);
   }
 
   /** Whether problem reports may quote the text of a line (never for locked lists). */

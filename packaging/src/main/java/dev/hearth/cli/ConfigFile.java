@@ -50,7 +50,7 @@ final class ConfigFile {
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
   private static final List<String> SOURCE_KEYS = List.of("id", "path", "url", "format", "category",
       "categories", "locked", "legal_override", "refresh", "sha256", "signature_url", "public_key",
-      "ca_file");
+      "ca_file", "name", "owner", "licence", "legal_basis", "appeal");
   private static final String FRACTION = "a fraction such as 0.5 or a percentage such as 50%";
   private static final List<String> DNS_KEYS =
       List.of("listen", "allow", "refused_action", "rate_limit", "threads", "edns_udp_size", "tcp");
@@ -240,6 +240,34 @@ final class ConfigFile {
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
     }
+  }
+
+  /** An optional one-line text of a list's description, at most {@code max} characters. */
+  private String text(Map<String, Node> m, String key, String path, int max)
+      throws ConfigException {
+    if (!m.containsKey(key)) {
+      return null;
+    }
+    return value(m.get(key), path + "." + key, "a line of text", t -> {
+      String v = t.strip();
+      if (v.isEmpty() || v.length() > max || v.chars().anyMatch(c -> c < 0x20)) {
+        throw new IllegalArgumentException("expected one line of text of at most " + max
+            + " characters");
+      }
+      return v;
+    });
+  }
+
+  private static String appealRoute(String text) {
+    String t = text.trim();
+    if (t.startsWith("mailto:") && t.indexOf('@') > 7 && !t.contains(" ")) {
+      return t;
+    }
+    if (t.startsWith("https://") || t.startsWith("http://")) {
+      return publicUrl(t);
+    }
+    throw new IllegalArgumentException("expected an https:// URL or a mailto: address, got \""
+        + text + "\"");
   }
 
   private static String publicUrl(String text) {
@@ -490,10 +518,15 @@ final class ConfigFile {
     if (m.containsKey("categories") && !ut1) {
       throw error(m.get("categories"), path + ".categories", "only for format: ut1");
     }
+    ListSource.About about = new ListSource.About(text(m, "name", path, 200),
+        text(m, "owner", path, 200), text(m, "licence", path, 200),
+        text(m, "legal_basis", path, 500), m.containsKey("appeal") ? value(m.get("appeal"),
+            path + ".appeal", "an https:// URL or a mailto: address", ConfigFile::appealRoute)
+            : null);
     try {
       if (!ut1) {
         return new SourceEntry(id, List.of(new ListSource(id, location, format, category, locked,
-            override, refresh, sha, sigUrl, key, caFile)));
+            override, refresh, sha, sigUrl, key, caFile).withAbout(about)));
       }
       if (location.startsWith("http")) {
         throw error(node, path, "a UT1 category directory must be a local 'path'");
@@ -512,7 +545,7 @@ final class ConfigFile {
           throw error(m.get("categories"), path + ".categories", "no category directory " + dir);
         }
         out.add(new ListSource(id + "/" + ListSource.idFor(cat), dir.toString(), Format.DOMAINS,
-            cat, locked, override, refresh, sha, sigUrl, key));
+            cat, locked, override, refresh, sha, sigUrl, key).withAbout(about));
       }
       return new SourceEntry(id, out);
     } catch (IllegalArgumentException e) {

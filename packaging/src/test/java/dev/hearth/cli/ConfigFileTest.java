@@ -191,6 +191,10 @@ class ConfigFileTest {
     assertError("appeals:\n  acknowledge_within: 3d\n", 2, "appeals",
         "must not be longer than decide_within");
     assertError("appeals:\n  reply_within: 3d\n", 2, "appeals.reply_within", "unknown key");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, appeal: \"ftp://x\"}\n", 3,
+        "lists.sources[0].appeal", "expected an https:// URL or a mailto: address");
+    assertError("lists:\n  sources:\n    - {id: a, path: /x, owner: \"\"}\n", 3,
+        "lists.sources[0].owner", "one line of text");
     assertError("http:\n  public_url: filter.example\n", 2, "http.public_url",
         "expected an http:// or https:// URL");
     assertError("mail:\n  smtp: mail.example:25\n", 2, "mail", "needs smtp (HOST:PORT) and from");

@@ -49,7 +49,11 @@ class TransparencyIT {
         "lists:",
         "  sources:",
         "    - {id: adult, path: " + dir.resolve("adult.txt") + ", category: adult}",
-        "    - {id: legal, path: " + dir.resolve("legal.txt") + ", category: csam, locked: true}",
+        "    - {id: legal, path: " + dir.resolve("legal.txt") + ", category: csam, locked: true,"
+            + " name: IWF URL list, owner: Internet Watch Foundation, licence: IWF member"
+            + " licence, legal_basis: Protection of Children Act 1978, refresh: 12h}",
+        "    - {id: ads, path: " + dir.resolve("security.txt") + ", category: ads,"
+            + " owner: Example Community, appeal: \"https://lists.example/appeal\"}",
         "    - {id: security, path: " + dir.resolve("security.txt") + "}",
         "http:",
         "  hostnames: [filter.isp.example]",
@@ -260,7 +264,11 @@ class TransparencyIT {
   @Test
   void listsAndPrivacy_comeFromTheRunningConfiguration() throws Exception {
     String lists = get(httpPort, "127.0.0.1", "/lists").body();
-    assertTrue(lists.contains("<th scope=\"row\">legal</th>"), lists);
+    assertTrue(lists.contains("<th scope=\"row\">IWF URL list (legal)</th>"), lists);
+    assertTrue(lists.contains("Internet Watch Foundation<br>Licence: IWF member licence"), lists);
+    assertTrue(lists.contains("Legal basis: Protection of Children Act 1978"), lists);
+    assertTrue(lists.contains("every 12 h"), lists);
+    assertTrue(lists.contains("<a href=\"https://lists.example/appeal\">Appeal an entry"), lists);
     assertTrue(lists.contains("Legal list (not published, not searchable)"), lists);
     String privacy = get(httpPort, "127.0.0.1", "/privacy").body();
     assertTrue(privacy.contains("No log of individual lookups is kept"), privacy);

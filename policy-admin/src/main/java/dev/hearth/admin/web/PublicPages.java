@@ -232,6 +232,14 @@ final class PublicPages {
       b.append("<p><strong>403: ").append(ui.te("pub.block.legal.denied")).append("</strong></p>")
           .append("<p>").append(ui.te("pub.block.legal", org, d.verdict().listName()))
           .append("</p>");
+      ListCatalog.Status st = status(d.verdict().listName());
+      if (st != null && st.about() != null && st.about().legalBasis() != null) {
+        b.append("<p>").append(ui.te("pub.lists.basis", st.about().legalBasis())).append("</p>");
+      }
+      if (st != null && st.about() != null && st.about().appeal() != null) {
+        b.append("<p><a href=\"").append(Ui.esc(st.about().appeal())).append("\">")
+            .append(ui.te("pub.lists.appeal")).append("</a></p>");
+      }
     }
     b.append("<p>").append(ui.te("pub.block.reasonid")).append(" <code>")
         .append(Ui.esc(d.reasonId())).append("</code></p>");
@@ -648,19 +656,35 @@ final class PublicPages {
       b.append("<table><caption>").append(ui.te("pub.lists.caption"))
           .append("</caption><thead><tr>");
       for (String col : List.of("pub.lists.id", "pub.why.category", "pub.lists.kind",
-          "pub.lists.entries", "pub.why.versionlabel", "pub.lists.updated")) {
+          "pub.lists.owner", "pub.lists.entries", "pub.lists.refresh", "pub.lists.updated")) {
         b.append("<th scope=\"col\">").append(ui.te(col)).append("</th>");
       }
       b.append("</tr></thead><tbody>");
       for (ListCatalog.Status st : all) {
-        b.append("<tr><th scope=\"row\">").append(Ui.esc(st.id())).append("</th><td>")
+        var about = st.about() == null ? dev.hearth.blocklists.ListSource.About.NONE
+            : st.about();
+        b.append("<tr><th scope=\"row\">").append(Ui.esc(about.name() == null ? st.id()
+            : about.name() + " (" + st.id() + ")")).append("</th><td>")
             .append(st.category() == null ? ui.te("pub.lists.operator")
                 : Ui.esc(categoryName(ui, st.category())))
             .append("</td><td>")
-            .append(ui.te(st.locked() ? "pub.lists.legal" : "pub.lists.searchable"))
-            .append("</td><td>").append(st.entries()).append("</td><td>")
-            .append(st.locked() ? "" : Ui.esc(st.version())).append("</td><td>")
+            .append(ui.te(st.locked() ? "pub.lists.legal" : "pub.lists.searchable"));
+        if (about.legalBasis() != null) {
+          b.append("<br>").append(ui.te("pub.lists.basis", about.legalBasis()));
+        }
+        b.append("</td><td>").append(Ui.esc(about.owner() == null ? "" : about.owner()));
+        if (about.licence() != null) {
+          b.append("<br>").append(ui.te("pub.lists.licence", about.licence()));
+        }
+        if (about.appeal() != null) {
+          b.append("<br><a href=\"").append(Ui.esc(about.appeal())).append("\">")
+              .append(ui.te("pub.lists.appeal")).append("</a>");
+        }
+        b.append("</td><td>").append(st.entries()).append("</td><td>")
+            .append(st.refresh() == null ? "" : Ui.esc(every(ui, st.refresh())))
+            .append("</td><td>")
             .append(st.lastUpdate() == null ? "" : Ui.esc(WHEN.format(st.lastUpdate())))
+            .append(st.locked() || st.version() == null ? "" : " (" + Ui.esc(st.version()) + ")")
             .append("</td></tr>");
       }
       b.append("</tbody></table>");
@@ -804,6 +828,20 @@ final class PublicPages {
     }
     return v.contains(",") || v.contains("\"") || v.contains("\n")
         ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+  }
+
+  static String every(Ui ui, java.time.Duration d) {
+    long s = d.getSeconds();
+    if (s % 86_400 == 0) {
+      return ui.t("pub.every.days", s / 86_400);
+    }
+    if (s % 3600 == 0) {
+      return ui.t("pub.every.hours", s / 3600);
+    }
+    if (s % 60 == 0) {
+      return ui.t("pub.every.minutes", s / 60);
+    }
+    return ui.t("pub.every.seconds", s);
   }
 
   // --- /privacy ---

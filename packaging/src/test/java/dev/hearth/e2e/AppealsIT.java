@@ -250,6 +250,18 @@ class AppealsIT {
       assertEquals("NOERROR", after.status(), after::toString);
       assertEquals(List.of("192.0.2.30"), after.answers("A").stream().map(Dig.Rr::rdata)
           .toList(), after::toString);
+      // A list update (the list file changes and is reloaded) does not undo it.
+      Files.writeString(dir.resolve("adult.txt"), NAME + "\nother-blocked.e2e.test\n"
+          + "third-blocked.e2e.test\nwww.e2e.test\nalias1.e2e.test\n");
+      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+      while (!Dig.dig(hearth.port(), "alias1.e2e.test", "A").answers("A").stream()
+          .map(Dig.Rr::rdata).toList().equals(List.of("127.0.0.1"))) {
+        assertTrue(System.nanoTime() < deadline, "the list was not reloaded\n"
+            + hearth.describe());
+        E2e.sleep(250);
+      }
+      assertEquals(List.of("192.0.2.30"), Dig.dig(hearth.port(), NAME, "A").answers("A")
+          .stream().map(Dig.Rr::rdata).toList());
       String lists = http("GET", "/lists", null, null).body();
       assertTrue(lists.contains(NAME) && lists.contains(ticket), lists);
       String stats = http("GET", "/stats.json", null, null).body();
@@ -268,6 +280,10 @@ class AppealsIT {
     MimeMessage m = mailTo("person@site.example", "Confirm your appeal " + ticket);
     assertTrue(GreenMailUtil.getBody(m).contains("other-blocked.e2e.test"));
 
+    String prefilled = http("GET", "/appeal?name=" + enc(xss) + "&reason=" + enc("\">" + xss),
+        null, null).body();
+    assertFalse(prefilled.contains("<script>"), prefilled);
+    assertTrue(prefilled.contains("value=\"&quot;&gt;&lt;script&gt;"), prefilled);
     Response bad = file(xss, "x@site.example", "why", "");
     assertEquals(400, bad.status());
     assertFalse(bad.body().contains("<script>alert"), bad.body());

@@ -146,7 +146,7 @@ class TransparencyIT {
     assertTrue(page.body().contains("This site is blocked on this network"), page.body());
     assertTrue(page.body().contains("It was blocked by Hearth E2E ISP."), page.body());
     assertTrue(page.body().contains("adult content"), "the category in words: " + page.body());
-    assertTrue(page.body().contains("<code>" + reason + "</code>"),
+    assertTrue(page.body().contains("<code>" + reason + "</code></a>"),
         "the same reason id as the EDE text: " + reason + "\n" + page.body());
     assertTrue(page.body().contains("the venue policy") || page.body().contains(
         "default policy &quot;Public Wi-Fi&quot;"), page.body());
@@ -194,7 +194,7 @@ class TransparencyIT {
     assertTrue(page.body().contains("Stop It Now"), page.body());
     assertFalse(page.body().contains("abuse-site"), "never the entry: " + page.body());
     assertFalse(page.body().contains("1.jpg"), page.body());
-    assertTrue(page.body().contains("<code>locked-list:legal</code>"), page.body());
+    assertTrue(page.body().contains("<code>locked-list:legal</code></a>"), page.body());
 
     // "Check a domain" answers for a listed name exactly as for a name on no list.
     String listed = get(httpPort, "127.0.0.1", "/check?name=abuse-site.e2e.test").body();

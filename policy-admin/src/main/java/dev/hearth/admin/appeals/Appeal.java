@@ -90,4 +90,9 @@ public record Appeal(String ticket, String name, String url, String reasonId, Ro
   public boolean overdue(Instant now) {
     return state.open() && decideDue != null && now.isAfter(decideDue);
   }
+
+  /** Whether nobody took it into review by the acknowledgement deadline. */
+  public boolean acknowledgeOverdue(Instant now) {
+    return state == State.CONFIRMED && acknowledgeDue != null && now.isAfter(acknowledgeDue);
+  }
 }

@@ -546,6 +546,12 @@ public final class Appeals {
           : note.strip());
       store.audit(c, actor.name(), "appeal.close", "appeal:" + ticket, a.state().id(),
           "closed");
+      if (a.state() != Appeal.State.RECEIVED) {
+        notifyAll(c, a, "Your appeal " + ticket + " is closed", "Your appeal about "
+            + a.name() + " is closed. Its history stays on the status page: "
+            + link("/appeal/" + ticket) + "\n\nIf something is still wrong, you can file a new"
+            + " appeal.\n", now);
+      }
       return null;
     });
   }

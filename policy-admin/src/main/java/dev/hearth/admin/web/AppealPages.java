@@ -351,14 +351,16 @@ final class AppealPages {
     }
     b.append("</tr></thead><tbody>");
     for (Appeal a : q) {
-      boolean late = a.overdue(now);
+      boolean late = a.overdue(now) || a.acknowledgeOverdue(now);
       b.append("<tr").append(late ? " class=\"overdue\"" : "").append("><td><a href=\"/admin/"
           + "appeals/").append(Ui.esc(a.ticket())).append("\">").append(Ui.esc(a.ticket()))
           .append("</a></td><td>").append(Ui.esc(a.name())).append("</td><td>")
           .append(ui.te("appeal.role." + a.role().id())).append("</td><td>")
           .append(Ui.esc(stateText(ui, a))).append("</td><td>")
           .append(a.decideDue() == null ? "" : Ui.esc(WHEN.format(a.decideDue())))
-          .append(late ? " <strong>" + ui.te("appeals.overdue") + "</strong>" : "")
+          .append(a.overdue(now) ? " <strong>" + ui.te("appeals.overdue") + "</strong>"
+              : a.acknowledgeOverdue(now) ? " <strong>" + ui.te("appeals.unacknowledged")
+                  + "</strong>" : "")
           .append("</td></tr>");
     }
     b.append("</tbody></table>");
@@ -484,7 +486,8 @@ final class AppealPages {
         .put("outcome", a.outcome() == null ? null : a.outcome().id())
         .put("outcome_category", a.outcomeCategory()).put("decision_note", a.decisionNote())
         .put("referred_to", a.referredTo()).put("merged_into", a.mergedInto())
-        .put("reviewer", a.reviewer()).put("overdue", a.overdue(now));
+        .put("reviewer", a.reviewer()).put("overdue", a.overdue(now))
+        .put("acknowledge_overdue", a.acknowledgeOverdue(now));
     for (var e : Map.of("created_at", opt(a.createdAt()), "confirmed_at", opt(a.confirmedAt()),
         "decided_at", opt(a.decidedAt()), "decide_due", opt(a.decideDue()),
         "acknowledge_due", opt(a.acknowledgeDue())).entrySet()) {

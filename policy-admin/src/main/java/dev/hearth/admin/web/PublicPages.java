@@ -192,8 +192,9 @@ final class PublicPages {
     } else {
       b.append("<p>").append(ui.te("pub.block.by", org)).append("</p>");
       why(ui, b, d);
-      b.append("<p>").append(ui.te("pub.block.reasonid")).append(" <code>")
-          .append(Ui.esc(d.reasonId())).append("</code></p>");
+      b.append("<p>").append(ui.te("pub.block.reasonid")).append(" <a href=\"/blocked?reason=")
+          .append(url(d.reasonId())).append("\"><code>").append(Ui.esc(d.reasonId()))
+          .append("</code></a></p>");
       b.append("<h2>").append(ui.te("pub.block.next")).append("</h2><ul>");
       if (d.edeCode() == 17) {
         b.append("<li>").append(ui.te("pub.block.household")).append("</li>");
@@ -241,8 +242,9 @@ final class PublicPages {
             .append(ui.te("pub.lists.appeal")).append("</a></p>");
       }
     }
-    b.append("<p>").append(ui.te("pub.block.reasonid")).append(" <code>")
-        .append(Ui.esc(d.reasonId())).append("</code></p>");
+    b.append("<p>").append(ui.te("pub.block.reasonid")).append(" <a href=\"/blocked?reason=")
+        .append(url(d.reasonId())).append("\"><code>").append(Ui.esc(d.reasonId()))
+        .append("</code></a></p>");
     contacts(ui, b, op);
   }
 

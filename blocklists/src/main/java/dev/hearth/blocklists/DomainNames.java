@@ -68,6 +68,35 @@ public final class DomainNames {
     return s;
   }
 
+  /**
+   * The host part of a web address ({@code https://user@Host.example:8443/path?q} gives
+   * {@code Host.example}), or the text itself when it is not one; not yet normalised.
+   */
+  public static String hostOf(String urlOrName) {
+    String t = urlOrName;
+    int scheme = t.indexOf("://");
+    if (scheme > 0 && scheme < 10) {
+      t = t.substring(scheme + 3);
+    }
+    int end = t.length();
+    for (char ch : new char[] {'/', '?', '#'}) {
+      int i = t.indexOf(ch);
+      if (i >= 0) {
+        end = Math.min(end, i);
+      }
+    }
+    t = t.substring(0, end);
+    int at = t.lastIndexOf('@');
+    if (at >= 0) {
+      t = t.substring(at + 1);
+    }
+    int colon = t.lastIndexOf(':');
+    if (colon > 0 && t.indexOf(':') == colon) {
+      t = t.substring(0, colon);
+    }
+    return t;
+  }
+
   /** True for a dotted-quad IPv4 literal with every part in 0..255. */
   public static boolean isIpv4Literal(String s) {
     int parts = 0;

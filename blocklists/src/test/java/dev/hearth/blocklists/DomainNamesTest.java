@@ -10,6 +10,15 @@ import org.junit.jupiter.api.Test;
 
 class DomainNamesTest {
   @Test
+  void hostOf_takesTheHostOutOfAWebAddress_andLeavesANameAlone() {
+    assertEquals("Host.example", DomainNames.hostOf("https://user:pw@Host.example:8443/p?q#f"));
+    assertEquals("host.example", DomainNames.hostOf("host.example/path"));
+    assertEquals("host.example", DomainNames.hostOf("host.example"));
+    assertEquals("host.example", DomainNames.hostOf("http://host.example?x=1"));
+    assertEquals("[2001:db8::1]", DomainNames.hostOf("http://[2001:db8::1]/"));
+  }
+
+  @Test
   void normalizesCaseSpaceAndTrailingDot() {
     assertEquals("www.example.com", DomainNames.normalize("  WWW.Example.COM. "));
     assertEquals("_dmarc.example.com", DomainNames.normalize("_dmarc.example.com"));

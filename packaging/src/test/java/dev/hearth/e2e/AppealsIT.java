@@ -10,9 +10,6 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.hearth.e2e.Dig.Result;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,25 +75,11 @@ class AppealsIT {
         ""));
     hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString(),
         "--http", "127.0.0.1:" + httpPort));
-    waitForPort(httpPort);
+    E2e.waitForPort(httpPort, hearth::describe);
     var reviewer = HearthProcess.cliWithInput("a reviewer's long password\n", "admin",
         "create-user", "--data-dir", hearth.dataDir().toString(), "--username", "rita",
         "--role", "appeals-reviewer", "--password-stdin");
     assertEquals(0, reviewer.exit(), reviewer.output());
-  }
-
-  static void waitForPort(int port) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try (Socket s = new Socket(E2e.LOOPBACK, port)) {
-        return;
-      } catch (IOException notYet) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("port " + port + " not listening\n" + hearth.describe());
-        }
-        E2e.sleep(100);
-      }
-    }
   }
 
   @AfterAll
@@ -131,42 +114,16 @@ class AppealsIT {
         + smtp.getReceivedMessages().length + " messages\n" + hearth.describe());
   }
 
-  record Response(int status, String headers, String body) {}
-
-  /** A raw HTTP/1.0 exchange (the form posts carry their cookie themselves). */
-  static Response http(String method, String path, String cookie, String form)
+  /** A raw HTTP/1.0 exchange with the web listener (the form posts carry their cookie). */
+  static RawHttp.Response http(String method, String path, String cookie, String form)
       throws IOException {
-    try (Socket s = new Socket(E2e.LOOPBACK, httpPort)) {
-      s.setSoTimeout(10_000);
-      StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1"
-          + "\r\nAccept-Language: en\r\n");
-      if (cookie != null) {
-        req.append("Cookie: ").append(cookie).append("\r\n");
-      }
-      byte[] body = form == null ? new byte[0] : form.getBytes(StandardCharsets.UTF_8);
-      if (form != null) {
-        req.append("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
-            .append(body.length).append("\r\n");
-      }
-      req.append("\r\n");
-      OutputStream out = s.getOutputStream();
-      out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
-      out.write(body);
-      out.flush();
-      InputStream in = s.getInputStream();
-      String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int split = all.indexOf("\r\n\r\n");
-      Matcher m = Pattern.compile("^HTTP/1\\.[01] (\\d{3})").matcher(all);
-      assertTrue(m.find(), all);
-      return new Response(Integer.parseInt(m.group(1)), all.substring(0, split),
-          all.substring(split + 4));
-    }
+    return RawHttp.exchange(httpPort, method, "127.0.0.1", path, cookie, form);
   }
 
   /** Files an appeal through the public form (its cookie and token); returns the response. */
-  static Response file(String name, String email, String message, String website)
+  static RawHttp.Response file(String name, String email, String message, String website)
       throws IOException {
-    Response form = http("GET", "/appeal?name=" + URLEncoder.encode(name,
+    RawHttp.Response form = http("GET", "/appeal?name=" + URLEncoder.encode(name,
         StandardCharsets.UTF_8), null, null);
     Matcher c = Pattern.compile("(?i)Set-Cookie: (hearth_form=[^;]+)").matcher(form.headers());
     Matcher f = Pattern.compile("name=\"_form\" value=\"([^\"]+)\"").matcher(form.body());
@@ -274,7 +231,7 @@ class AppealsIT {
   @Test
   void hostileInput_isEscapedEverywhere_andTheHoneypotDropsBots() throws Exception {
     String xss = "<script>alert('x')</script>";
-    Response r = file("other-blocked.e2e.test", "person@site.example", xss, "");
+    RawHttp.Response r = file("other-blocked.e2e.test", "person@site.example", xss, "");
     assertEquals(201, r.status(), r.body());
     String ticket = ticketIn(r.body());
     MimeMessage m = mailTo("person@site.example", "Confirm your appeal " + ticket);
@@ -284,35 +241,35 @@ class AppealsIT {
         null, null).body();
     assertFalse(prefilled.contains("<script>"), prefilled);
     assertTrue(prefilled.contains("value=\"&quot;&gt;&lt;script&gt;"), prefilled);
-    Response bad = file(xss, "x@site.example", "why", "");
+    RawHttp.Response bad = file(xss, "x@site.example", "why", "");
     assertEquals(400, bad.status());
     assertFalse(bad.body().contains("<script>alert"), bad.body());
     assertTrue(bad.body().contains("&lt;script&gt;"), bad.body());
-    Response badMail = file("third-blocked.e2e.test", "not an address\r\nBcc: x@y.z", "why", "");
+    RawHttp.Response badMail = file("third-blocked.e2e.test", "not an address\r\nBcc: x@y.z", "why", "");
     assertEquals(400, badMail.status());
     assertTrue(badMail.body().contains("give an e-mail address"), badMail.body());
 
-    Response bot = file("third-blocked.e2e.test", "bot@site.example", "spam", "http://spam");
+    RawHttp.Response bot = file("third-blocked.e2e.test", "bot@site.example", "spam", "http://spam");
     assertEquals(201, bot.status());
     String botTicket = ticketIn(bot.body());
     assertEquals(404, http("GET", "/appeal/" + botTicket, null, null).status());
 
     // Without the form's cookie the post is refused.
-    Response forged = http("POST", "/appeal", null, "name=x.example&role=user&email=a%40b.cd"
+    RawHttp.Response forged = http("POST", "/appeal", null, "name=x.example&role=user&email=a%40b.cd"
         + "&message=m");
     assertEquals(403, forged.status());
   }
 
   @Test
   void aSiteOwnerWhoPublishesTheTxtRecord_isProven_andReviewedFirst() throws Exception {
-    Response filed = file("www.e2e.test", "owner@site.example", "my site", "");
+    RawHttp.Response filed = file("www.e2e.test", "owner@site.example", "my site", "");
     String ticket = ticketIn(filed.body());
     MimeMessage m = mailTo("owner@site.example", "Confirm your appeal " + ticket);
     Matcher token = Pattern.compile("token=([\\w-]+)").matcher(GreenMailUtil.getBody(m)
         .replace("=\r\n", ""));
     assertTrue(token.find());
     assertEquals(303, http("POST", "/appeal/confirm", null, "token=" + token.group(1)).status());
-    Response status = http("GET", "/appeal/" + ticket, null, null);
+    RawHttp.Response status = http("GET", "/appeal/" + ticket, null, null);
     Matcher txt = Pattern.compile("TXT <code>(hearth-verify=[0-9a-f]{32})</code>")
         .matcher(status.body());
     assertTrue(txt.find(), status.body());
@@ -320,13 +277,13 @@ class AppealsIT {
     Matcher f = Pattern.compile("name=\"_form\" value=\"([^\"]+)\"").matcher(status.body());
     assertTrue(c.find() && f.find());
     // Not published yet: not proven.
-    Response early = http("POST", "/appeal/" + ticket + "/prove", c.group(1),
+    RawHttp.Response early = http("POST", "/appeal/" + ticket + "/prove", c.group(1),
         "_form=" + enc(f.group(1)));
     assertEquals(303, early.status());
     assertTrue(early.headers().contains("proof=no"), early.headers());
     // The owner publishes the record in their zone; the check finds it through the upstream.
     nsd.addRecords("_hearth-challenge.www IN TXT \"" + txt.group(1) + "\"");
-    Response proven = http("POST", "/appeal/" + ticket + "/prove", c.group(1),
+    RawHttp.Response proven = http("POST", "/appeal/" + ticket + "/prove", c.group(1),
         "_form=" + enc(f.group(1)));
     assertEquals(303, proven.status());
     assertFalse(proven.headers().contains("proof=no"), proven.headers());
@@ -339,13 +296,13 @@ class AppealsIT {
     Result r = Dig.dig(hearth.port(), "legal-blocked.e2e.test", "A");
     String reason = String.join(" ", r.edeTexts()).replaceAll(".*\\[([^\\]]+)\\].*", "$1");
     assertEquals("locked-list:legal", reason);
-    Response form = http("GET", "/appeal?name=legal-blocked.e2e.test&reason=" + enc(reason),
+    RawHttp.Response form = http("GET", "/appeal?name=legal-blocked.e2e.test&reason=" + enc(reason),
         null, null);
     Matcher c = Pattern.compile("(?i)Set-Cookie: (hearth_form=[^;]+)").matcher(form.headers());
     Matcher f = Pattern.compile("name=\"_form\" value=\"([^\"]+)\"").matcher(form.body());
     assertTrue(c.find() && f.find());
     assertTrue(form.body().contains("value=\"locked-list:legal\""), form.body());
-    Response filed = http("POST", "/appeal", c.group(1), "_form=" + enc(f.group(1))
+    RawHttp.Response filed = http("POST", "/appeal", c.group(1), "_form=" + enc(f.group(1))
         + "&name=legal-blocked.e2e.test&reason=" + enc(reason) + "&role=webmaster&email="
         + enc("legal@site.example") + "&message=mine&website=");
     String ticket = ticketIn(filed.body());
@@ -353,7 +310,7 @@ class AppealsIT {
     Matcher token = Pattern.compile("token=([\\w-]+)").matcher(GreenMailUtil.getBody(m)
         .replace("=\r\n", ""));
     assertTrue(token.find());
-    Response confirmed = http("POST", "/appeal/confirm", null, "token=" + token.group(1));
+    RawHttp.Response confirmed = http("POST", "/appeal/confirm", null, "token=" + token.group(1));
     assertEquals(303, confirmed.status(), confirmed.headers());
     String status = http("GET", "/appeal/" + ticket, null, null).body();
     assertTrue(status.contains("referred"), status);

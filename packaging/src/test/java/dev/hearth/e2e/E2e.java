@@ -81,6 +81,21 @@ final class E2e {
   }
 
   /** A port free for both UDP and TCP on 127.0.0.1, so one number serves both listeners. */
+  /** Waits (up to 30 s) until something accepts TCP connections on loopback {@code port}. */
+  static void waitForPort(int port, java.util.function.Supplier<String> whyNot) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket(LOOPBACK, port)) {
+        return;
+      } catch (java.io.IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("port " + port + " not listening\n" + whyNot.get());
+        }
+        sleep(100);
+      }
+    }
+  }
+
   static int freePort() {
     for (int attempt = 0; attempt < 50; attempt++) {
       try (ServerSocket tcp = new ServerSocket()) {

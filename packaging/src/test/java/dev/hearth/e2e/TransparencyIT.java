@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hearth.e2e.Dig.Result;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,19 +68,8 @@ class TransparencyIT {
     hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config", config.toString(),
         "--http", "127.0.0.1:" + httpPort, "--block-page", "127.0.0.1:" + blockPort));
     // The web listeners start once DNS answers.
-    for (int port : new int[] {httpPort, blockPort}) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (true) {
-        try (Socket s = new Socket(E2e.LOOPBACK, port)) {
-          break;
-        } catch (IOException notYet) {
-          if (System.nanoTime() > deadline) {
-            throw new AssertionError("port " + port + " not listening\n" + hearth.describe());
-          }
-          E2e.sleep(100);
-        }
-      }
-    }
+    E2e.waitForPort(httpPort, hearth::describe);
+    E2e.waitForPort(blockPort, hearth::describe);
   }
 
   @AfterAll
@@ -101,26 +86,8 @@ class TransparencyIT {
     }
   }
 
-  record Response(int status, String headers, String body) {}
-
-  /** One HTTP/1.0 request with any Host header, over a plain socket (no client rewrites it). */
-  static Response get(int port, String host, String path) throws IOException {
-    try (Socket s = new Socket(E2e.LOOPBACK, port)) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.0\r\nHost: " + host
-          + "\r\nAccept-Language: en\r\nUser-Agent: hearth-e2e\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = s.getInputStream();
-      String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int split = all.indexOf("\r\n\r\n");
-      String head = split < 0 ? all : all.substring(0, split);
-      String body = split < 0 ? "" : all.substring(split + 4);
-      Matcher m = Pattern.compile("^HTTP/1\\.[01] (\\d{3})").matcher(head);
-      assertTrue(m.find(), () -> "no status line in: " + E2e.tail(all, 500));
-      return new Response(Integer.parseInt(m.group(1)), head, body);
-    }
+  static RawHttp.Response get(int port, String host, String path) throws IOException {
+    return RawHttp.get(port, host, path);
   }
 
   /** The reason id at the end of an EDE text: "... [category:adult@v#1]". */
@@ -141,7 +108,7 @@ class TransparencyIT {
     String reason = reasonId(r);
     assertTrue(reason.startsWith("category:adult@"), reason);
 
-    Response page = get(blockPort, "adult-site.e2e.test", "/some/page?x=1");
+    RawHttp.Response page = get(blockPort, "adult-site.e2e.test", "/some/page?x=1");
     assertEquals(403, page.status(), page.body());
     assertTrue(page.body().contains("This site is blocked on this network"), page.body());
     assertTrue(page.body().contains("It was blocked by Hearth E2E ISP."), page.body());
@@ -155,12 +122,12 @@ class TransparencyIT {
     assertTrue(page.body().contains("In force since"), "since when: " + page.body());
 
     // The same answer on the console's listener, for a Host that is not the server's own.
-    Response shared = get(httpPort, "adult-site.e2e.test", "/");
+    RawHttp.Response shared = get(httpPort, "adult-site.e2e.test", "/");
     assertEquals(403, shared.status(), shared.body());
     assertTrue(shared.body().contains("<code>" + reason + "</code>"), shared.body());
 
     // The reason id alone (from a support call or an appeal) explains the same.
-    Response why = get(httpPort, "127.0.0.1", "/blocked?reason="
+    RawHttp.Response why = get(httpPort, "127.0.0.1", "/blocked?reason="
         + java.net.URLEncoder.encode(reason, StandardCharsets.UTF_8));
     assertEquals(200, why.status(), why.body());
     assertTrue(why.body().contains("a category this policy blocks"), why.body());
@@ -170,7 +137,7 @@ class TransparencyIT {
 
   @Test
   void operatorSecurityList_blocksForEveryone_onTheBlockPageToo() throws Exception {
-    Response page = get(blockPort, "malware-site.e2e.test", "/");
+    RawHttp.Response page = get(blockPort, "malware-site.e2e.test", "/");
     assertEquals(403, page.status());
     assertTrue(page.body().contains("a list the operator applies to everyone"), page.body());
     assertTrue(page.body().contains("<code>baseline-list:security@"), page.body());
@@ -185,7 +152,7 @@ class TransparencyIT {
     assertTrue(String.join(" ", r.edeTexts()).endsWith("[locked-list:legal])")
         || String.join(" ", r.edeTexts()).contains("[locked-list:legal]"), r::toString);
     assertFalse(String.join(" ", r.edeTexts()).contains("abuse-site"), r::toString);
-    Response page = get(blockPort, "abuse-site.e2e.test", "/images/1.jpg");
+    RawHttp.Response page = get(blockPort, "abuse-site.e2e.test", "/images/1.jpg");
     assertEquals(403, page.status());
     assertTrue(page.body().contains("403: Access Denied"), page.body());
     assertTrue(page.body().contains("as identified by the Internet Watch Foundation. If you think"
@@ -207,7 +174,7 @@ class TransparencyIT {
   @Test
   void checkADomain_showsDefaultPolicyAndPresets_withCategoryListAndAppealLink()
       throws Exception {
-    Response r = get(httpPort, "127.0.0.1",
+    RawHttp.Response r = get(httpPort, "127.0.0.1",
         "/check?name=" + java.net.URLEncoder.encode("https://Adult-Site.e2e.test/x?y",
             StandardCharsets.UTF_8));
     assertEquals(200, r.status(), r.body());
@@ -221,7 +188,7 @@ class TransparencyIT {
         + " List: adult"), b);
     assertTrue(b.contains("/appeal?name=adult-site.e2e.test&amp;reason="), b);
 
-    Response bad = get(httpPort, "127.0.0.1", "/check?name=%3Cscript%3Ealert(1)%3C/script%3E");
+    RawHttp.Response bad = get(httpPort, "127.0.0.1", "/check?name=%3Cscript%3Ealert(1)%3C/script%3E");
     assertEquals(400, bad.status());
     assertTrue(bad.body().contains("That is not a domain name"), bad.body());
     assertFalse(bad.body().contains("<script>alert"), bad.body());
@@ -230,20 +197,20 @@ class TransparencyIT {
 
   @Test
   void hostileHostHeadersAndPaths_comeBackEscaped_orAreRefused() throws Exception {
-    Response path = get(blockPort, "adult-site.e2e.test", "/%3Cscript%3Ealert(1)%3C/script%3E");
+    RawHttp.Response path = get(blockPort, "adult-site.e2e.test", "/%3Cscript%3Ealert(1)%3C/script%3E");
     assertEquals(403, path.status());
     assertFalse(path.body().contains("<script>alert"), path.body());
     assertTrue(path.body().contains("/%3Cscript%3Ealert(1)%3C/script%3E"),
         "shown as sent: " + path.body());
 
-    Response host = get(blockPort, "x\"><script>alert(1)</script>", "/");
+    RawHttp.Response host = get(blockPort, "x\"><script>alert(1)</script>", "/");
     assertFalse(host.body().contains("<script>alert"), host.body());
     assertTrue(host.status() == 400 || host.status() == 403, host.headers());
   }
 
   @Test
   void ownHostNames_getTheServersPages_andTheBlockListenerHasNoConsole() throws Exception {
-    Response about = get(httpPort, "filter.isp.example", "/");
+    RawHttp.Response about = get(httpPort, "filter.isp.example", "/");
     assertEquals(200, about.status(), about.body());
     assertTrue(about.body().contains("What this DNS filter blocks, and why"), about.body());
     assertTrue(about.body().contains("we decide within 36 hours"), about.body());
@@ -257,7 +224,7 @@ class TransparencyIT {
     // The public pages are served under a blocked site's Host too (the block page links there).
     assertEquals(200, get(blockPort, "adult-site.e2e.test", "/check?name=x.example").status());
     // A name that is not blocked now, on the block-page listener: said so, never fetched.
-    Response notNow = get(blockPort, "fine-site.e2e.test", "/");
+    RawHttp.Response notNow = get(blockPort, "fine-site.e2e.test", "/");
     assertTrue(notNow.body().contains("not blocked for you now"), notNow.body());
   }
 

@@ -130,7 +130,7 @@ public final class Appeals {
     }
     String name;
     try {
-      name = DomainNames.normalize(hostOf(raw));
+      name = DomainNames.normalize(DomainNames.hostOf(raw));
     } catch (IllegalArgumentException e) {
       throw new AppealException("name", "'" + raw + "' is not a site name or web address: "
           + e.getMessage());
@@ -808,30 +808,6 @@ public final class Appeals {
     return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
   }
 
-  static String hostOf(String s) {
-    String t = s;
-    int scheme = t.indexOf("://");
-    if (scheme > 0 && scheme < 10) {
-      t = t.substring(scheme + 3);
-    }
-    int end = t.length();
-    for (char ch : new char[] {'/', '?', '#'}) {
-      int i = t.indexOf(ch);
-      if (i >= 0) {
-        end = Math.min(end, i);
-      }
-    }
-    t = t.substring(0, end);
-    int at = t.lastIndexOf('@');
-    if (at >= 0) {
-      t = t.substring(at + 1);
-    }
-    int colon = t.lastIndexOf(':');
-    if (colon > 0 && t.indexOf(':') == colon) {
-      t = t.substring(0, colon);
-    }
-    return t;
-  }
 
   private static String trim(String s) {
     return s == null ? "" : s.strip();

@@ -204,12 +204,7 @@ final class AppealPages {
 
   private void status(Context ctx, AppealException error, int code) throws StoreException {
     Ui ui = Ui.of(ctx, null);
-    Appeal.WithEvents found;
-    try {
-      found = appeals.find(ctx.pathParam("ticket"));
-    } catch (AppealException e) {
-      found = null;
-    }
+    Appeal.WithEvents found = findOrNull(ctx.pathParam("ticket"));
     if (found == null) {
       ctx.status(404).html(ui.page(ui.t("appeal.status.title"), PublicPages.NAV,
           "<p>" + ui.te("appeal.notfound") + "</p>"));
@@ -273,6 +268,15 @@ final class AppealPages {
               + " required></textarea></p>").append(ui.submit("appeal.followup.submit"));
     }
     ctx.status(code).html(ui.page(ui.t("appeal.status.title"), PublicPages.NAV, b.toString()));
+  }
+
+  /** The appeal with this ticket, or null when there is none (or the ticket is malformed). */
+  private Appeal.WithEvents findOrNull(String ticket) throws StoreException {
+    try {
+      return appeals.find(ticket);
+    } catch (AppealException e) {
+      return null;
+    }
   }
 
   private static String stateText(Ui ui, Appeal a) {
@@ -373,12 +377,7 @@ final class AppealPages {
       return;
     }
     Ui ui = Ui.of(ctx, s);
-    Appeal.WithEvents found;
-    try {
-      found = appeals.find(ctx.pathParam("ticket"));
-    } catch (AppealException e) {
-      found = null;
-    }
+    Appeal.WithEvents found = findOrNull(ctx.pathParam("ticket"));
     if (found == null) {
       ctx.status(404).html(ui.page(ui.t("appeals.title"), WebPages.CONSOLE_NAV,
           "<p>" + ui.te("appeal.notfound") + "</p>"));

@@ -539,7 +539,7 @@ final class PublicPages {
     String error = null;
     if (raw != null && !raw.isBlank()) {
       try {
-        name = DomainNames.normalize(hostOf(raw.trim()));
+        name = DomainNames.normalize(DomainNames.hostOf(raw.trim()));
       } catch (IllegalArgumentException e) {
         error = ui.t("pub.check.invalid", e.getMessage());
       }
@@ -597,32 +597,6 @@ final class PublicPages {
       b.append("<p class=\"hint\">").append(ui.te("pub.check.households")).append("</p>");
     }
     ctx.html(ui.page(ui.t("pub.check.title"), NAV, b.toString()));
-  }
-
-  /** The host of a URL, or the text itself when it is not one. */
-  static String hostOf(String s) {
-    String t = s;
-    int scheme = t.indexOf("://");
-    if (scheme > 0 && scheme < 10) {
-      t = t.substring(scheme + 3);
-    }
-    int end = t.length();
-    for (char c : new char[] {'/', '?', '#'}) {
-      int i = t.indexOf(c);
-      if (i >= 0) {
-        end = Math.min(end, i);
-      }
-    }
-    t = t.substring(0, end);
-    int at = t.lastIndexOf('@');
-    if (at >= 0) {
-      t = t.substring(at + 1);
-    }
-    int colon = t.lastIndexOf(':');
-    if (colon > 0 && t.indexOf(':') == colon) {
-      t = t.substring(0, colon);
-    }
-    return t;
   }
 
   /** Label → profile, in the order shown: default, venues' policies, presets. */

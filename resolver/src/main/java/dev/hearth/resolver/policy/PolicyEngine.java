@@ -209,15 +209,7 @@ public final class PolicyEngine {
           set(scheduleAllow[i], at[2 + i]);
         }
       }
-      long[] lists = new long[words];
-      for (int i = 0; i < operatorLists.size(); i++) {
-        ListInfo info = operatorLists.get(i).info();
-        if (info.locked() || info.legalOverride() || info.category() == null
-            || p.blocksCategory(info.category())) {
-          set(lists, i);
-        }
-      }
-      masks.put(p.id(), new ProfileMasks(allow, block, lists, scheduleAllow));
+      masks.put(p.id(), new ProfileMasks(allow, block, listsMask(p, words), scheduleAllow));
     }
     this.cache = new VerdictCache(all, cacheSize);
   }
@@ -535,6 +527,15 @@ public final class PolicyEngine {
   /** Masks for a profile the policy does not hold (a preset): its categories only. */
   private ProfileMasks adHocMasks(Profile p) {
     int words = lockedMask.length;
+    return new ProfileMasks(new long[words], new long[words], listsMask(p, words),
+        new long[p.schedules().size()][]);
+  }
+
+  /**
+   * The operator lists that apply to {@code p}: legal lists, uncategorised operator lists and
+   * the categories it blocks.
+   */
+  private long[] listsMask(Profile p, int words) {
     long[] lists = new long[words];
     for (int i = 0; i < operatorLists.size(); i++) {
       ListInfo info = operatorLists.get(i).info();
@@ -543,8 +544,7 @@ public final class PolicyEngine {
         set(lists, i);
       }
     }
-    return new ProfileMasks(new long[words], new long[words], lists,
-        new long[p.schedules().size()][]);
+    return lists;
   }
 
   private boolean onlyLocked(Matches m) {

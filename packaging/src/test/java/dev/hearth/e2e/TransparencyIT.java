@@ -136,6 +136,39 @@ class TransparencyIT {
   }
 
   @Test
+  void aStoredProfilesBlock_saysSinceWhenItsSettingsChanged() throws Exception {
+    var created = HearthProcess.cli("admin", "create-token", "--data-dir",
+        hearth.dataDir().toString(), "--name", "e2e", "--role", "administrator");
+    assertEquals(0, created.exit(), created.output());
+    String token = created.output().lines().filter(l -> l.startsWith("hth_")).findFirst()
+        .orElseThrow();
+    var client = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + httpPort + "/api/v1/";
+    for (String[] put : new String[][] {
+        {"profiles/strict", "{\"block\": [\"own-block.e2e.test\"], \"block_answer\":"
+            + " \"block-page\"}"},
+        {"subscribers/house-7", "{\"profile\": \"strict\", \"addresses\": [\"127.0.0.1/32\"]}"}}) {
+      var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + put[0]))
+          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+          .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(put[1])).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertTrue(r.statusCode() < 300, r.body());
+    }
+    try {
+      RawHttp.Response page = get(blockPort, "own-block.e2e.test", "/");
+      assertEquals(403, page.status(), page.body());
+      assertTrue(page.body().contains("a name this policy blocks on purpose"), page.body());
+      assertTrue(page.body().contains("its settings last changed on 20"), page.body());
+      assertTrue(page.body().contains("Your household") || page.body().contains("household"),
+          page.body());
+    } finally {
+      client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+          + "subscribers/house-7")).header("Authorization", "Bearer " + token).DELETE().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  @Test
   void operatorSecurityList_blocksForEveryone_onTheBlockPageToo() throws Exception {
     RawHttp.Response page = get(blockPort, "malware-site.e2e.test", "/");
     assertEquals(403, page.status());

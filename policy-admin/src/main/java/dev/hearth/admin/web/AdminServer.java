@@ -151,7 +151,7 @@ public final class AdminServer implements AutoCloseable {
         publicSettings.appealsPerAddressPerHour()), Clock.systemUTC());
     this.dailyBlocks = new DailyBlocks(store, Clock.systemUTC());
     this.publicPages = new PublicPages(stage, lists, presets, publicSettings, Clock.systemUTC(),
-        appeals, dailyBlocks);
+        appeals, dailyBlocks, this::profileChangedAt);
     AppealPages appealPages = new AppealPages(pages, appeals, stage, Clock.systemUTC());
     this.appealPages = appealPages;
     this.app = Javalin.create(config -> {
@@ -496,6 +496,23 @@ public final class AdminServer implements AutoCloseable {
       if (ctx.contentLength() > MAX_BODY) {
         throw new ApiError(413, null, "the form is too large");
       }
+    }
+  }
+
+  /** When the stored profile {@code id} last changed; null if it is not stored or unreadable. */
+  private java.time.Instant profileChangedAt(String id) {
+    try {
+      return store.read(c -> {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT updated_at FROM"
+            + " profiles WHERE id = ?")) {
+          ps.setString(1, id);
+          try (java.sql.ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? java.time.Instant.parse(rs.getString(1)) : null;
+          }
+        }
+      });
+    } catch (StoreException | RuntimeException e) {
+      return null; // the block page still explains the rest
     }
   }
 

@@ -52,10 +52,14 @@ final class PublicPages {
   private final Clock clock;
   private final dev.hearth.admin.appeals.Appeals appeals;
   private final dev.hearth.admin.transparency.DailyBlocks daily;
+  /** When a stored profile last changed (null for the config file's); may be null itself. */
+  private final java.util.function.Function<String, Instant> profileChangedAt;
 
   PublicPages(PolicyStage stage, ListOperations lists, List<Preset> presets,
       PublicSettings settings, Clock clock, dev.hearth.admin.appeals.Appeals appeals,
-      dev.hearth.admin.transparency.DailyBlocks daily) {
+      dev.hearth.admin.transparency.DailyBlocks daily,
+      java.util.function.Function<String, Instant> profileChangedAt) {
+    this.profileChangedAt = profileChangedAt;
     this.appeals = appeals;
     this.daily = daily;
     this.stage = stage;
@@ -286,7 +290,14 @@ final class PublicPages {
     }
     if (!"baseline-list".equals(d.rule()) && d.profile() != null) {
       b.append("<dt>").append(ui.te("pub.why.policy")).append("</dt><dd>")
-          .append(Ui.esc(policyName(ui, d))).append("</dd>");
+          .append(Ui.esc(policyName(ui, d)));
+      // The profile's choices are in force since its last change (kept for stored profiles).
+      Instant changed = profileChangedAt == null ? null
+          : profileChangedAt.apply(d.profile().id());
+      if (changed != null && !"locked-list".equals(d.rule())) {
+        b.append(' ').append(ui.te("pub.why.changed", WHEN.format(changed)));
+      }
+      b.append("</dd>");
     }
     if (d.ttlCap() >= 0 && ("schedule".equals(d.rule()) || "pause".equals(d.rule())
         || "budget".equals(d.rule()))) {

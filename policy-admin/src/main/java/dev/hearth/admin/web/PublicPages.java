@@ -47,20 +47,22 @@ final class PublicPages {
 
   private final PolicyStage stage;
   private final ListOperations lists;
-  private final List<Preset> presets;
+  /** The presets in force now (built-in and the operator's). */
+  private final java.util.function.Supplier<List<Preset>> presets;
   private final PublicSettings settings;
   private final Clock clock;
   private final dev.hearth.admin.appeals.Appeals appeals;
   private final dev.hearth.admin.transparency.DailyBlocks daily;
 
-  PublicPages(PolicyStage stage, ListOperations lists, List<Preset> presets,
+  PublicPages(PolicyStage stage, ListOperations lists,
+      java.util.function.Supplier<List<Preset>> presets,
       PublicSettings settings, Clock clock, dev.hearth.admin.appeals.Appeals appeals,
       dev.hearth.admin.transparency.DailyBlocks daily) {
     this.appeals = appeals;
     this.daily = daily;
     this.stage = stage;
     this.lists = lists;
-    this.presets = List.copyOf(presets);
+    this.presets = presets;
     this.settings = settings;
     this.clock = clock;
   }
@@ -639,7 +641,7 @@ final class PublicPages {
             : p.name()), p);
       }
     }
-    for (Preset pr : presets) {
+    for (Preset pr : presets.get()) {
       out.put(ui.t("pub.check.preset", pr.name()), new Profile(pr.id(), pr.name(),
           pr.categories(), false, List.of(), List.of(), pr.blockBypass(), BlockAnswer.NXDOMAIN));
     }

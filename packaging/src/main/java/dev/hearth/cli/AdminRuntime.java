@@ -3,7 +3,6 @@ package dev.hearth.cli;
 import dev.hearth.admin.auth.Accounts;
 import dev.hearth.admin.lists.ListSourceService;
 import dev.hearth.admin.policy.PolicyService;
-import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.store.StoreException;
 import dev.hearth.admin.web.AdminServer;
@@ -12,7 +11,6 @@ import dev.hearth.blocklists.ListSource;
 import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 
@@ -122,11 +120,7 @@ final class AdminRuntime implements AutoCloseable {
         log.info("admin API off (--http off)");
         return;
       }
-      List<Preset> presets = new ArrayList<>();
-      for (var p : PolicyConfig.presets().values()) {
-        presets.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
-      }
-      web = new AdminServer(store, accounts, policy, stage, presets, server::stats, lists,
+      web = new AdminServer(store, accounts, policy, stage, server::stats, lists,
           sources, activity, publicSettings(settings));
       if (settings.webEnabled()) {
         web.start(settings.httpListen());
@@ -145,7 +139,7 @@ final class AdminRuntime implements AutoCloseable {
         web.appeals().useProofChecker(new SiteProof(upstreams, false, 80));
       }
       startJobs(server);
-    } catch (StoreException | ConfigException | RuntimeException e) {
+    } catch (StoreException | RuntimeException e) {
       log.error("admin API not started, DNS keeps serving: {}", e.getMessage());
     }
   }

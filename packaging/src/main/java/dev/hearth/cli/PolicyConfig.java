@@ -79,6 +79,9 @@ final class PolicyConfig {
   private static final String DAYS = "days such as [mon, tue], weekdays, weekends or daily";
   private static final List<String> PRESET_KEYS =
       List.of("name", "block_bypass", "block_categories");
+  /** A stored preset's keys: the built-in file's, and the id the store adds. */
+  private static final List<String> STORED_PRESET_KEYS =
+      List.of("id", "name", "block_bypass", "block_categories");
   private static final List<String> SUBSCRIBER_KEYS =
       List.of("id", "profile", "timezone", "addresses", "cpe_id", "devices", "tokens",
           "activity_summary");
@@ -126,7 +129,7 @@ final class PolicyConfig {
 
   static PolicySnapshot read(ConfigFile cf, Node node, PolicyDocuments stored,
       SubscriberCache cache) throws ConfigException {
-    Map<String, Preset> presets = presets();
+    Map<String, Preset> presets = presets(stored);
     return new PolicyConfig(cf, presets).policy(node, stored,
         new PolicyConfig(ConfigFile.detached(STORE), presets), cache);
   }
@@ -152,19 +155,57 @@ final class PolicyConfig {
     Node list = top.get("presets");
     for (var tuple : ((org.yaml.snakeyaml.nodes.MappingNode) list).getValue()) {
       String id = ((org.yaml.snakeyaml.nodes.ScalarNode) tuple.getKeyNode()).getValue();
-      String path = "presets." + id;
-      Map<String, Node> m = pf.mapping(tuple.getValueNode(), path, PRESET_KEYS);
-      String name = m.containsKey("name")
-          ? pf.value(m.get("name"), path + ".name", "a name", String::trim) : id;
-      boolean bypass = m.containsKey("block_bypass") && pf.value(m.get("block_bypass"),
-          path + ".block_bypass", Values.BOOLEAN, Values::bool);
-      Set<String> cats = m.containsKey("block_categories")
-          ? new LinkedHashSet<>(pf.nonEmptyList(m.get("block_categories"),
-              path + ".block_categories", "category name", String::trim))
-          : Set.of();
-      out.put(id, new Preset(id, name, bypass, cats));
+      out.put(id, preset(pf, id, tuple.getValueNode(), "presets." + id, PRESET_KEYS));
     }
     return out;
+  }
+
+  /**
+   * The built-in presets with the admin store's presets on top: a stored preset whose id is a
+   * built-in's replaces it in place, any other is added after the built-ins. A stored preset is
+   * read by the same rules as the built-in file (plus its id); its errors are named by path
+   * ({@code presets/ID.field}).
+   */
+  static Map<String, Preset> presets(PolicyDocuments stored) throws ConfigException {
+    Map<String, Preset> out = presets();
+    ConfigFile api = ConfigFile.detached(STORE);
+    for (Map.Entry<String, String> e : stored.presets().entrySet()) {
+      String path = "presets/" + e.getKey();
+      Node n = JsonToYaml.parse(e.getValue(), STORE + " " + path);
+      String id = e.getKey();
+      try {
+        id(id);
+      } catch (IllegalArgumentException bad) {
+        throw api.error(n, path + ".id", bad.getMessage());
+      }
+      out.put(id, preset(api, id, n, path, STORED_PRESET_KEYS));
+    }
+    return out;
+  }
+
+  private static Preset preset(ConfigFile pf, String id, Node node, String path,
+      List<String> keys) throws ConfigException {
+    Map<String, Node> m = pf.mapping(node, path, keys);
+    String name = m.containsKey("name")
+        ? pf.value(m.get("name"), path + ".name", "a name", String::trim) : id;
+    if (name.isEmpty()) {
+      throw pf.error(m.get("name"), path + ".name", "the name is empty");
+    }
+    boolean bypass = m.containsKey("block_bypass") && pf.value(m.get("block_bypass"),
+        path + ".block_bypass", Values.BOOLEAN, Values::bool);
+    Set<String> cats = new LinkedHashSet<>();
+    if (m.containsKey("block_categories")) {
+      List<String> given = pf.nonEmptyList(m.get("block_categories"),
+          path + ".block_categories", "category name", String::trim);
+      for (int i = 0; i < given.size(); i++) {
+        if (given.get(i).isEmpty()) {
+          throw pf.error(m.get("block_categories"), path + ".block_categories[" + i + "]",
+              "the category name is empty");
+        }
+        cats.add(given.get(i));
+      }
+    }
+    return new Preset(id, name, bypass, cats);
   }
 
   private PolicySnapshot policy(Node node, PolicyDocuments stored, PolicyConfig api,

@@ -4,6 +4,7 @@ import dev.hearth.admin.policy.InvalidPolicyException;
 import dev.hearth.admin.policy.Kind;
 import dev.hearth.admin.policy.PolicyCompiler;
 import dev.hearth.admin.policy.PolicyDocuments;
+import dev.hearth.admin.policy.Preset;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +18,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class StorePolicyCompiler implements PolicyCompiler {
   private static final Pattern STORED =
-      Pattern.compile("(profiles|subscribers|networks)/([^.\\[]+)(?:\\.(.+))?");
+      Pattern.compile("(profiles|subscribers|networks|presets)/([^.\\[]+)(?:\\.(.+))?");
 
   private final ConfigFile cf;
   private final Node node;
@@ -56,8 +57,7 @@ final class StorePolicyCompiler implements PolicyCompiler {
   @Override
   public synchronized PolicySnapshot compile(PolicyDocuments documents)
       throws InvalidPolicyException {
-    if (documents.profiles().isEmpty() && documents.subscribers().isEmpty()
-        && documents.networks().isEmpty()) {
+    if (documents.isEmpty()) {
       return configOnly;
     }
     try {
@@ -67,30 +67,66 @@ final class StorePolicyCompiler implements PolicyCompiler {
       subscribers = cache.next(); // only what this compile used: deleted documents drop out
       return snapshot;
     } catch (ConfigException e) {
-      Matcher m = e.path() == null ? null : STORED.matcher(e.path());
-      if (m != null && m.matches()) {
-        Kind kind = switch (m.group(1)) {
-          case "profiles" -> Kind.PROFILE;
-          case "subscribers" -> Kind.SUBSCRIBER;
-          default -> Kind.NETWORK;
-        };
-        // Ids may contain dots: the document is the longest id the path starts with.
-        String rest = e.path().substring(m.group(1).length() + 1);
-        String id = null;
-        for (String candidate : documents.of(kind).keySet()) {
-          if ((rest.equals(candidate) || rest.startsWith(candidate + ".")
-              || rest.startsWith(candidate + "[")) && (id == null
-              || candidate.length() > id.length())) {
-            id = candidate;
-          }
-        }
-        if (id != null) {
-          String field = rest.length() > id.length() ? rest.substring(id.length() + 1) : null;
-          throw new InvalidPolicyException(kind, id, field, e.detail());
-        }
-        throw new InvalidPolicyException(kind, m.group(2), m.group(3), e.detail());
-      }
-      throw new InvalidPolicyException(null, null, null, e.getMessage());
+      throw invalid(e, documents);
     }
+  }
+
+  @Override
+  public java.util.List<Preset> presets(PolicyDocuments documents)
+      throws InvalidPolicyException {
+    try {
+      java.util.List<Preset> out = new java.util.ArrayList<>();
+      for (PolicyConfig.Preset p : PolicyConfig.presets(documents).values()) {
+        out.add(new Preset(p.id(), p.name(), p.blockBypass(), p.categories()));
+      }
+      return java.util.List.copyOf(out);
+    } catch (ConfigException e) {
+      throw invalid(e, documents);
+    }
+  }
+
+  @Override
+  public java.util.Set<String> builtInPresets() {
+    java.util.Set<String> ids = builtIn;
+    if (ids == null) {
+      try {
+        ids = java.util.Set.copyOf(PolicyConfig.presets().keySet());
+      } catch (ConfigException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      builtIn = ids;
+    }
+    return ids;
+  }
+
+  private volatile java.util.Set<String> builtIn;
+
+  /** A reader's error as the admin side reports it, naming the stored document at fault. */
+  private static InvalidPolicyException invalid(ConfigException e, PolicyDocuments documents) {
+    Matcher m = e.path() == null ? null : STORED.matcher(e.path());
+    if (m != null && m.matches()) {
+      Kind kind = switch (m.group(1)) {
+        case "profiles" -> Kind.PROFILE;
+        case "subscribers" -> Kind.SUBSCRIBER;
+        case "presets" -> Kind.PRESET;
+        default -> Kind.NETWORK;
+      };
+      // Ids may contain dots: the document is the longest id the path starts with.
+      String rest = e.path().substring(m.group(1).length() + 1);
+      String id = null;
+      for (String candidate : documents.of(kind).keySet()) {
+        if ((rest.equals(candidate) || rest.startsWith(candidate + ".")
+            || rest.startsWith(candidate + "[")) && (id == null
+            || candidate.length() > id.length())) {
+          id = candidate;
+        }
+      }
+      if (id != null) {
+        String field = rest.length() > id.length() ? rest.substring(id.length() + 1) : null;
+        return new InvalidPolicyException(kind, id, field, e.detail());
+      }
+      return new InvalidPolicyException(kind, m.group(2), m.group(3), e.detail());
+    }
+    return new InvalidPolicyException(null, null, null, e.getMessage());
   }
 }

@@ -91,7 +91,7 @@ class AdminApiTest {
       tokens.put(r, accounts.createToken(Principal.CLI, r.id() + "-token", r,
           r == Role.PARENT ? "house-1" : null));
     }
-    web = new AdminServer(store, accounts, policy, dns.policy(), List.of(), dns::stats)
+    web = new AdminServer(store, accounts, policy, dns.policy(), dns::stats)
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 
@@ -284,6 +284,94 @@ class AdminApiTest {
   }
 
   @Test
+  void presets_builtInAndStored_changeTheProfilesBuiltFromThem_onTheNextQuery()
+      throws Exception {
+    JsonNode all = json(call("GET", "/api/v1/presets", Role.SUPPORT, null));
+    assertEquals(5, all.size(), all.toString());
+    assertEquals("young-child", all.get(0).get("id").asText());
+    assertTrue(all.get(0).get("built_in").asBoolean());
+    assertFalse(all.get(0).get("stored").asBoolean());
+
+    // A new preset, and a profile that names it, for the household at 127.0.0.1.
+    int audits = auditCount();
+    HttpResponse<String> created = admin("PUT", "/api/v1/presets/strict",
+        "{\"name\": \"Strict\", \"block_bypass\": true, \"block_categories\": [\"adult\"]}");
+    assertEquals(201, created.statusCode(), created.body());
+    assertEquals(audits + 1, auditCount());
+    assertEquals(201, admin("PUT", "/api/v1/profiles/p-strict", "{\"preset\": \"strict\"}")
+        .statusCode());
+    assertEquals(201, admin("PUT", "/api/v1/subscribers/house-1", "{\"profile\":"
+        + " \"p-strict\", \"addresses\": [\"127.0.0.1/32\"]}").statusCode());
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode(), "the preset blocks adult");
+    JsonNode strict = json(admin("GET", "/api/v1/presets/strict", null));
+    assertFalse(strict.get("built_in").asBoolean());
+    assertTrue(strict.get("stored").asBoolean());
+    assertEquals("Strict", policy.current().profiles().get("p-strict").name());
+
+    // Invalid documents: 400 naming the field, nothing stored, nothing audited.
+    audits = auditCount();
+    for (String[] bad : new String[][] {
+        {"{\"name\": \"B\", \"block_bypass\": \"maybe\"}", "block_bypass"},
+        {"{\"name\": \"B\", \"block_categories\": []}", "block_categories"},
+        {"{\"name\": \"\"}", "name"},
+        {"{\"name\": \"B\", \"colour\": \"red\"}", "colour"}}) {
+      HttpResponse<String> r = admin("PUT", "/api/v1/presets/bad", bad[0]);
+      assertEquals(400, r.statusCode(), r.body());
+      assertTrue(json(r).get("field").asText().contains(bad[1]), bad[0] + ": " + r.body());
+    }
+    assertEquals(404, admin("GET", "/api/v1/presets/bad", null).statusCode());
+    assertEquals(audits, auditCount());
+    HttpResponse<String> unknown = admin("PUT", "/api/v1/profiles/p-x", "{\"preset\": \"bad\"}");
+    assertEquals(400, unknown.statusCode());
+    assertEquals("preset", json(unknown).get("field").asText(), unknown.body());
+
+    // Editing the preset changes the profile built from it on the next query.
+    assertEquals(200, admin("PUT", "/api/v1/presets/strict",
+        "{\"name\": \"Strict\", \"block_categories\": [\"gambling\"]}").statusCode());
+    assertEquals(Rcode.NOERROR, query("a.test.").getRcode(), "adult no longer blocked");
+
+    // In use: refused with the reason; unused: deleted.
+    HttpResponse<String> inUse = admin("DELETE", "/api/v1/presets/strict", null);
+    assertEquals(400, inUse.statusCode());
+    assertTrue(json(inUse).get("error").asText().contains("'p-strict'"), inUse.body());
+    assertNotNull(policy.get(dev.hearth.admin.policy.Kind.PRESET, "strict"));
+
+    // A built-in adjusted: the config file's profile built from it follows; removing the
+    // adjustment restores the built-in.
+    admin("PUT", "/api/v1/subscribers/house-1", "{\"profile\": \"config-only\","
+        + " \"addresses\": [\"127.0.0.1/32\"]}");
+    assertEquals(Rcode.NOERROR, query("a.test.").getRcode(), "built-in adult: security only");
+    assertEquals(201, admin("PUT", "/api/v1/presets/adult",
+        "{\"name\": \"Adult, stricter\", \"block_categories\": [\"adult\", \"malware\"]}")
+        .statusCode());
+    assertEquals(Rcode.NXDOMAIN, query("a.test.").getRcode(), "the adjusted built-in");
+    JsonNode adult = json(admin("GET", "/api/v1/presets/adult", null));
+    assertTrue(adult.get("built_in").asBoolean() && adult.get("stored").asBoolean(),
+        adult.toString());
+    assertEquals("Adult, stricter", adult.get("name").asText());
+    assertEquals(204, admin("DELETE", "/api/v1/presets/adult", null).statusCode());
+    assertEquals(Rcode.NOERROR, query("a.test.").getRcode(), "the built-in is back");
+    assertEquals(409, admin("DELETE", "/api/v1/presets/adult", null).statusCode());
+    assertEquals(404, admin("DELETE", "/api/v1/presets/none", null).statusCode());
+    JsonNode audit = json(admin("GET", "/api/v1/audit?action=preset.", null));
+    assertEquals(4, audit.size(), audit.toString());
+
+    // Stored presets survive a restart.
+    web.close();
+    web = null;
+    store.close();
+    Settings.Builder b = Settings.builder();
+    ConfigFile.parse(CONFIG, "test.yaml", b);
+    store = AdminStore.open(dir.resolve("admin.db"));
+    PolicyService again = new PolicyService(store, b.build().policyCompiler());
+    again.open();
+    assertTrue(again.presets().stream().anyMatch(p -> p.id().equals("strict")
+        && p.categories().equals(java.util.Set.of("gambling"))), again.presets().toString());
+    assertTrue(again.presets().stream().anyMatch(p -> p.id().equals("adult")
+        && !p.categories().contains("adult")), "the removed adjustment stays removed");
+  }
+
+  @Test
   void storedPolicyAndBindings_surviveARestart() throws Exception {
     admin("PUT", "/api/v1/subscribers/house-1", "{\"profile\": \"kids\"}");
     admin("POST", "/api/v1/bindings", "{\"address\": \"198.51.100.7\", \"subscriber\":"
@@ -317,6 +405,10 @@ class AdminApiTest {
         {"PUT", "/api/v1/profiles/p1", "{}", "a"},
         {"DELETE", "/api/v1/profiles/p404", null, "a"},
         {"GET", "/api/v1/networks", null, "asrc"},
+        {"GET", "/api/v1/presets", null, "asrc"},
+        {"GET", "/api/v1/presets/teen", null, "asrc"},
+        {"PUT", "/api/v1/presets/x1", "{\"name\": \"X\"}", "a"},
+        {"DELETE", "/api/v1/presets/x404", null, "a"},
         {"PUT", "/api/v1/networks/n1", "{\"profile\": \"kids\", \"addresses\": [\"10.9.0.0/16\"]}",
             "a"},
         {"GET", "/api/v1/subscribers", null, "as"},
@@ -451,7 +543,7 @@ class AdminApiTest {
         "/api/v1/appeals/{ticket}/take", "/api/v1/appeals/{ticket}/decision",
         "/api/v1/appeals/{ticket}/referral", "/api/v1/appeals/{ticket}/close",
         "/api/v1/appeal-overrides", "/api/v1/appeal-overrides/{name}", "/api/v1/lists/sources",
-        "/api/v1/lists/sources/{id}")) {
+        "/api/v1/lists/sources/{id}", "/api/v1/presets", "/api/v1/presets/{id}")) {
       assertNotNull(paths.get(p), p + " is described");
     }
     HttpResponse<String> missing = admin("GET", "/api/v1/nothing-here", null);

@@ -90,7 +90,7 @@ class ListPagesTest {
     for (Role r : List.of(Role.ADMINISTRATOR, Role.LIST_CUSTODIAN, Role.SUPPORT)) {
       tokens.put(r, accounts.createToken(Principal.CLI, r.id(), r, null));
     }
-    web = new AdminServer(store, accounts, policy, dns.policy(), List.of(), dns::stats,
+    web = new AdminServer(store, accounts, policy, dns.policy(), dns::stats,
         new ServerListOperations(catalog, dns, listThread, data, configured))
         .start(new InetSocketAddress("127.0.0.1", 0));
   }

@@ -110,7 +110,7 @@ class ListSourcesTest {
     listThread = Executors.newSingleThreadScheduledExecutor();
     ServerListOperations ops = new ServerListOperations(catalog, dns, listThread, data, config);
     sources.attach(ops);
-    web = new AdminServer(store, new Accounts(store), policy, dns.policy(), List.of(),
+    web = new AdminServer(store, new Accounts(store), policy, dns.policy(),
         dns::stats, ops, sources).start(new InetSocketAddress("127.0.0.1", 0));
   }
 

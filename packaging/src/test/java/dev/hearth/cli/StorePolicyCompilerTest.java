@@ -41,4 +41,34 @@ class StorePolicyCompilerTest {
     // A failed compile changes nothing: the next good one still works.
     assertEquals("extra", c.compile(docs).directory().subscriber("h2").profileId());
   }
+
+  @Test
+  void storedPresets_overrideOrAdd_andTheirErrorsNameThePreset() throws Exception {
+    StorePolicyCompiler c = compiler();
+    assertEquals(java.util.Set.of("young-child", "pre-teen", "teen", "adult", "public-venue"),
+        c.builtInPresets());
+    PolicyDocuments docs = new PolicyDocuments(Map.of("p", "{\"id\":\"p\",\"preset\":\"teen\"}",
+        "q", "{\"id\":\"q\",\"preset\":\"mine\"}"), Map.of(), Map.of(),
+        Map.of("teen", "{\"id\":\"teen\",\"name\":\"Teen (ours)\",\"block_categories\":[\"x\"]}",
+            "mine", "{\"id\":\"mine\",\"block_bypass\":true}"));
+    var snapshot = c.compile(docs);
+    assertEquals(java.util.Set.of("x"), snapshot.profiles().get("p").blockedCategories());
+    assertEquals("Teen (ours)", snapshot.profiles().get("p").name());
+    assertEquals(true, snapshot.profiles().get("q").blockBypass());
+    assertEquals("mine", snapshot.profiles().get("q").name(), "the id when a preset has no name");
+    var presets = c.presets(docs);
+    assertEquals(java.util.List.of("young-child", "pre-teen", "teen", "adult", "public-venue",
+        "mine"), presets.stream().map(dev.hearth.admin.policy.Preset::id).toList(),
+        "an override keeps the built-in's place; new ones come after");
+
+    InvalidPolicyException e = assertThrows(InvalidPolicyException.class, () -> c.compile(
+        docs.with(Kind.PRESET, "mine", "{\"id\":\"mine\",\"block_categories\":[\"a\", 3, []]}")));
+    assertEquals(Kind.PRESET, e.kind());
+    assertEquals("mine", e.id());
+    assertEquals("block_categories[2]", e.field());
+    InvalidPolicyException gone = assertThrows(InvalidPolicyException.class, () -> c.compile(
+        docs.with(Kind.PRESET, "mine", null)));
+    assertEquals(Kind.PROFILE, gone.kind());
+    assertEquals("preset", gone.field());
+  }
 }

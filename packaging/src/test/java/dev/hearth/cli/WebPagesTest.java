@@ -13,7 +13,6 @@ import dev.hearth.admin.auth.Principal;
 import dev.hearth.admin.auth.Role;
 import dev.hearth.admin.policy.Kind;
 import dev.hearth.admin.policy.PolicyService;
-import dev.hearth.admin.policy.Preset;
 import dev.hearth.admin.store.AdminStore;
 import dev.hearth.admin.web.AdminServer;
 import dev.hearth.resolver.DnsServer;
@@ -143,8 +142,11 @@ class WebPagesTest {
         false);
     activity = new ActivitySummaries(store, dns.policy().activity(),
         () -> policy.current().directory(), 30);
-    web = new AdminServer(store, accounts, policy, dns.policy(), List.of(new Preset("teen",
-        "Teen", true, java.util.Set.of("adult", "gambling"))), dns::stats, null, activity)
+    // The built-in teen preset, adjusted by the operator: what the forms offer is the preset
+    // in force.
+    policy.put(Principal.CLI, Kind.PRESET, "teen", mapper.readTree("{\"name\": \"Teen\","
+        + " \"block_bypass\": true, \"block_categories\": [\"adult\", \"gambling\"]}"));
+    web = new AdminServer(store, accounts, policy, dns.policy(), dns::stats, null, activity)
         .start(new InetSocketAddress("127.0.0.1", 0));
   }
 
@@ -539,6 +541,84 @@ class WebPagesTest {
     HttpResponse<String> audit = ops.get("/admin/audit?action=subscriber.delete");
     assertTrue(audit.body().contains("Old value"), audit.body());
     assertTrue(audit.body().contains("&quot;profile&quot;:&quot;stored&quot;"), audit.body());
+  }
+
+  @Test
+  void presetsInTheConsole_areListedEditedAndDeleted_andOfferedEverywhereAtOnce()
+      throws Exception {
+    accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),
+        false);
+    Visitor ops = new Visitor();
+    ops.login("ops", PASSWORD);
+    HttpResponse<String> list = ops.get("/admin/presets");
+    assertEquals(200, list.statusCode());
+    assertTrue(list.body().contains("href=\"/admin/presets\""), "in the navigation");
+    assertTrue(list.body().contains("young-child") && list.body().contains("built in, adjusted"),
+        list.body());
+    assertEquals(403, ops.post("/admin/presets", "id", "school", "name", "School").statusCode(),
+        "no CSRF token");
+    ops.get("/admin/presets");
+    assertEquals(302, ops.post("/admin/presets", "_csrf", ops.csrf(), "id", "school", "name",
+        "School <b>day</b>", "from", "teen").statusCode());
+    JsonNode stored = policy.get(Kind.PRESET, "school");
+    assertEquals("[\"adult\",\"gambling\"]", stored.get("block_categories").toString(),
+        "copied from the chosen preset");
+    HttpResponse<String> edit = ops.get("/admin/presets/school");
+    assertTrue(edit.body().contains("School &lt;b&gt;day&lt;/b&gt;"), edit.body());
+    assertEquals(302, ops.post("/admin/presets/school", "_csrf", ops.csrf(), "name", "School",
+        "category", "adult", "other_categories", "games\nchat").statusCode());
+    assertEquals("[\"adult\",\"chat\",\"games\"]",
+        policy.get(Kind.PRESET, "school").get("block_categories").toString());
+    assertFalse(policy.get(Kind.PRESET, "school").get("block_bypass").asBoolean());
+    ops.get("/admin/presets/school");
+    HttpResponse<String> bad = ops.post("/admin/presets/school", "_csrf", ops.csrf(), "name",
+        " ", "category", "adult");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("preset &#39;school&#39;, name"), bad.body());
+    assertEquals("School", policy.get(Kind.PRESET, "school").get("name").asText(),
+        "nothing stored");
+
+    // Offered at once: console profile creation, the parent portal, the public check page.
+    assertTrue(ops.get("/admin/profiles").body().contains("<option value=\"school\">School"),
+        ops.lastPage);
+    Visitor parent = new Visitor();
+    parent.login("parent-a", PASSWORD);
+    assertTrue(parent.get("/family").body().contains("<option value=\"school\">School"),
+        parent.lastPage);
+    HttpResponse<String> check = new Visitor().get("/check?name=a.test");
+    assertTrue(check.body().contains("School"), check.body());
+    parent.post("/family/devices", "_csrf", parent.csrf(), "device_name", "Laptop", "mac",
+        "02:00:00:00:00:bb", "preset", "school");
+    assertEquals("[\"adult\",\"chat\",\"games\"]", policy.get(Kind.PROFILE,
+        "house-a.laptop").get("block_categories").toString());
+
+    // Support staff read, but do not change.
+    Visitor help = new Visitor();
+    help.login("helpdesk", PASSWORD);
+    assertEquals(200, help.get("/admin/presets/school").statusCode());
+    assertFalse(help.lastPage.contains("/admin/presets/school/delete"), help.lastPage);
+    assertEquals(403, help.post("/admin/presets/school", "_csrf", help.csrf(), "name", "X")
+        .statusCode());
+    assertEquals(403, parent.get("/admin/presets").statusCode());
+
+    // Deleting: refused while a profile names it, then done; a built-in's change is removed.
+    policy.put(Principal.CLI, Kind.PROFILE, "by-name", new ObjectMapper().readTree(
+        "{\"preset\": \"school\"}"));
+    ops.get("/admin/presets/school");
+    HttpResponse<String> refused = ops.post("/admin/presets/school/delete", "_csrf",
+        ops.csrf());
+    assertEquals(400, refused.statusCode());
+    assertTrue(refused.body().contains("by-name"), refused.body());
+    policy.delete(Principal.CLI, Kind.PROFILE, "by-name");
+    HttpResponse<String> deleted = ops.post("/admin/presets/school/delete", "_csrf",
+        ops.csrf());
+    assertTrue(deleted.body().contains("school was deleted"), deleted.body());
+    ops.get("/admin/presets/teen");
+    assertTrue(ops.post("/admin/presets/teen/delete", "_csrf", ops.csrf()).body()
+        .contains("built-in settings of teen"), ops.lastPage);
+    assertTrue(policy.presets().stream().anyMatch(p -> p.id().equals("teen")
+        && p.categories().contains("sect")), "the built-in teen again");
+    assertTrue(ops.get("/admin/audit?action=preset.delete").body().contains("preset:teen"));
   }
 
   @Test

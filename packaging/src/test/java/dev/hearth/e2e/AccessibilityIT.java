@@ -126,7 +126,8 @@ class AccessibilityIT {
       for (String page : List.of("/admin", "/admin/profiles", "/admin/profiles/kids",
           "/admin/subscribers", "/admin/networks", "/admin/explain",
           "/admin/explain?client=127.0.0.41&name=target.e2e.test", "/admin/audit",
-          "/admin/users", "/admin/lists", "/admin/profiles/kids?lang=es", "/no-such-page")) {
+          "/admin/users", "/admin/lists", "/admin/profiles/kids?lang=es", "/admin/presets",
+          "/admin/presets/teen", "/admin/presets/teen?lang=es", "/no-such-page")) {
         b.open(base + page);
         violations(b, axe).forEach(v -> problems.add(page + ": " + v));
       }

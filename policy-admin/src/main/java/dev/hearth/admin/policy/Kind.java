@@ -4,7 +4,9 @@ package dev.hearth.admin.policy;
 public enum Kind {
   PROFILE("profiles", "profile"),
   SUBSCRIBER("subscribers", "subscriber"),
-  NETWORK("networks", "network");
+  NETWORK("networks", "network"),
+  /** An operator's preset: a new one, or an adjusted copy of a built-in with the same id. */
+  PRESET("presets", "preset");
 
   private final String table;
   private final String singular;

@@ -15,4 +15,19 @@ public interface PolicyCompiler {
    * Must not change anything: it is called to try a change before it is stored.
    */
   PolicySnapshot compile(PolicyDocuments documents) throws InvalidPolicyException;
+
+  /**
+   * The presets in force with these documents: the built-in ones, with the stored presets
+   * replacing built-ins of the same id and adding new ones after them. Throws like
+   * {@link #compile} for a preset document that does not read.
+   */
+  default java.util.List<Preset> presets(PolicyDocuments documents)
+      throws InvalidPolicyException {
+    return java.util.List.of();
+  }
+
+  /** The ids of the built-in presets (a stored preset with one of them overrides it). */
+  default java.util.Set<String> builtInPresets() {
+    return java.util.Set.of();
+  }
 }

@@ -42,6 +42,9 @@ public final class PolicyService {
   private PolicyDocuments documents = PolicyDocuments.EMPTY;
   private PolicySnapshot current;
   private List<AppealOverride> overrides = List.of();
+  private List<Preset> presets = List.of();
+  /** The preset documents {@link #presets} was read from. */
+  private Map<String, String> presetsFrom = Map.of();
   private long version;
   private volatile String problem;
 
@@ -61,6 +64,8 @@ public final class PolicyService {
     overrides = loadOverrides();
     try {
       current = compile(documents);
+      presets = compiler.presets(documents);
+      presetsFrom = documents.presets();
       problem = null;
     } catch (InvalidPolicyException e) {
       problem = "the stored policy does not compile, so only the config file's policy is in"
@@ -68,6 +73,8 @@ public final class PolicyService {
       log.error(problem);
       try {
         current = compile(PolicyDocuments.EMPTY);
+        presets = compiler.presets(PolicyDocuments.EMPTY);
+        presetsFrom = Map.of();
       } catch (InvalidPolicyException e2) {
         throw new IllegalStateException("the config file's policy does not compile: "
             + e2.getMessage(), e2);
@@ -109,6 +116,19 @@ public final class PolicyService {
   /** The snapshot last published. */
   public synchronized PolicySnapshot current() {
     return current;
+  }
+
+  /**
+   * The presets offered now: the built-in ones (as the operator adjusted them) and the
+   * operator's own, in that order.
+   */
+  public synchronized List<Preset> presets() {
+    return presets;
+  }
+
+  /** Whether {@code id} names a built-in preset (stored or not, it cannot be removed). */
+  public boolean builtInPreset(String id) {
+    return compiler.builtInPresets().contains(id);
   }
 
   /** The stored documents of one kind, id to parsed JSON. */
@@ -160,6 +180,7 @@ public final class PolicyService {
       return;
     }
     PolicySnapshot snapshot = compile(next);
+    List<Preset> nextPresets = presetsAfter(next);
     store.transaction(c -> {
       for (String[] w : writes) {
         Kind kind = Kind.valueOf(w[0]);
@@ -179,8 +200,14 @@ public final class PolicyService {
       return null;
     });
     documents = next;
+    presets = nextPresets;
+    presetsFrom = next.presets();
     install(snapshot);
     problem = null;
+  }
+
+  private List<Preset> presetsAfter(PolicyDocuments next) throws InvalidPolicyException {
+    return next.presets().equals(presetsFrom) ? presets : compiler.presets(next);
   }
 
   private static String canonical(Kind kind, String id, JsonNode spec)
@@ -211,8 +238,22 @@ public final class PolicyService {
     if (before == null) {
       return false;
     }
+    if (kind == Kind.PRESET && !builtInPreset(id)) {
+      List<String> users = new ArrayList<>();
+      documents.profiles().forEach((profile, json) -> {
+        if (id.equals(parse(json).path("preset").asText(null))) {
+          users.add("'" + profile + "'");
+        }
+      });
+      if (!users.isEmpty()) {
+        throw new InvalidPolicyException(kind, id, null, "still in use by profile"
+            + (users.size() == 1 ? " " : "s ") + String.join(", ", users)
+            + "; give them another preset first");
+      }
+    }
     PolicyDocuments next = documents.with(kind, id, null);
     PolicySnapshot snapshot = compile(next);
+    List<Preset> nextPresets = presetsAfter(next);
     List<String> unbound = new ArrayList<>();
     store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + kind.table()
@@ -263,6 +304,8 @@ public final class PolicyService {
       return null;
     });
     documents = next;
+    presets = nextPresets;
+    presetsFrom = next.presets();
     for (String p : unbound) {
       bindings.unbind(Prefix.parse(p));
     }
@@ -485,7 +528,7 @@ public final class PolicyService {
         }
         maps.add(m);
       }
-      return new PolicyDocuments(maps.get(0), maps.get(1), maps.get(2));
+      return new PolicyDocuments(maps.get(0), maps.get(1), maps.get(2), maps.get(3));
     });
   }
 

@@ -30,7 +30,7 @@ import java.util.List;
 public final class AdminStore implements AutoCloseable {
   /** Migration scripts, in order: index i moves the schema from version i to i + 1. */
   static final List<String> MIGRATIONS = List.of("V1.sql", "V2.sql", "V3.sql", "V4.sql",
-      "V5.sql");
+      "V5.sql", "V6.sql");
 
   /** The schema version this code reads and writes. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();

@@ -85,22 +85,21 @@ public final class AdminServer implements AutoCloseable {
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
-    this(store, accounts, policy, stage, List.of(), null, null);
+    this(store, accounts, policy, stage, null, null);
   }
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats) {
-    this(store, accounts, policy, stage, presets, stats, null);
+      PolicyStage stage, Supplier<DnsServer.Stats> stats) {
+    this(store, accounts, policy, stage, stats, (ListOperations) null);
   }
 
   /**
-   * With the presets the console and the parent portal offer when a profile is created, and the
-   * resolver's counters for the dashboard ({@code stats} may be null: no counters shown).
+   * With the resolver's counters for the dashboard ({@code stats} may be null: no counters shown).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      PolicyStage stage, Supplier<DnsServer.Stats> stats,
       ListOperations lists) {
-    this(store, accounts, policy, stage, presets, stats, lists, null, null,
+    this(store, accounts, policy, stage, stats, lists, null, null,
         PublicSettings.DEFAULTS);
   }
 
@@ -109,9 +108,9 @@ public final class AdminServer implements AutoCloseable {
    * added at run time ({@code sources}, or null: sources are the config file's only).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      PolicyStage stage, Supplier<DnsServer.Stats> stats,
       ListOperations lists, ListSourceService sources) {
-    this(store, accounts, policy, stage, presets, stats, lists, sources, null,
+    this(store, accounts, policy, stage, stats, lists, sources, null,
         PublicSettings.DEFAULTS);
   }
 
@@ -120,9 +119,9 @@ public final class AdminServer implements AutoCloseable {
    * offers none).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      PolicyStage stage, Supplier<DnsServer.Stats> stats,
       ListOperations lists, dev.hearth.admin.activity.ActivitySummaries activity) {
-    this(store, accounts, policy, stage, presets, stats, lists, null, activity,
+    this(store, accounts, policy, stage, stats, lists, null, activity,
         PublicSettings.DEFAULTS);
   }
 
@@ -131,7 +130,7 @@ public final class AdminServer implements AutoCloseable {
    * own host names, the published appeal deadlines, the privacy statement's facts).
    */
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
-      PolicyStage stage, List<Preset> presets, Supplier<DnsServer.Stats> stats,
+      PolicyStage stage, Supplier<DnsServer.Stats> stats,
       ListOperations lists, ListSourceService sources,
       dev.hearth.admin.activity.ActivitySummaries activity, PublicSettings publicSettings) {
     this.store = store;
@@ -139,7 +138,7 @@ public final class AdminServer implements AutoCloseable {
     this.policy = policy;
     this.stage = stage;
     this.stats = stats;
-    this.pages = new WebPages(accounts, policy, stage, presets, q -> q.run(store),
+    this.pages = new WebPages(accounts, policy, stage, q -> q.run(store),
         stats, Clock.systemUTC(), activity);
     ListPages listPages = lists == null ? null : new ListPages(pages, lists, policy, sources);
     String org = stage.engine().policy().operator().organisation();
@@ -150,8 +149,8 @@ public final class AdminServer implements AutoCloseable {
         org == null ? "the operator of this network" : org,
         publicSettings.appealsPerAddressPerHour()), Clock.systemUTC());
     this.dailyBlocks = new DailyBlocks(store, Clock.systemUTC());
-    this.publicPages = new PublicPages(stage, lists, presets, publicSettings, Clock.systemUTC(),
-        appeals, dailyBlocks, this::profileChangedAt);
+    this.publicPages = new PublicPages(stage, lists, policy::presets, publicSettings,
+        Clock.systemUTC(), appeals, dailyBlocks, this::profileChangedAt);
     AppealPages appealPages = new AppealPages(pages, appeals, stage, Clock.systemUTC());
     this.appealPages = appealPages;
     this.app = Javalin.create(config -> {
@@ -205,8 +204,14 @@ public final class AdminServer implements AutoCloseable {
       for (Kind kind : Kind.values()) {
         RouteRole[] readers = kind == Kind.SUBSCRIBER ? SUBSCRIBER_READERS : OPERATORS;
         String base = "/api/v1/" + kind.table();
-        config.routes.get(base, ctx -> list(ctx, kind), readers);
-        config.routes.get(base + "/{id}", ctx -> get(ctx, kind), readers);
+        if (kind == Kind.PRESET) {
+          // Built-in presets are listed too, marked; a stored one overrides the built-in.
+          config.routes.get(base, this::listPresets, readers);
+          config.routes.get(base + "/{id}", this::getPreset, readers);
+        } else {
+          config.routes.get(base, ctx -> list(ctx, kind), readers);
+          config.routes.get(base + "/{id}", ctx -> get(ctx, kind), readers);
+        }
         config.routes.put(base + "/{id}", ctx -> put(ctx, kind), ADMIN);
         config.routes.delete(base + "/{id}", ctx -> delete(ctx, kind), ADMIN);
       }
@@ -705,6 +710,36 @@ public final class AdminServer implements AutoCloseable {
     json(ctx, 200, mask ? Masking.subscriber(doc) : doc);
   }
 
+  /** A preset in force as the API shows it: its settings, whether built in, whether stored. */
+  private ObjectNode presetJson(Preset p) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("id", p.id()).put("name", p.name()).put("block_bypass", p.blockBypass());
+    ArrayNode cats = n.putArray("block_categories");
+    new java.util.TreeSet<>(p.categories()).forEach(cats::add);
+    n.put("built_in", policy.builtInPreset(p.id()));
+    n.put("stored", policy.get(Kind.PRESET, p.id()) != null);
+    return n;
+  }
+
+  private void listPresets(Context ctx) throws JsonProcessingException {
+    ArrayNode out = JSON.createArrayNode();
+    for (Preset p : policy.presets()) {
+      out.add(presetJson(p));
+    }
+    json(ctx, 200, out);
+  }
+
+  private void getPreset(Context ctx) throws JsonProcessingException {
+    String id = id(ctx);
+    for (Preset p : policy.presets()) {
+      if (p.id().equals(id)) {
+        json(ctx, 200, presetJson(p));
+        return;
+      }
+    }
+    throw new ApiError(404, null, "no preset '" + id + "'");
+  }
+
   private void put(Context ctx, Kind kind) throws Exception {
     String id = id(ctx);
     JsonNode body = body(ctx);
@@ -715,6 +750,10 @@ public final class AdminServer implements AutoCloseable {
   private void delete(Context ctx, Kind kind) throws Exception {
     String id = id(ctx);
     if (!policy.delete(principal(ctx), kind, id)) {
+      if (kind == Kind.PRESET && policy.builtInPreset(id)) {
+        throw new ApiError(409, null, "preset '" + id + "' is built in and has no stored"
+            + " changes; a built-in preset cannot be removed, only adjusted");
+      }
       throw new ApiError(404, null, "no " + kind.singular() + " '" + id + "' in the admin store");
     }
     if (kind == Kind.SUBSCRIBER) {

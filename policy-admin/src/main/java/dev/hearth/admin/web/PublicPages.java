@@ -47,7 +47,8 @@ final class PublicPages {
 
   private final PolicyStage stage;
   private final ListOperations lists;
-  private final List<Preset> presets;
+  /** The presets in force now (built-in and the operator's). */
+  private final java.util.function.Supplier<List<Preset>> presets;
   private final PublicSettings settings;
   private final Clock clock;
   private final dev.hearth.admin.appeals.Appeals appeals;
@@ -55,7 +56,8 @@ final class PublicPages {
   /** When a stored profile last changed (null for the config file's); may be null itself. */
   private final java.util.function.Function<String, Instant> profileChangedAt;
 
-  PublicPages(PolicyStage stage, ListOperations lists, List<Preset> presets,
+  PublicPages(PolicyStage stage, ListOperations lists,
+      java.util.function.Supplier<List<Preset>> presets,
       PublicSettings settings, Clock clock, dev.hearth.admin.appeals.Appeals appeals,
       dev.hearth.admin.transparency.DailyBlocks daily,
       java.util.function.Function<String, Instant> profileChangedAt) {
@@ -64,7 +66,7 @@ final class PublicPages {
     this.daily = daily;
     this.stage = stage;
     this.lists = lists;
-    this.presets = List.copyOf(presets);
+    this.presets = presets;
     this.settings = settings;
     this.clock = clock;
   }
@@ -624,7 +626,7 @@ final class PublicPages {
             : p.name()), p);
       }
     }
-    for (Preset pr : presets) {
+    for (Preset pr : presets.get()) {
       out.put(ui.t("pub.check.preset", pr.name()), new Profile(pr.id(), pr.name(),
           pr.categories(), false, List.of(), List.of(), pr.blockBypass(), BlockAnswer.NXDOMAIN));
     }

@@ -46,6 +46,7 @@ final class WebPages {
   private static final String LOGIN_COOKIE = "hearth_login";
   static final List<String[]> CONSOLE_NAV = List.of(
       new String[] {"/admin", "nav.dashboard"}, new String[] {"/admin/profiles", "nav.profiles"},
+      new String[] {"/admin/presets", "nav.presets"},
       new String[] {"/admin/subscribers", "nav.subscribers"},
       new String[] {"/admin/networks", "nav.networks"},
       new String[] {"/admin/lists", "nav.lists"},
@@ -69,7 +70,6 @@ final class WebPages {
   private final Accounts accounts;
   private final PolicyService policy;
   private final PolicyStage stage;
-  private final Map<String, Preset> presets;
   private final Sessions sessions;
   private final LoginThrottle throttle;
   private final AuditReader audit;
@@ -84,9 +84,9 @@ final class WebPages {
     List<Map<String, Object>> read(AuditQuery q) throws StoreException;
   }
 
-  WebPages(Accounts accounts, PolicyService policy, PolicyStage stage, List<Preset> presets,
-      AuditReader audit, java.util.function.Supplier<dev.hearth.resolver.DnsServer.Stats> stats,
-      Clock clock, ActivitySummaries activity) {
+  WebPages(Accounts accounts, PolicyService policy, PolicyStage stage, AuditReader audit,
+      java.util.function.Supplier<dev.hearth.resolver.DnsServer.Stats> stats, Clock clock,
+      ActivitySummaries activity) {
     this.activity = activity;
     this.activityPages = new ActivityPages(this, policy, stage, activity);
     this.familyNav = activity == null ? FAMILY_NAV_BASE : FAMILY_NAV_ACTIVITY;
@@ -94,8 +94,6 @@ final class WebPages {
     this.accounts = accounts;
     this.policy = policy;
     this.stage = stage;
-    this.presets = new LinkedHashMap<>();
-    presets.forEach(p -> this.presets.put(p.id(), p));
     this.sessions = new Sessions(clock);
     this.throttle = new LoginThrottle(clock);
     this.audit = audit;
@@ -128,6 +126,7 @@ final class WebPages {
     config.routes.get("/admin/audit", this::auditPage);
     config.routes.get("/family", ctx -> family(ctx, null, null));
     new AccountPages(this, accounts, policy, throttle).register(config);
+    new PresetPages(this, policy).register(config);
     activityPages.register(config);
     config.routes.post("/family/profiles/{id}", this::familySave);
     config.routes.post("/family/pause", this::familyPause);
@@ -314,9 +313,16 @@ final class WebPages {
 
   // --- console ---
 
-  private Set<String> knownCategories() {
+  /** The presets in force now, by id: built-in ones (as adjusted) and the operator's. */
+  Map<String, Preset> presets() {
+    Map<String, Preset> out = new LinkedHashMap<>();
+    policy.presets().forEach(p -> out.put(p.id(), p));
+    return out;
+  }
+
+  Set<String> knownCategories() {
     Set<String> out = new TreeSet<>();
-    presets.values().forEach(p -> out.addAll(p.categories()));
+    presets().values().forEach(p -> out.addAll(p.categories()));
     for (CompiledList l : stage.lists()) {
       if (l.info().category() != null && !l.info().locked()) {
         out.add(l.info().category());
@@ -458,7 +464,7 @@ final class WebPages {
     if (s.principal.role() == Role.ADMINISTRATOR) {
       List<String[]> options = new ArrayList<>();
       options.add(new String[] {"", ui.t("preset.none")});
-      presets.values().forEach(p -> options.add(new String[] {p.id(), p.name()}));
+      presets().values().forEach(p -> options.add(new String[] {p.id(), p.name()}));
       b.append("<h2>").append(ui.te("profiles.new")).append("</h2><form method=\"post\"")
           .append(" action=\"/admin/profiles\">").append(ui.csrfField())
           .append(ui.input("id", "col.id", "", "text", null,
@@ -478,7 +484,7 @@ final class WebPages {
     Ui ui = Ui.of(ctx, s);
     String id = formId(ctx);
     ObjectNode doc = JSON.createObjectNode();
-    Preset p = presets.get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
+    Preset p = presets().get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
     if (p != null) {
       doc.put("name", p.name());
       ArrayNode cats = doc.putArray("block_categories");
@@ -519,7 +525,7 @@ final class WebPages {
     String body = Ui.notice("error", error)
         + (error == null && ctx.queryParam("saved") != null ? Ui.notice("ok", ui.t("saved")) : "")
         + "<form method=\"post\" action=\"/admin/profiles/" + Ui.esc(id) + "\">"
-        + ui.csrfField() + ProfileForm.fields(ui, doc, presets, knownCategories(), true,
+        + ui.csrfField() + ProfileForm.fields(ui, doc, presets(), knownCategories(), true,
             schedulesInForce(id))
         + (admin ? "<p><button type=\"submit\">" + ui.te("save") + "</button></p>" : "")
         + "</form>"
@@ -844,7 +850,7 @@ final class WebPages {
       if (household(s) != null) {
         b.append("<form method=\"post\" action=\"/family/profiles/").append(Ui.esc(profileId))
             .append("\">").append(ui.csrfField())
-            .append(ProfileForm.fields(ui, doc, presets, knownCategories(), false,
+            .append(ProfileForm.fields(ui, doc, presets(), knownCategories(), false,
                 schedulesInForce(profileId)))
             .append(ui.submit("save"));
         b.append("<form method=\"post\" action=\"/family/pause\">").append(ui.csrfField())
@@ -962,7 +968,7 @@ final class WebPages {
           .append(ui.submit("devices.remove"));
     }
     List<String[]> presetOptions = new ArrayList<>();
-    presets.values().forEach(p -> presetOptions.add(new String[] {p.id(), p.name()}));
+    presets().values().forEach(p -> presetOptions.add(new String[] {p.id(), p.name()}));
     b.append("<form method=\"post\" action=\"/family/devices\">").append(ui.csrfField())
         .append(ui.input("device_name", "devices.name", "", "text", null,
             "required maxlength=\"40\""))
@@ -982,7 +988,7 @@ final class WebPages {
     JsonNode sub = household(s);
     String name = ctx.formParam("device_name") == null ? "" : ctx.formParam("device_name").trim();
     String mac = ctx.formParam("mac") == null ? "" : ctx.formParam("mac").trim();
-    Preset preset = presets.get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
+    Preset preset = presets().get(ctx.formParam("preset") == null ? "" : ctx.formParam("preset"));
     ArrayNode devices = sub == null ? null : sub.get("devices") instanceof ArrayNode a ? a : null;
     if (sub == null || name.isEmpty() || name.length() > 40 || preset == null
         || (devices != null && devices.size() >= MAX_DEVICES)) {

@@ -114,6 +114,41 @@ class AdminStoreTest {
   }
 
   @Test
+  void migration_fromVersion5ToVersion6_keepsEveryRow_andAddsPresets() throws Exception {
+    Path f = dir.resolve("to6.db");
+    try (AdminStore v5 = AdminStore.open(f, Clock.systemUTC(), 5)) {
+      insertProfile(v5, "kept");
+      v5.transaction(c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("INSERT INTO appeal_overrides(name, subdomains, ticket, created_at,"
+              + " created_by) VALUES ('x.test', 0, 'HA-1', 'now', 't')");
+        }
+        v5.audit(c, "test", "profile.create", "profile:kept", null, "{}");
+        return null;
+      });
+    }
+    try (AdminStore v6 = AdminStore.open(f, Clock.systemUTC(), 6)) {
+      assertEquals(6, v6.schemaVersion());
+      assertEquals(1, count(v6, "profiles"));
+      assertEquals(1, count(v6, "appeal_overrides"));
+      assertEquals(1, count(v6, "audit_log"));
+      assertEquals(0, count(v6, "presets"));
+      v6.transaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO presets(id, spec,"
+            + " updated_at, updated_by) VALUES (?, ?, 'now', 't')")) {
+          ps.setString(1, "teen");
+          ps.setString(2, "{\"id\":\"teen\",\"name\":\"Teen\"}");
+          ps.executeUpdate();
+        }
+        return null;
+      });
+    }
+    try (AdminStore latest = AdminStore.open(f)) {
+      assertEquals(1, count(latest, "presets"), "kept by later migrations too");
+    }
+  }
+
+  @Test
   void open_refusesAFileFromANewerHearth() throws Exception {
     Path f = dir.resolve("admin.db");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);

@@ -464,6 +464,10 @@ public final class Appeals {
           + " another reviewer must decide it");
     }
     AdminStore.Work<Void> record = c -> {
+      // Checked again inside the transaction: two reviewers deciding at once must not both win.
+      if (!require(c, ticket).state().open()) {
+        throw new AppealException(409, null, "appeal " + ticket + " was decided meanwhile");
+      }
       update(c, ticket, "state = 'decided', outcome = ?, outcome_category = ?,"
           + " decision_note = ?, reviewer = ?, decided_at = ?, acknowledged_at ="
           + " coalesce(acknowledged_at, ?)", outcome.id(),

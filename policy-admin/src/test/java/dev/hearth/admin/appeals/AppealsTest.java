@@ -198,6 +198,9 @@ class AppealsTest {
     assertEquals(Appeal.State.CONFIRMED, appeals.find(t).appeal().state());
     appeals.decide(rita, t, "block-kept", null, false, "it is adult content");
     assertEquals(Appeal.Outcome.BLOCK_KEPT, appeals.find(t).appeal().outcome());
+    AppealException twice = assertThrows(AppealException.class,
+        () -> appeals.decide(rita, t, "unblocked", null, false, "changed my mind"));
+    assertEquals(409, twice.status());
     assertTrue(policy.appealOverrides().isEmpty(), "a rejected appeal changes nothing");
   }
 

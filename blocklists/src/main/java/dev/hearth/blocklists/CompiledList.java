@@ -785,20 +785,36 @@ public final class CompiledList {
         }
         int old = flagsOfMeta(table[2 * i + 1]);
         int add = bits[k];
-        // An action is set once per scope: the first rule that blocks a scope decides its answer.
-        if ((old & BLOCK_SELF) != 0) {
+        // The first $important rule for a role takes the role over from an earlier ordinary one:
+        // it is the rule that decides, so verdicts must name its line and use its action.
+        int relocate = 0;
+        if ((add & IMPORTANT_BLOCK) != 0 && (old & IMPORTANT_BLOCK) == 0) {
+          relocate |= add & (BLOCK_SELF | BLOCK_BELOW);
+        }
+        if ((add & IMPORTANT_ALLOW) != 0 && (old & IMPORTANT_ALLOW) == 0) {
+          relocate |= add & (ALLOW_SELF | ALLOW_BELOW);
+        }
+        // Otherwise an action is set once per scope: the first rule that blocks a scope decides.
+        if ((relocate & BLOCK_SELF) != 0) {
+          old &= ~(3 << SELF_ACTION_SHIFT);
+        } else if ((old & BLOCK_SELF) != 0) {
           add &= ~(3 << SELF_ACTION_SHIFT);
         }
-        if ((old & BLOCK_BELOW) != 0) {
+        if ((relocate & BLOCK_BELOW) != 0) {
+          old &= ~(3 << BELOW_ACTION_SHIFT);
+        } else if ((old & BLOCK_BELOW) != 0) {
           add &= ~(3 << BELOW_ACTION_SHIFT);
         }
         int first = locationOfMeta(table[2 * i + 1]);
-        if (locs[k] != first) {
-          for (int role : ROLES) {
-            if ((add & role) != 0 && (old & role) == 0) {
-              roleLocs.put(roleKey(h, role), locs[k]);
-              add |= OTHER_LOCATIONS;
-            }
+        for (int role : ROLES) {
+          if ((add & role) == 0 || ((old & role) != 0 && (relocate & role) == 0)) {
+            continue;
+          }
+          if (locs[k] != first) {
+            roleLocs.put(roleKey(h, role), locs[k]);
+            add |= OTHER_LOCATIONS;
+          } else {
+            roleLocs.remove(roleKey(h, role));
           }
         }
         table[2 * i + 1] = meta(first, old | add);

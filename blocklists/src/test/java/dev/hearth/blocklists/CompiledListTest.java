@@ -119,6 +119,25 @@ class CompiledListTest {
   }
 
   @Test
+  void anImportantRuleAfterAnOrdinaryOneReportsItsOwnLine() throws Exception {
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("adblock", ".txt");
+    java.nio.file.Files.writeString(f, "||ads.example^\n@@||ok.ads.example^\n"
+        + "||ads.example^$important\n"
+        + "||cdn.example^$important\n||cdn.example^\n"
+        + "@@||img.cdn.example^\n||img.cdn.example^$important\n@@||img.cdn.example^$important\n");
+    CompiledList l = ListLoader.load(f, Format.AUTO, 0.5).list();
+    Verdict v = l.match("ok.ads.example");
+    assertTrue(v.isBlock(), "the important block beats the exception");
+    assertEquals(3, v.line(), "the important rule decided, so its line is reported");
+    assertEquals(3, l.match("ads.example").line());
+    assertEquals(4, l.match("www.cdn.example").line(), "an ordinary rule after it changes nothing");
+    Verdict allowed = l.match("img.cdn.example");
+    assertTrue(allowed.isAllow());
+    assertEquals(8, allowed.line(), "the important exception, not the ordinary one on line 6");
+    java.nio.file.Files.delete(f);
+  }
+
+  @Test
   void rpzMostSpecificTriggerWins() throws Exception {
     java.nio.file.Path f = java.nio.file.Files.createTempFile("zone", ".rpz");
     java.nio.file.Files.writeString(f, "$TTL 60\n@ SOA localhost. root.localhost. 1 1 1 1 1\n"

@@ -18,7 +18,6 @@ import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,10 +166,9 @@ public final class HttpListFetcher {
   /**
    * A detached Ed25519 signature check. The signature (64 bytes, raw or base64 text) is fetched
    * from {@code signatureUri}, or when that is null from the list URL with {@code .sig} appended to
-   * its path, after the body; it must verify over the exact (decompressed) body bytes.
-   *
-   * <p>Note: pure Ed25519 hashes the message twice, so the JDK keeps the whole body in memory
-   * until {@link Signature#verify}; signed lists cost their size in heap while they are fetched.
+   * its path, once the list's server has answered 200 and before its body is read; it must verify
+   * over the exact (decompressed) body bytes. Knowing the signature first lets {@link
+   * Ed25519Stream} check it as the body streams past, so a signed list is not held in memory.
    */
   public record Verifier(PublicKey publicKey, URI signatureUri) {
     public Verifier {
@@ -214,6 +212,12 @@ public final class HttpListFetcher {
       } catch (GeneralSecurityException e) {
         throw new IllegalArgumentException("not an Ed25519 public key: " + e.getMessage(), e);
       }
+    }
+
+    /** The raw 32-byte key (the end of its X.509 encoding). */
+    byte[] rawKey() {
+      byte[] der = publicKey.getEncoded();
+      return java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
     }
 
     /** The same key, with the signature fetched from {@code uri} instead. */
@@ -299,7 +303,7 @@ public final class HttpListFetcher {
     Validators validators;
     String sha256Hex;
     long bytes;
-    Signature verifier = null;
+    Ed25519Stream verifier = null;
     try {
       int status = response.statusCode();
       if (status == 304) {
@@ -316,7 +320,8 @@ public final class HttpListFetcher {
           response.headers().firstValue("Last-Modified").orElse(null));
       MessageDigest sha = sha256();
       if (signature != null) {
-        verifier = startVerify(signature.publicKey());
+        verifier = Ed25519Stream.start(signature.rawKey(),
+            fetchSignature(signatureUri, deadline));
       }
       try (Transfer transfer = new Transfer(source, response, options.maxBytes(), deadline,
           options.totalTimeout(), sha, verifier)) {
@@ -353,14 +358,16 @@ public final class HttpListFetcher {
       throw new FetchException(Reason.INTEGRITY,
           source + ": SHA-256 mismatch: expected " + pin + ", got " + sha256Hex, null);
     }
-    if (signature != null) {
-      checkSignature(source, signatureUri, verifier, deadline);
+    if (verifier != null && !verifier.verify()) {
+      throw new FetchException(Reason.INTEGRITY,
+          source + ": Ed25519 signature mismatch (signature from " + display(signatureUri) + ")",
+          null);
     }
     return new Outcome.Fetched<>(value, validators, sha256Hex, bytes);
   }
 
-  private void checkSignature(String source, URI signatureUri, Signature verifier, long deadline)
-      throws FetchException {
+  /** Fetches a detached signature: 64 raw bytes or their base64. */
+  private byte[] fetchSignature(URI signatureUri, long deadline) throws FetchException {
     String sigSource = "signature " + display(signatureUri);
     byte[] raw = fetchSmall(signatureUri, sigSource, deadline, MAX_SIGNATURE_BYTES);
     byte[] sig = raw;
@@ -376,17 +383,7 @@ public final class HttpListFetcher {
             + ": not an Ed25519 signature (neither 64 raw bytes nor their base64)", null);
       }
     }
-    boolean ok;
-    try {
-      ok = verifier.verify(sig);
-    } catch (SignatureException e) {
-      ok = false;
-    }
-    if (!ok) {
-      throw new FetchException(Reason.INTEGRITY,
-          source + ": Ed25519 signature mismatch (signature from " + display(signatureUri) + ")",
-          null);
-    }
+    return sig;
   }
 
   /** GETs a small resource (the signature) completely, under the same deadline. */
@@ -499,16 +496,6 @@ public final class HttpListFetcher {
     }
   }
 
-  private static Signature startVerify(PublicKey key) {
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initVerify(key);
-      return s;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e); // the Verifier constructor already checked the key
-    }
-  }
-
   /** The URI for messages, without user info (it may hold a password). */
   static String display(URI uri) {
     String s = uri.toString();
@@ -593,7 +580,7 @@ public final class HttpListFetcher {
     private final long deadline;
     private final Duration total;
     private final MessageDigest sha;
-    private final Signature signature;
+    private final Ed25519Stream signature;
     private final boolean gzip;
     private final ScheduledFuture<?> watchdog;
     private final InputStream forReader = new ReaderStream();
@@ -603,7 +590,7 @@ public final class HttpListFetcher {
     private long bytes;
 
     Transfer(String source, HttpResponse<InputStream> response, long maxBytes, long deadline,
-        Duration total, MessageDigest sha, Signature signature) throws FetchException {
+        Duration total, MessageDigest sha, Ed25519Stream signature) throws FetchException {
       this.source = source;
       this.raw = response.body();
       this.maxBytes = maxBytes;
@@ -749,11 +736,7 @@ public final class HttpListFetcher {
         sha.update(b, off, n);
       }
       if (signature != null) {
-        try {
-          signature.update(b, off, n);
-        } catch (SignatureException e) {
-          throw new IllegalStateException(e); // only thrown when not initialized
-        }
+        signature.update(b, off, n);
       }
       return n;
     }

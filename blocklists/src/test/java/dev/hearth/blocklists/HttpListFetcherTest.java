@@ -448,6 +448,45 @@ class HttpListFetcherTest {
     assertEquals(Reason.INTEGRITY, e.reason());
   }
 
+  /**
+   * The body's second half is sent only after the signature was fetched: a fetcher that read the
+   * whole body before knowing the signature (and so had to keep it) would wait out the deadline.
+   */
+  @Test
+  void signatureIsFetchedBeforeTheBodySoTheBodyStreamsThroughTheCheck() throws Exception {
+    KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      big.append("host").append(i).append(".example\n");
+    }
+    byte[] body = big.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] sig = sign(keys, body);
+    CountDownLatch signatureServed = new CountDownLatch(1);
+    serve("/big.txt", ex -> {
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        try {
+          if (!signatureServed.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            return; // the fetch then fails on its deadline, and the test with it
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        out.write(body, body.length / 2, body.length - body.length / 2);
+      }
+    });
+    serve("/big.txt.sig", ex -> {
+      send(ex, 200, sig);
+      signatureServed.countDown();
+    });
+    Outcome.Fetched<Integer> ok = fetched(fetcher.fetch(url("/big.txt"), null, null,
+        Verifier.ed25519(pem(keys)), in -> in.readAllBytes().length));
+    assertEquals(body.length, ok.value());
+  }
+
   @Test
   void verifierRejectsNonKeys() {
     assertThrows(IllegalArgumentException.class, () -> Verifier.ed25519("not a key!"));

@@ -765,6 +765,40 @@ public final class CompiledList {
       return build(info.version());
     }
 
+    /**
+     * Reorders the entries by the 64 KiB region of the table their home slot is in, keeping the
+     * order of entries within a region (so rules for one name keep theirs and the first still
+     * wins). Inserting in list order made every insert a cache miss somewhere in a table of tens
+     * of megabytes, most of the time a cold start spent compiling; region by region, the inserts
+     * stay in the CPU cache. One counting-sort pass; small lists are left as they are.
+     */
+    private void groupByTableRegion(int mask) {
+      int slotBits = Integer.bitCount(mask);
+      int shift = 12; // 4,096 slots of 16 bytes
+      if (n < 1 << 15 || slotBits <= shift) {
+        return;
+      }
+      int[] next = new int[(1 << (slotBits - shift)) + 1];
+      for (int k = 0; k < n; k++) {
+        next[(slot(hashes[k], mask) >>> shift) + 1]++;
+      }
+      for (int r = 1; r < next.length; r++) {
+        next[r] += next[r - 1];
+      }
+      long[] h2 = new long[n];
+      int[] l2 = new int[n];
+      short[] b2 = new short[n];
+      for (int k = 0; k < n; k++) {
+        int j = next[slot(hashes[k], mask) >>> shift]++;
+        h2[j] = hashes[k];
+        l2[j] = locs[k];
+        b2[j] = bits[k];
+      }
+      hashes = h2;
+      locs = l2;
+      bits = b2;
+    }
+
     /** Builds the list, stamped with {@code version} (e.g. a hash of its source). */
     public CompiledList build(String version) {
       int cap = n == 0 ? 0 : capacityFor(n);
@@ -772,6 +806,7 @@ public final class CompiledList {
       int mask = cap - 1;
       int names = 0;
       Map<Long, Integer> roleLocs = new HashMap<>();
+      groupByTableRegion(mask);
       for (int k = 0; k < n; k++) {
         long h = hashes[k];
         int i = slot(h, mask);
@@ -813,8 +848,8 @@ public final class CompiledList {
           if (locs[k] != first) {
             roleLocs.put(roleKey(h, role), locs[k]);
             add |= OTHER_LOCATIONS;
-          } else {
-            roleLocs.remove(roleKey(h, role));
+          } else if ((old & role) != 0) {
+            roleLocs.remove(roleKey(h, role)); // taken over by the slot's own first rule
           }
         }
         table[2 * i + 1] = meta(first, old | add);

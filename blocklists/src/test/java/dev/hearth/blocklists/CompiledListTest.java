@@ -137,6 +137,33 @@ class CompiledListTest {
     java.nio.file.Files.delete(f);
   }
 
+  /** Large lists are inserted region by region of the table; order-dependent rules must hold. */
+  @Test
+  void aLargeListKeepsEveryEntryAndTheFirstRuleOfEachNameWins() {
+    CompiledList.Builder b = CompiledList.builder("large");
+    int n = 70_000;
+    b.add(Rule.block("dup.example").atLine(1));
+    b.add(Rule.allow("ok.dup.example").atLine(2));
+    for (int i = 0; i < n; i++) {
+      b.add(Rule.block("n" + i + ".example").atLine(10 + i));
+    }
+    b.add(Rule.exactBlock("dup.example").atLine(n + 10));
+    b.add(Rule.allow("ok.dup.example").atLine(n + 11));
+    b.add(Rule.block("n7.example").atLine(n + 12));
+    CompiledList l = b.build();
+    assertEquals(n + 2, l.size());
+    for (int i = 0; i < n; i += 1 + i % 7) {
+      Verdict v = l.match("www.n" + i + ".example");
+      assertTrue(v.isBlock(), "n" + i);
+      assertEquals(i == 7 ? 17 : 10 + i, v.line(), "n" + i);
+    }
+    assertEquals(1, l.match("dup.example").line(), "the first of two rules for one name");
+    assertTrue(l.match("a.dup.example").isBlock(), "its subtree scope is kept");
+    assertEquals(2, l.match("ok.dup.example").line());
+    assertTrue(l.match("ok.dup.example").isAllow());
+    assertSame(Verdict.NONE, l.match("n70000.example"));
+  }
+
   @Test
   void rpzMostSpecificTriggerWins() throws Exception {
     java.nio.file.Path f = java.nio.file.Files.createTempFile("zone", ".rpz");

@@ -2,7 +2,9 @@ package dev.hearth.blocklists;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A line reader that never holds more than {@value #MAX_LINE} characters of one line: the rest of
@@ -15,19 +17,46 @@ final class BoundedLineReader extends BufferedReader {
   static final char OVERLONG_MARK = '\0';
 
   private final Reader in;
-  private final char[] buf = new char[1 << 16];
+  private final char[] buf;
   private int pos;
   private int limit;
   private boolean skipLf;
   private final StringBuilder line = new StringBuilder(256);
 
+  // Byte mode (UTF-8 input): lines are cut from the bytes and an ASCII line becomes a String
+  // without a decoder, a char buffer or a StringBuilder; at a cold start, parsing a
+  // million-line list spends much of its time there.
+  private final InputStream bytesIn;
+  private final byte[] bytes;
+  private byte[] lineBytes;
+  private int lineLength;
+
   BoundedLineReader(Reader in) {
     super(in, 1);
     this.in = in;
+    this.buf = new char[1 << 16];
+    this.bytesIn = null;
+    this.bytes = null;
+  }
+
+  /**
+   * Reads UTF-8 bytes; malformed sequences become U+FFFD, exactly as a decoder with {@link
+   * java.nio.charset.CodingErrorAction#REPLACE} over {@code in} would give them.
+   */
+  BoundedLineReader(InputStream in) {
+    super(Reader.nullReader(), 1);
+    this.in = null;
+    this.buf = null;
+    this.bytesIn = in;
+    this.bytes = new byte[1 << 16];
+    this.lineBytes = new byte[256];
   }
 
   @Override
   public String readLine() throws IOException {
+    if (bytesIn != null) {
+      return readByteLine();
+    }
     line.setLength(0);
     boolean any = false;
     boolean overlong = false;
@@ -67,6 +96,63 @@ final class BoundedLineReader extends BufferedReader {
     }
   }
 
+  private String readByteLine() throws IOException {
+    lineLength = 0;
+    boolean any = false;
+    boolean dropped = false;
+    int high = 0;
+    while (true) {
+      if (pos >= limit) {
+        limit = bytesIn.read(bytes, 0, bytes.length);
+        pos = 0;
+        if (limit <= 0) {
+          limit = 0;
+          return any ? finishBytes(high, dropped) : null;
+        }
+      }
+      if (skipLf) {
+        skipLf = false;
+        if (bytes[pos] == '\n') {
+          pos++;
+          continue;
+        }
+      }
+      int start = pos;
+      while (pos < limit && bytes[pos] != '\n' && bytes[pos] != '\r') {
+        high |= bytes[pos];
+        pos++;
+      }
+      any = true;
+      // Enough bytes for MAX_LINE characters of any kind (at most 4 bytes each).
+      int room = 4 * MAX_LINE + 4 - lineLength;
+      int n = pos - start;
+      if (n > room) {
+        dropped = true;
+        n = Math.max(room, 0);
+      }
+      if (lineLength + n > lineBytes.length) {
+        lineBytes = java.util.Arrays.copyOf(lineBytes,
+            Math.max(lineLength + n, 2 * lineBytes.length));
+      }
+      System.arraycopy(bytes, start, lineBytes, lineLength, n);
+      lineLength += n;
+      if (pos < limit) {
+        skipLf = bytes[pos] == '\r';
+        pos++;
+        return finishBytes(high, dropped);
+      }
+    }
+  }
+
+  private String finishBytes(int high, boolean dropped) {
+    String s = new String(lineBytes, 0, lineLength,
+        high < 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    if (dropped || s.length() > MAX_LINE) {
+      return s.substring(0, Math.min(s.length(), MAX_LINE)) + OVERLONG_MARK;
+    }
+    return s;
+  }
+
   private String finish(boolean overlong) {
     if (overlong) {
       line.append(OVERLONG_MARK);
@@ -76,6 +162,10 @@ final class BoundedLineReader extends BufferedReader {
 
   @Override
   public void close() throws IOException {
-    in.close();
+    if (bytesIn != null) {
+      bytesIn.close();
+    } else {
+      in.close();
+    }
   }
 }

@@ -2,8 +2,6 @@ package dev.hearth.blocklists;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,10 +135,7 @@ public final class ListLoader {
 
   private static int parse(ListParser parser, String source, InputStream in, ParseTally tally)
       throws IOException {
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    return parser.parse(source, new BoundedLineReader(new InputStreamReader(in, decoder)), tally);
+    return parser.parse(source, new BoundedLineReader(in), tally);
   }
 
   private static void check(String source, ParseTally tally, int lines, double maxInvalidRatio)

@@ -77,6 +77,12 @@ final class ServeCommand implements Callable<Integer> {
           + " timeouts, TCP limits); see hearth.example.yaml. Default: none.")
   Path config;
 
+  @Option(names = "--check",
+      description = "Only read the configuration (file and flags): report the first problem with"
+          + " its file and line and exit 2, or print \"configuration OK\" and exit 0. Nothing"
+          + " is started or written.")
+  boolean checkOnly;
+
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Directory for Hearth's state, created if missing. Default: "
           + Settings.DEFAULT_DATA_DIR + ".")
@@ -200,6 +206,9 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Hearth.EXIT_USAGE;
     }
+    if (checkOnly) {
+      return check(settings, err);
+    }
     try {
       prepareDataDir(settings.dataDir());
     } catch (StartupException e) {
@@ -284,6 +293,29 @@ final class ServeCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return 0;
+  }
+
+  /** {@code --check}: what a start would refuse before serving, without starting anything. */
+  private int check(Settings settings, PrintWriter err) {
+    for (Path file : settings.blocklists()) {
+      if (!Files.isReadable(file)) {
+        err.println("hearth: blocklist " + file + ": cannot read it (missing or no permission)");
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      }
+    }
+    try {
+      allListSources(settings);
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("hearth: lists: " + e.getMessage());
+      err.flush();
+      return Hearth.EXIT_USAGE;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("configuration OK" + (config == null ? " (embedded defaults and flags)"
+        : ": " + config));
+    out.flush();
     return 0;
   }
 

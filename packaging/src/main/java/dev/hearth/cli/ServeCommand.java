@@ -80,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--check",
       description = "Only read the configuration (file and flags): report the first problem with"
           + " its file and line and exit 2, or print \"configuration OK\" and exit 0. Nothing"
-          + " is started or written.")
+          + " is started or written. Default: off.")
   boolean checkOnly;
 
   @Option(names = "--data-dir", paramLabel = "DIR",

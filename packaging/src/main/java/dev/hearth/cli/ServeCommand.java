@@ -223,6 +223,16 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Hearth.EXIT_USAGE;
     }
+    if (settings.encrypted().enabled()) {
+      try {
+        dev.hearth.resolver.encrypted.PemKeys.load(settings.encrypted().cert(),
+            settings.encrypted().key());
+      } catch (IOException e) {
+        err.println("hearth: TLS certificate: " + e.getMessage());
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      }
+    }
     try {
       prepareDataDir(settings.dataDir());
     } catch (StartupException e) {
@@ -262,7 +272,8 @@ final class ServeCommand implements Callable<Integer> {
     var startPolicy = admin.openPolicy();
     DnsServer server;
     try {
-      server = DnsServer.start(settings.resolver(), lists.snapshot(), startPolicy);
+      server = DnsServer.start(settings.resolver(), settings.encrypted(), lists.snapshot(),
+          startPolicy);
     } catch (StartupException e) {
       admin.close();
       err.println("hearth: " + e.getMessage());
@@ -299,6 +310,12 @@ final class ServeCommand implements Callable<Integer> {
     }, "hearth-shutdown"));
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
+    }
+    for (InetSocketAddress a : server.encrypted().dotAddresses()) {
+      log.info("listening for DNS over TLS on {}", HostPort.format(a));
+    }
+    for (InetSocketAddress a : server.encrypted().dohAddresses()) {
+      log.info("listening for DNS over HTTPS on {}", HostPort.format(a));
     }
     admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir(),
         configSources));

@@ -513,9 +513,10 @@ class WebPagesTest {
   /** DoH on 8443 and DoT on 8853 (non-default, so the page must show both ports). */
   static dev.hearth.resolver.encrypted.EncryptedConfig encrypted() {
     return dev.hearth.resolver.encrypted.EncryptedConfig.NONE
+        .withTls(Path.of("cert.pem"), Path.of("key.pem"))
         .withDoh(List.of(new InetSocketAddress("127.0.0.1", 8443)))
         .withDot(List.of(new InetSocketAddress("127.0.0.1", 8853)))
-        .withTls(Path.of("cert.pem"), Path.of("key.pem")).withHostname("dns.example.net");
+        .withHostname("dns.example.net");
   }
 
   String profileOfToken(String token) throws Exception {

@@ -143,7 +143,7 @@ class DeviceSetupIT {
           .startsWith("application/x-apple-aspen-config"), profile.headers().toString());
       Run plist = run(new String(profile.body(), StandardCharsets.UTF_8), python.toString(), "-c",
           "import plistlib, sys\n"
-              + "p = plistlib.load(sys.stdin.buffer)\n"
+              + "p = plistlib.loads(sys.stdin.buffer.read())\n"
               + "c = p['PayloadContent'][0]\n"
               + "print(p['PayloadType'], c['PayloadType'], c['DNSSettings']['DNSProtocol'],"
               + " c['DNSSettings']['ServerURL'], p['PayloadVersion'])\n");

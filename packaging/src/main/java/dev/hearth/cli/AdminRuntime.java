@@ -122,6 +122,7 @@ final class AdminRuntime implements AutoCloseable {
       }
       web = new AdminServer(store, accounts, policy, stage, server::stats, lists,
           sources, activity, publicSettings(settings));
+      web.useEncryptedDns(settings.encrypted());
       if (settings.webEnabled()) {
         web.start(settings.httpListen());
         log.info("admin API on http://{}/api/v1 (health: /healthz)",

@@ -44,7 +44,10 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
       List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals",
-          "mail", "activity");
+          "mail", "activity", "encrypted");
+  private static final List<String> ENCRYPTED_KEYS = List.of("dot", "doh", "cert", "key",
+      "hostname", "max_connections_per_client", "idle_timeout", "max_request_size",
+      "max_streams");
   private static final List<String> ACTIVITY_KEYS = List.of("retention_days");
   private static final List<String> LISTS_KEYS =
       List.of("sources", "never_block", "max_shrink", "max_grow", "max_invalid");
@@ -237,6 +240,9 @@ final class ConfigFile {
             t -> Values.wholeNumber(t, 1, 400, "a whole number of days from 1 to 400")));
       }
     }
+    if (top.containsKey("encrypted")) {
+      encrypted(top.get("encrypted"));
+    }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
     }
@@ -337,6 +343,54 @@ final class ConfigFile {
           : t.maxConnectionsPerClient();
       into.tcp(new ResolverConfig.Tcp(idle, max, perClient));
     }
+  }
+
+  /** The {@code encrypted:} section: DoT and DoH listeners, their certificate and limits. */
+  private void encrypted(Node node) throws ConfigException {
+    Map<String, Node> e = mapping(node, "encrypted", ENCRYPTED_KEYS);
+    if (e.containsKey("dot")) {
+      into.dot(nonEmptyList(e.get("dot"), "encrypted.dot", "HOST:PORT", HostPort::parseListen));
+    }
+    if (e.containsKey("doh")) {
+      into.doh(nonEmptyList(e.get("doh"), "encrypted.doh", "HOST:PORT", HostPort::parseListen));
+    }
+    if (e.containsKey("cert")) {
+      into.tlsCert(readableFile(e.get("cert"), "encrypted.cert", "a PEM certificate file"));
+    }
+    if (e.containsKey("key")) {
+      into.tlsKey(readableFile(e.get("key"), "encrypted.key", "a PEM private key file"));
+    }
+    if (e.containsKey("hostname")) {
+      into.encryptedHostname(value(e.get("hostname"), "encrypted.hostname",
+          "the host name the certificate covers", ConfigFile::hostName));
+    }
+    String atLeastOne = "a whole number, at least 1";
+    String bytes = "a number of bytes from 12 to 65535";
+    into.encryptedLimits(
+        e.containsKey("max_connections_per_client") ? number(e.get("max_connections_per_client"),
+            "encrypted.max_connections_per_client", 1, atLeastOne) : null,
+        e.containsKey("idle_timeout") ? value(e.get("idle_timeout"), "encrypted.idle_timeout",
+            Values.DURATION, t -> positive(Values.duration(t), t)) : null,
+        e.containsKey("max_request_size") ? value(e.get("max_request_size"),
+            "encrypted.max_request_size", bytes, t -> Values.wholeNumber(t, 12, 65535, bytes))
+            : null,
+        e.containsKey("max_streams") ? number(e.get("max_streams"), "encrypted.max_streams", 1,
+            atLeastOne) : null);
+  }
+
+  private static Duration positive(Duration d, String text) {
+    if (d.isZero() || d.isNegative()) {
+      throw Values.expected("a duration above zero", text);
+    }
+    return d;
+  }
+
+  private Path readableFile(Node node, String path, String what) throws ConfigException {
+    Path file = value(node, path, what, t -> path(t.trim()));
+    if (!Files.isReadable(file) || Files.isDirectory(file)) {
+      throw error(node, path, "cannot read " + file + " (missing or no permission)");
+    }
+    return file;
   }
 
   private void upstream(Node node) throws ConfigException {

@@ -105,6 +105,29 @@ final class ServeCommand implements Callable<Integer> {
           + " browsers to, usually port 80. Default: the --http listener serves block pages too.")
   InetSocketAddress blockPage;
 
+  @Option(names = "--dot", paramLabel = "HOST:PORT", split = ",",
+      converter = ListenConverter.class,
+      description = "Address to answer DNS over TLS (RFC 7858) on, usually port 853; needs"
+          + " --tls-cert and --tls-key. Repeatable. Default: none.")
+  List<InetSocketAddress> dot;
+
+  @Option(names = "--doh", paramLabel = "HOST:PORT", split = ",",
+      converter = ListenConverter.class,
+      description = "Address to answer DNS over HTTPS (RFC 8484, HTTP/2 and HTTP/1.1, path"
+          + " /dns-query) on, usually port 443; needs --tls-cert and --tls-key. Repeatable."
+          + " Default: none.")
+  List<InetSocketAddress> doh;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Certificate chain (PEM, leaf first) for --dot and --doh; re-read when it"
+          + " changes. Default: none.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM",
+      description = "Private key (PEM, PKCS#8, RSA or EC) of --tls-cert; re-read when it"
+          + " changes. Default: none.")
+  Path tlsKey;
+
   @Option(names = "--upstream", paramLabel = "HOST:PORT", split = ",", converter = UpstreamConverter.class,
       description = "Upstream resolver to forward to, as HOST[:PORT][+validating]; the port"
           + " defaults to 53, IPv6 as [2001:db8::1]:53. Repeat or separate with commas for"
@@ -206,6 +229,16 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Hearth.EXIT_USAGE;
     }
+    if (settings.encrypted().enabled()) {
+      try {
+        dev.hearth.resolver.encrypted.PemKeys.load(settings.encrypted().cert(),
+            settings.encrypted().key());
+      } catch (IOException e) {
+        err.println("hearth: TLS certificate: " + e.getMessage());
+        err.flush();
+        return Hearth.EXIT_USAGE;
+      }
+    }
     if (checkOnly) {
       return check(settings, err);
     }
@@ -248,7 +281,8 @@ final class ServeCommand implements Callable<Integer> {
     var startPolicy = admin.openPolicy();
     DnsServer server;
     try {
-      server = DnsServer.start(settings.resolver(), lists.snapshot(), startPolicy);
+      server = DnsServer.start(settings.resolver(), settings.encrypted(), lists.snapshot(),
+          startPolicy);
     } catch (StartupException e) {
       admin.close();
       err.println("hearth: " + e.getMessage());
@@ -285,6 +319,12 @@ final class ServeCommand implements Callable<Integer> {
     }, "hearth-shutdown"));
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
+    }
+    for (InetSocketAddress a : server.encrypted().dotAddresses()) {
+      log.info("listening for DNS over TLS on {}", HostPort.format(a));
+    }
+    for (InetSocketAddress a : server.encrypted().dohAddresses()) {
+      log.info("listening for DNS over HTTPS on {}", HostPort.format(a));
     }
     admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir(),
         configSources));
@@ -345,6 +385,18 @@ final class ServeCommand implements Callable<Integer> {
     if (upstreams != null) {
       b.upstreams(upstreams);
     }
+    if (dot != null) {
+      b.dot(dot);
+    }
+    if (doh != null) {
+      b.doh(doh);
+    }
+    if (tlsCert != null) {
+      b.tlsCert(readable(tlsCert, "--tls-cert"));
+    }
+    if (tlsKey != null) {
+      b.tlsKey(readable(tlsKey, "--tls-key"));
+    }
     if (allow != null) {
       b.allowedClients(new ClientNetworks(allow));
     }
@@ -385,6 +437,13 @@ final class ServeCommand implements Callable<Integer> {
       b.upstreams(usable);
     }
     return b.build();
+  }
+
+  private static Path readable(Path file, String flag) throws ConfigException {
+    if (!Files.isReadable(file) || Files.isDirectory(file)) {
+      throw new ConfigException(flag + " " + file + ": cannot read it (missing or no permission)");
+    }
+    return file;
   }
 
   /** Creates the data directory if needed and checks that Hearth can write there. */

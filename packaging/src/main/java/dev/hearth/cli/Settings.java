@@ -5,6 +5,7 @@ import dev.hearth.blocklists.ListSource;
 import dev.hearth.blocklists.SafetyPolicy;
 import dev.hearth.resolver.ResolverConfig;
 import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.encrypted.EncryptedConfig;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.upstream.UpstreamSpec;
 import java.net.InetSocketAddress;
@@ -20,12 +21,17 @@ import java.util.Objects;
  * settings that belong to the rest of the program (data directory, web address, blocklists).
  * They travel together so that the embedded defaults, the config file and the flags are merged
  * in one place, in that order, before anything is started.
+ *
+ * <p>{@link #encrypted()} holds the DoT and DoH listeners ({@code encrypted:} section,
+ * {@code --dot}, {@code --doh}): the public {@link EncryptedConfig#hostname()} devices are given
+ * and their personal {@link EncryptedConfig#dohUrl(String) DoH URL} and
+ * {@link EncryptedConfig#dotHost(String) DoT host}; {@link EncryptedConfig#NONE} when off.
  */
 public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
     List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
     PolicyCompiler policyCompiler, InetSocketAddress blockPageListen,
-    PublicSiteConfig publicSite, int activityRetentionDays) {
+    PublicSiteConfig publicSite, int activityRetentionDays, EncryptedConfig encrypted) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -59,7 +65,9 @@ public record Settings(
     if (activityRetentionDays < 1) {
       throw new IllegalArgumentException("activity retention must be at least one day");
     }
+    encrypted = encrypted == null ? EncryptedConfig.NONE : encrypted;
   }
+
 
   static Builder builder() {
     return new Builder();
@@ -95,6 +103,49 @@ public record Settings(
     private InetSocketAddress blockPageListen; // null: block pages on the --http listener
     private PublicSiteConfig publicSite = PublicSiteConfig.DEFAULTS;
     private int activityRetentionDays = DEFAULT_ACTIVITY_RETENTION_DAYS;
+    private List<InetSocketAddress> dot = List.of();
+    private List<InetSocketAddress> doh = List.of();
+    private Path tlsCert;
+    private Path tlsKey;
+    private String encryptedHostname;
+    private int encryptedMaxPerClient = EncryptedConfig.DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+    private Duration encryptedIdle = EncryptedConfig.DEFAULT_IDLE_TIMEOUT;
+    private int encryptedMaxRequest = EncryptedConfig.DEFAULT_MAX_REQUEST_SIZE;
+    private int encryptedMaxStreams = EncryptedConfig.DEFAULT_MAX_STREAMS;
+
+    Builder dot(List<InetSocketAddress> v) {
+      dot = List.copyOf(new LinkedHashSet<>(v));
+      return this;
+    }
+
+    Builder doh(List<InetSocketAddress> v) {
+      doh = List.copyOf(new LinkedHashSet<>(v));
+      return this;
+    }
+
+    Builder tlsCert(Path v) {
+      tlsCert = v;
+      return this;
+    }
+
+    Builder tlsKey(Path v) {
+      tlsKey = v;
+      return this;
+    }
+
+    Builder encryptedHostname(String v) {
+      encryptedHostname = v;
+      return this;
+    }
+
+    Builder encryptedLimits(Integer perClient, Duration idle, Integer maxRequest,
+        Integer maxStreams) {
+      encryptedMaxPerClient = perClient != null ? perClient : encryptedMaxPerClient;
+      encryptedIdle = idle != null ? idle : encryptedIdle;
+      encryptedMaxRequest = maxRequest != null ? maxRequest : encryptedMaxRequest;
+      encryptedMaxStreams = maxStreams != null ? maxStreams : encryptedMaxStreams;
+      return this;
+    }
 
     Builder activityRetentionDays(int v) {
       activityRetentionDays = v;
@@ -251,9 +302,39 @@ public record Settings(
       } catch (IllegalArgumentException | NullPointerException e) {
         throw new ConfigException("invalid settings: " + e.getMessage());
       }
+      EncryptedConfig encrypted;
+      try {
+        encrypted = new EncryptedConfig(dot, doh, tlsCert, tlsKey, encryptedHostname,
+            encryptedMaxPerClient, encryptedIdle, encryptedMaxRequest, encryptedMaxStreams);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+      for (InetSocketAddress a : concat(dot, doh)) {
+        for (InetSocketAddress l : dnsListen) {
+          if (a.equals(l)) {
+            throw new ConfigException("the encrypted DNS listener " + HostPort.format(a)
+                + " is also a plain DNS listen address (TCP): give it another port");
+          }
+        }
+      }
+      if (!dot.isEmpty() && !doh.isEmpty()) {
+        for (InetSocketAddress a : dot) {
+          if (doh.contains(a)) {
+            throw new ConfigException("DoT and DoH cannot share " + HostPort.format(a));
+          }
+        }
+      }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
-          listSafety, policy, policyCompiler, blockPageListen, publicSite, activityRetentionDays);
+          listSafety, policy, policyCompiler, blockPageListen, publicSite, activityRetentionDays,
+          encrypted);
     }
+  }
+
+  private static List<InetSocketAddress> concat(List<InetSocketAddress> a,
+      List<InetSocketAddress> b) {
+    List<InetSocketAddress> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   /** Whether sending to {@code server} would reach the listener {@code listen}. */

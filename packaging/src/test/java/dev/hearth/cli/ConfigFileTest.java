@@ -344,4 +344,38 @@ class ConfigFileTest {
     assertError("lists:\n  sources:\n    - {id: a, path: /x, ca_file: " + pem + "}\n", 3,
         "lists.sources[0].ca_file", "only for https:// sources");
   }
+
+  @Test
+  void encryptedSection() throws Exception {
+    Path cert = Files.writeString(dir.resolve("fullchain.pem"), "x");
+    Path key = Files.writeString(dir.resolve("privkey.pem"), "x");
+    Settings s = load("encrypted:\n  dot: 127.0.0.1:853\n  doh: [\"127.0.0.1:443\", \"[::1]:8443\"]\n"
+        + "  cert: " + cert + "\n  key: " + key + "\n  hostname: DNS.Example.NET.\n"
+        + "  max_connections_per_client: 4\n  idle_timeout: 5s\n  max_request_size: 1024\n"
+        + "  max_streams: 10\n");
+    var e = s.encrypted();
+    assertEquals(List.of(HostPort.parseListen("127.0.0.1:853")), e.dot());
+    assertEquals(2, e.doh().size());
+    assertEquals(cert, e.cert());
+    assertEquals(key, e.key());
+    assertEquals("dns.example.net", e.hostname());
+    assertEquals(4, e.maxConnectionsPerClient());
+    assertEquals(Duration.ofSeconds(5), e.idleTimeout());
+    assertEquals(1024, e.maxRequestSize());
+    assertEquals(10, e.maxStreams());
+    assertEquals("https://dns.example.net/dns-query/abcdefgh12", e.dohUrl("abcdefgh12"));
+    assertEquals("abcdefgh12.dns.example.net", e.dotHost("abcdefgh12"));
+    assertFalse(load("dns:\n  threads: 1\n").encrypted().enabled(), "off by default");
+
+    assertError("encrypted:\n  dot: 127.0.0.1:853\n  cert: " + dir.resolve("nope.pem") + "\n", 3,
+        "encrypted.cert", "cannot read " + dir.resolve("nope.pem"));
+    assertError("encrypted:\n  doh: localhost:443\n", 2, "encrypted.doh[0]", "IP address");
+    assertError("encrypted:\n  max_streams: 0\n", 2, "encrypted.max_streams", "at least 1");
+    assertError("encrypted:\n  max_request_size: 70000\n", 2, "encrypted.max_request_size",
+        "12 to 65535");
+    assertError("encrypted:\n  idle: 5s\n", 2, "encrypted.idle", "unknown key");
+    ConfigException missing = assertThrows(ConfigException.class,
+        () -> load("encrypted:\n  doh: 127.0.0.1:443\n"));
+    assertTrue(missing.getMessage().contains("--tls-cert"), missing.getMessage());
+  }
 }

@@ -224,6 +224,22 @@ class ServeCommandTest {
   }
 
   @Test
+  void encryptedListenersWithoutCertificateAreAStartUpError() throws Exception {
+    Object[] r = run("serve", "--upstream", "192.0.2.1", "--data-dir", dir.toString(),
+        "--doh", "127.0.0.1:0");
+    assertEquals(2, r[0]);
+    String err = (String) r[2];
+    assertTrue(err.contains("--tls-cert PEM and --tls-key PEM"), err);
+    assertNoStackTrace(err);
+    Object[] missing = run("serve", "--upstream", "192.0.2.1", "--data-dir", dir.toString(),
+        "--dot", "127.0.0.1:0", "--tls-cert", dir.resolve("none.pem").toString(), "--tls-key",
+        dir.resolve("none.key").toString());
+    assertEquals(2, missing[0]);
+    assertTrue(((String) missing[2]).contains("--tls-cert " + dir.resolve("none.pem")
+        + ": cannot read it"), (String) missing[2]);
+  }
+
+  @Test
   void dataDirThatCannotBeCreatedExitsWith1() throws Exception {
     Path file = dir.resolve("a-file");
     Files.writeString(file, "x");

@@ -510,6 +510,216 @@ class WebPagesTest {
     assertEquals(1, policy.get(Kind.SUBSCRIBER, "house-a").get("devices").size());
   }
 
+  /** DoH on 8443 and DoT on 8853 (non-default, so the page must show both ports). */
+  static dev.hearth.resolver.encrypted.EncryptedConfig encrypted() {
+    return dev.hearth.resolver.encrypted.EncryptedConfig.NONE
+        .withTls(Path.of("cert.pem"), Path.of("key.pem"))
+        .withDoh(List.of(new InetSocketAddress("127.0.0.1", 8443)))
+        .withDot(List.of(new InetSocketAddress("127.0.0.1", 8853)))
+        .withHostname("dns.example.net");
+  }
+
+  String profileOfToken(String token) throws Exception {
+    return policy.current().directory().identify(token,
+        dev.hearth.resolver.client.ClientOptions.NONE,
+        java.net.InetAddress.getByName("198.51.100.1"), null).profileId();
+  }
+
+  /** The newest audit row about house-a: actor, action and the document after. */
+  String lastHouseAAudit() throws Exception {
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("admin.db"));
+        var rs = c.createStatement().executeQuery("SELECT actor, action, after FROM audit_log"
+            + " WHERE target = 'subscriber:house-a' ORDER BY id DESC LIMIT 1")) {
+      assertTrue(rs.next());
+      return rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
+    }
+  }
+
+  @Test
+  void aDeviceForEncryptedDns_getsAnUnguessableToken_andASetupPage() throws Exception {
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    a.get("/family");
+    a.post("/family/devices", "_csrf", a.csrf(), "device_name", "Sam's <phone>", "mac", "",
+        "preset", "teen");
+    String token = policy.get(Kind.SUBSCRIBER, "house-a").get("devices").get(0).get("token")
+        .asText();
+    assertTrue(token.matches("[a-z2-7]{26}"), "128 bits, lower-case base32: " + token);
+    assertEquals("house-a.sam-s-phone", profileOfToken(token),
+        "the stored device's token reaches the resolver's client directory");
+    assertTrue(lastHouseAAudit().startsWith("user:parent-a subscriber."), lastHouseAAudit());
+    HttpResponse<String> family = a.get("/family");
+    assertTrue(family.body().contains("href=\"/family/devices/0/setup\""), family.body());
+    assertFalse(family.body().contains(token), "the token is on the setup page only");
+
+    // Before the operator enables encrypted DNS: said so, and no addresses.
+    HttpResponse<String> off = a.get("/family/devices/0/setup");
+    assertEquals(200, off.statusCode());
+    assertTrue(off.body().contains("has not enabled encrypted DNS"), off.body());
+    assertFalse(off.body().contains(token) || off.body().contains("dns-query"), off.body());
+    assertEquals(404, a.get("/family/devices/0/hearth.mobileconfig").statusCode());
+
+    web.useEncryptedDns(encrypted());
+    HttpResponse<String> page = a.get("/family/devices/0/setup");
+    assertEquals(200, page.statusCode());
+    String body = page.body();
+    assertTrue(body.contains("<h1>Encrypted DNS for Sam&#39;s &lt;phone&gt;</h1>"), body);
+    assertTrue(body.contains("value=\"https://dns.example.net:8443/dns-query/" + token + "\""),
+        body);
+    assertTrue(body.contains("value=\"" + token + ".dns.example.net\""), body);
+    assertTrue(body.contains("port 8853"), body);
+    for (String section : List.of("Android (Private DNS)", "iPhone, iPad and Mac", "Windows 11",
+        "Chrome", "Firefox")) {
+      assertTrue(body.contains(section), section + " in " + body);
+    }
+    assertTrue(body.contains("Type " + token + ".dns.example.net and tap Save"), body);
+    assertTrue(body.contains("href=\"/family/devices/0/hearth.mobileconfig\""), body);
+    assertFalse(body.contains("<b>") || body.contains("<phone>"), "escaped");
+
+    HttpResponse<String> profile = a.get("/family/devices/0/hearth.mobileconfig");
+    assertEquals(200, profile.statusCode());
+    assertEquals("application/x-apple-aspen-config",
+        profile.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", ""));
+    assertEquals("attachment; filename=\"hearth-dns-sam-s-phone.mobileconfig\"",
+        profile.headers().firstValue("Content-Disposition").orElse(""));
+    Map<String, String> plist = plist(profile.body());
+    assertEquals("Configuration", plist.get("PayloadType"));
+    assertEquals("com.apple.dnsSettings.managed", plist.get("PayloadContent.0.PayloadType"));
+    assertEquals("HTTPS", plist.get("PayloadContent.0.DNSSettings.DNSProtocol"));
+    assertEquals("https://dns.example.net:8443/dns-query/" + token,
+        plist.get("PayloadContent.0.DNSSettings.ServerURL"));
+    assertTrue(plist.get("PayloadUUID").matches("[0-9A-F-]{36}"), plist.toString());
+    assertFalse(plist.get("PayloadUUID").equals(plist.get("PayloadContent.0.PayloadUUID")));
+    assertEquals(plist, plist(a.get("/family/devices/0/hearth.mobileconfig").body()),
+        "downloading again gives the same profile (same UUIDs)");
+    assertEquals("Hearth DNS: Sam's <phone>", plist.get("PayloadDisplayName"));
+
+    // Regenerate: needs the CSRF token and the device's name; then the old token is unknown.
+    a.get("/family/devices/0/setup");
+    String csrf = a.csrf();
+    assertEquals(403, a.post("/family/devices/0/token", "device", "Sam's <phone>").statusCode());
+    assertEquals(409, a.post("/family/devices/0/token", "_csrf", csrf, "device", "Other")
+        .statusCode());
+    HttpResponse<String> regen = a.post("/family/devices/0/token", "_csrf", csrf, "device",
+        "Sam's <phone>");
+    assertEquals(200, regen.statusCode());
+    String fresh = policy.get(Kind.SUBSCRIBER, "house-a").get("devices").get(0).get("token")
+        .asText();
+    assertFalse(fresh.equals(token));
+    assertTrue(fresh.matches("[a-z2-7]{26}"), fresh);
+    assertTrue(regen.body().contains("has a new token"), regen.body());
+    assertTrue(regen.body().contains("/dns-query/" + fresh), regen.body());
+    assertEquals("house-a.sam-s-phone", profileOfToken(fresh));
+    assertFalse("house-a.sam-s-phone".equals(profileOfToken(token)),
+        "the old token no longer selects the device's profile");
+    String audit = lastHouseAAudit();
+    assertTrue(audit.startsWith("user:parent-a subscriber.") && audit.contains(fresh), audit);
+    assertFalse(plist.get("PayloadUUID").equals(
+        plist(a.get("/family/devices/0/hearth.mobileconfig").body()).get("PayloadUUID")),
+        "a new token is a new profile");
+
+    // Spanish.
+    HttpResponse<String> es = a.http.send(HttpRequest.newBuilder(uri("/family/devices/0/setup"))
+        .header("Accept-Language", "es").build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(es.body().contains("DNS cifrado para"), es.body());
+  }
+
+  @Test
+  void deviceSetup_isTheParentsOwnHouseholdsOnly_andSupportSeesNoToken() throws Exception {
+    web.useEncryptedDns(encrypted());
+    Visitor a = new Visitor();
+    a.login("parent-a", PASSWORD);
+    a.get("/family");
+    a.post("/family/devices", "_csrf", a.csrf(), "device_name", "Tablet", "mac", "",
+        "preset", "teen");
+    String token = policy.get(Kind.SUBSCRIBER, "house-a").get("devices").get(0).get("token")
+        .asText();
+    assertEquals(302, new Visitor().get("/family/devices/0/setup").statusCode(), "login first");
+
+    Visitor b = new Visitor();
+    b.login("parent-b", PASSWORD);
+    b.get("/family");
+    String csrf = b.csrf();
+    for (String path : List.of("/family/devices/0/setup", "/family/devices/0/hearth.mobileconfig",
+        "/family/devices/-1/setup", "/family/devices/x/setup", "/family/devices/99/setup")) {
+      HttpResponse<String> r = b.get(path);
+      assertEquals(404, r.statusCode(), path);
+      assertFalse(r.body().contains(token), path);
+    }
+    assertEquals(404, b.post("/family/devices/0/token", "_csrf", csrf, "device", "Tablet")
+        .statusCode());
+    assertEquals(token, policy.get(Kind.SUBSCRIBER, "house-a").get("devices").get(0)
+        .get("token").asText(), "house-a's device untouched");
+
+    Visitor support = new Visitor();
+    support.login("helpdesk", PASSWORD);
+    assertEquals(403, support.get("/family/devices/0/setup").statusCode());
+    HttpResponse<String> subs = support.get("/admin/subscribers");
+    assertTrue(subs.body().contains("house-a"), subs.body());
+    assertFalse(subs.body().contains(token), "support sees devices masked: " + subs.body());
+
+    // A device known by its MAC gets its first token from its setup page.
+    a.get("/family");
+    a.post("/family/devices", "_csrf", a.csrf(), "device_name", "Console", "mac",
+        "02:00:00:00:00:bb", "preset", "teen");
+    HttpResponse<String> mac = a.get("/family/devices/1/setup");
+    assertTrue(mac.body().contains("Create a personal token"), mac.body());
+    assertFalse(mac.body().contains("dns-query"), mac.body());
+    HttpResponse<String> created = a.post("/family/devices/1/token", "_csrf", a.csrf(),
+        "device", "Console");
+    assertTrue(created.body().contains("Console has a personal token now"), created.body());
+    var device = policy.get(Kind.SUBSCRIBER, "house-a").get("devices").get(1);
+    assertEquals("02:00:00:00:00:bb", device.get("mac").asText());
+    assertEquals("house-a.console", profileOfToken(device.get("token").asText()));
+  }
+
+  /**
+   * A property list read with the JDK's XML parser (no DTD fetched) into dotted paths:
+   * {@code PayloadContent.0.DNSSettings.ServerURL}.
+   */
+  static Map<String, String> plist(String xml) throws Exception {
+    var f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+    f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+    var doc = f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+        xml.getBytes(StandardCharsets.UTF_8)));
+    var root = doc.getDocumentElement();
+    assertEquals("plist", root.getTagName());
+    Map<String, String> out = new java.util.TreeMap<>();
+    flatten(elements(root).get(0), "", out);
+    return out;
+  }
+
+  static List<org.w3c.dom.Element> elements(org.w3c.dom.Element e) {
+    List<org.w3c.dom.Element> out = new ArrayList<>();
+    for (var n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof org.w3c.dom.Element c) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  static void flatten(org.w3c.dom.Element e, String path, Map<String, String> out) {
+    String prefix = path.isEmpty() ? "" : path + ".";
+    switch (e.getTagName()) {
+      case "dict" -> {
+        List<org.w3c.dom.Element> kids = elements(e);
+        for (int i = 0; i < kids.size(); i += 2) {
+          assertEquals("key", kids.get(i).getTagName());
+          flatten(kids.get(i + 1), prefix + kids.get(i).getTextContent(), out);
+        }
+      }
+      case "array" -> {
+        List<org.w3c.dom.Element> kids = elements(e);
+        for (int i = 0; i < kids.size(); i++) {
+          flatten(kids.get(i), prefix + i, out);
+        }
+      }
+      case "true", "false" -> out.put(path, e.getTagName());
+      default -> out.put(path, e.getTextContent());
+    }
+  }
+
   @Test
   void theConsoleDeletes_onlyWhatNothingUses_andTheAuditShowsBeforeAndAfter() throws Exception {
     accounts.createUser(Principal.CLI, "ops", Role.ADMINISTRATOR, null, PASSWORD.toCharArray(),

@@ -38,7 +38,13 @@ class AccessibilityIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = AdminServerFixture.start(dir);
+    // DoH on, so the device setup page shows its addresses and steps.
+    var ca = new dev.hearth.resolver.testing.TestCa(java.nio.file.Files.createDirectories(
+        dir.resolve("ca")));
+    var cert = ca.issue("doh", "ec", "localhost", "127.0.0.1");
+    server = AdminServerFixture.start(dir, "target.e2e.test\n",
+        "encrypted:\n  hostname: localhost\n", List.of("--doh", "127.0.0.1:" + E2e.freePort(),
+            "--tls-cert", cert.cert().toString(), "--tls-key", cert.key().toString()));
     hearth = server.hearth();
     base = server.base();
     var token = HearthProcess.cli("admin", "create-token", "--data-dir",
@@ -51,7 +57,8 @@ class AccessibilityIT {
             + " \"from\": \"20:00\", \"to\": \"07:00\", \"block\": \"all\"}],"
             + " \"budgets\": {\"games\": \"2h\"}}"},
         new String[] {"/api/v1/subscribers/house-1", "{\"profile\": \"kids\", \"addresses\":"
-            + " [\"127.0.0.41/32\"], \"activity_summary\": true}"},
+            + " [\"127.0.0.41/32\"], \"activity_summary\": true, \"devices\": [{\"name\":"
+            + " \"Tablet\", \"profile\": \"kids\", \"token\": \"abcdefghijklmnopqrstuvwxyz\"}]}"},
         new String[] {"/api/v1/networks/cafe", "{\"profile\": \"kids\", \"addresses\":"
             + " [\"10.20.0.0/16\"]}"})) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + put[0]))
@@ -142,6 +149,12 @@ class AccessibilityIT {
       violations(b, axe).forEach(v -> problems.add("/family: " + v));
       b.open(base + "/family?lang=es");
       violations(b, axe).forEach(v -> problems.add("/family?lang=es: " + v));
+      for (String page : List.of("/family/devices/0/setup?lang=es",
+          "/family/devices/0/setup?lang=en")) {
+        b.open(base + page);
+        b.waitForText("Firefox");
+        violations(b, axe).forEach(v -> problems.add(page + ": " + v));
+      }
       for (String page : List.of("/family/activity?lang=es", "/family/activity?lang=en")) {
         b.open(base + page);
         b.waitFor("the summary's chart", x -> !x.driver().findElements(

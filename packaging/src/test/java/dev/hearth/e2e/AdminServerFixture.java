@@ -12,9 +12,18 @@ import java.util.List;
 record AdminServerFixture(Nsd nsd, HearthProcess hearth, int httpPort) implements AutoCloseable {
 
   static AdminServerFixture start(Path dir) throws Exception {
+    return start(dir, "target.e2e.test\n", "", List.of());
+  }
+
+  /**
+   * With other names in the {@code adult} list, more config ({@code extraConfig}: whole
+   * top-level sections) and more command-line arguments (e.g. {@code --doh}).
+   */
+  static AdminServerFixture start(Path dir, String adultList, String extraConfig,
+      List<String> extraArgs) throws Exception {
     E2e.requireTool("dig", "/usr/bin/dig");
     Nsd nsd = Nsd.startNew();
-    Files.writeString(dir.resolve("adult.txt"), "target.e2e.test\n");
+    Files.writeString(dir.resolve("adult.txt"), adultList);
     Path config = dir.resolve("hearth.yaml");
     Files.writeString(config, String.join("\n",
         "lists:",
@@ -22,10 +31,12 @@ record AdminServerFixture(Nsd nsd, HearthProcess hearth, int httpPort) implement
         "    - {id: adult, path: " + dir.resolve("adult.txt") + ", category: adult}",
         "policy:",
         "  organisation: Hearth E2E ISP",
-        ""));
+        "") + extraConfig);
     int httpPort = E2e.freePort();
-    HearthProcess hearth = HearthProcess.start(List.of(nsd.address()), List.of("--config",
-        config.toString(), "--http", "127.0.0.1:" + httpPort));
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(),
+        "--http", "127.0.0.1:" + httpPort));
+    args.addAll(extraArgs);
+    HearthProcess hearth = HearthProcess.start(List.of(nsd.address()), args);
     AdminServerFixture f = new AdminServerFixture(nsd, hearth, httpPort);
     AdminIT.waitFor(f.base() + "/healthz", hearth);
     return f;

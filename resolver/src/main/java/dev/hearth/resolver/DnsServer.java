@@ -7,6 +7,9 @@ import dev.hearth.resolver.cache.CacheStage;
 import dev.hearth.resolver.pipeline.Pipeline;
 import dev.hearth.resolver.pipeline.QueryStage;
 import dev.hearth.resolver.client.ClientIdentificationStage;
+import dev.hearth.resolver.encrypted.DdrStage;
+import dev.hearth.resolver.encrypted.EncryptedConfig;
+import dev.hearth.resolver.encrypted.EncryptedListeners;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
 import dev.hearth.resolver.protocol.ProtocolStage;
@@ -34,13 +37,15 @@ public final class DnsServer implements AutoCloseable {
   private final Forwarder forwarder;
   private final Pipeline pipeline;
   private final Listeners listeners;
+  private final EncryptedListeners encrypted;
 
   private DnsServer(EventLoopGroup group, Forwarder forwarder, Pipeline pipeline,
-      Listeners listeners) {
+      Listeners listeners, EncryptedListeners encrypted) {
     this.group = group;
     this.forwarder = forwarder;
     this.pipeline = pipeline;
     this.listeners = listeners;
+    this.encrypted = encrypted;
   }
 
   /**
@@ -80,6 +85,23 @@ public final class DnsServer implements AutoCloseable {
 
   static DnsServer start(ResolverConfig config, List<CompiledList> blocklists,
       PolicySnapshot policy, LongSupplier clock) throws StartupException {
+    return start(config, EncryptedConfig.NONE, blocklists, policy, clock);
+  }
+
+  /**
+   * As {@link #start(ResolverConfig, List, PolicySnapshot)}, with DNS-over-TLS and DNS-over-HTTPS
+   * listeners too.
+   *
+   * @throws StartupException also when the certificate or key cannot be read
+   */
+  public static DnsServer start(ResolverConfig config, EncryptedConfig encryptedConfig,
+      List<CompiledList> blocklists, PolicySnapshot policy) throws StartupException {
+    return start(config, encryptedConfig, blocklists, policy, System::nanoTime);
+  }
+
+  static DnsServer start(ResolverConfig config, EncryptedConfig encryptedConfig,
+      List<CompiledList> blocklists, PolicySnapshot policy, LongSupplier clock)
+      throws StartupException {
     int threads = Math.max(1, config.threads());
     EventLoopGroup group = Transports.newGroup(threads, "hearth-dns");
     Forwarder forwarder = null;
@@ -88,6 +110,15 @@ public final class DnsServer implements AutoCloseable {
           config.resolutionTimeout().toMillis(), config.ednsUdpSize(), clock);
       Pipeline pipeline = new Pipeline(stages(config, forwarder, blocklists, policy, clock));
       Listeners listeners = Listeners.bind(config, group, threads, pipeline, clock);
+      EncryptedListeners encrypted;
+      try {
+        encrypted = EncryptedListeners.bind(encryptedConfig, config, group, listeners.handler());
+      } catch (StartupException e) {
+        listeners.close();
+        throw e;
+      }
+      pipeline.stage(DdrStage.class).publish(encryptedConfig.hostname(),
+          encrypted.dotAddresses(), encrypted.dohAddresses());
       log.info("Hearth resolver listening on {} ({} transport{}), {} thread(s)",
           listeners.addresses(), Transports.name(),
           Transports.epoll() ? "" : ": epoll unavailable, " + Transports.fallbackReason(), threads);
@@ -97,7 +128,7 @@ public final class DnsServer implements AutoCloseable {
         log.info("upstreams: {}", config.upstreams());
         forwarder.checkReachability();
       }
-      return new DnsServer(group, forwarder, pipeline, listeners);
+      return new DnsServer(group, forwarder, pipeline, listeners, encrypted);
     } catch (StartupException e) {
       shutdown(group, forwarder);
       throw e;
@@ -121,6 +152,8 @@ public final class DnsServer implements AutoCloseable {
     stages.add(new AccessControlStage(config.allowedClients(), config.dropRefused()));
     // Protocol rules answer locally what must not reach the cache or an upstream.
     stages.add(new ProtocolStage());
+    // Discovery of Designated Resolvers: Hearth answers for itself, never an upstream.
+    stages.add(new DdrStage());
     // Who is asking (token, router-added MAC or CPE id, trusted Client Subnet, source address),
     // then the policy for them, before the cache: a list or policy change applies to the next
     // query and blocked names never reach the cache or an upstream.
@@ -154,6 +187,11 @@ public final class DnsServer implements AutoCloseable {
 
   public Listeners listeners() {
     return listeners;
+  }
+
+  /** The DoT and DoH listeners (none bound unless configured). */
+  public EncryptedListeners encrypted() {
+    return encrypted;
   }
 
   /**
@@ -193,6 +231,7 @@ public final class DnsServer implements AutoCloseable {
   @Override
   public void close() {
     log.info("final counters: {}", statsLine());
+    encrypted.close();
     listeners.close();
     shutdown(group, forwarder);
   }

@@ -521,6 +521,16 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The encrypted-DNS listeners and public name the resolver runs with, for the parent portal's
+   * device setup pages (personal DoH URLs and DoT host names). Until set, those pages say the
+   * operator has not enabled encrypted DNS.
+   */
+  public AdminServer useEncryptedDns(dev.hearth.resolver.encrypted.EncryptedConfig config) {
+    pages.useEncryptedDns(config);
+    return this;
+  }
+
   /** The appeals (for the runtime's outbox and retention jobs). */
   public Appeals appeals() {
     return appeals;

@@ -78,6 +78,7 @@ final class WebPages {
   private final ActivitySummaries activity;
   private final ActivityPages activityPages;
   private final List<String[]> familyNav;
+  private final DeviceSetupPages deviceSetup;
 
   /** Reads the audit log for the console (the API's query, reused). */
   interface AuditReader {
@@ -97,6 +98,17 @@ final class WebPages {
     this.sessions = new Sessions(clock);
     this.throttle = new LoginThrottle(clock);
     this.audit = audit;
+    this.deviceSetup = new DeviceSetupPages(this, policy);
+  }
+
+  /** The family area's navigation (with the activity page when this server keeps summaries). */
+  List<String[]> familyNav() {
+    return familyNav;
+  }
+
+  /** The encrypted-DNS listeners and public name the device setup pages describe. */
+  void useEncryptedDns(dev.hearth.resolver.encrypted.EncryptedConfig config) {
+    deviceSetup.use(config);
   }
 
   void register(JavalinConfig config) {
@@ -133,6 +145,7 @@ final class WebPages {
     config.routes.post("/family/grant", this::familyGrant);
     config.routes.post("/family/devices", this::addDevice);
     config.routes.post("/family/devices/remove", this::removeDevice);
+    deviceSetup.register(config);
     config.routes.get("/admin/networks", ctx -> networks(ctx, null, null));
     config.routes.post("/admin/networks", this::saveNetwork);
   }
@@ -952,15 +965,17 @@ final class WebPages {
     JsonNode devices = sub.get("devices");
     if (devices != null && devices.isArray() && devices.size() > 0) {
       b.append("<table><caption>").append(ui.te("devices.caption")).append("</caption><thead><tr>");
-      for (String c : List.of("devices.name", "devices.mac", "devices.token", "col.profile")) {
+      for (String c : List.of("devices.name", "devices.mac", "col.profile", "devices.token")) {
         b.append("<th scope=\"col\">").append(ui.te(c)).append("</th>");
       }
       b.append("</tr></thead><tbody>");
+      int i = 0;
       for (JsonNode d : devices) {
+        // The token itself is shown on the device's setup page only.
         b.append("<tr><td>").append(Ui.esc(d.path("name").asText(""))).append("</td><td>")
             .append(Ui.esc(d.path("mac").asText(""))).append("</td><td>")
-            .append(Ui.esc(d.path("token").asText(""))).append("</td><td>")
-            .append(Ui.esc(d.path("profile").asText(""))).append("</td></tr>");
+            .append(Ui.esc(d.path("profile").asText(""))).append("</td><td>")
+            .append(DeviceSetupPages.link(ui, i++)).append("</td></tr>");
       }
       b.append("</tbody></table><form method=\"post\" action=\"/family/devices/remove\">")
           .append(ui.csrfField())
@@ -1016,7 +1031,7 @@ final class WebPages {
       device.put("mac", mac);
     } else {
       // No MAC: the device is recognised by a personal token in its encrypted DNS settings.
-      device.put("token", Sessions.randomToken().substring(0, 24));
+      device.put("token", DeviceTokens.generate());
     }
     try {
       policy.putAll(s.principal, List.of(new PolicyService.Change(Kind.PROFILE, profileId,

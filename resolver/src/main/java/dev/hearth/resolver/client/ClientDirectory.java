@@ -44,6 +44,11 @@ public final class ClientDirectory {
   private final PrefixTable prefixes;
   private final Map<String, String> cpeIds;
   private final Map<String, TokenTarget> tokens;
+  /**
+   * Tokens by their lower-case form, for DoT: a token travels there as a host name label, which
+   * TLS stacks lower-case. Tokens that differ only in case are left out (neither would be sure).
+   */
+  private final Map<String, TokenTarget> foldedTokens;
   private final Map<Long, Device> devices;
   private final ClientNetworks trustedForwarders;
   private final String defaultProfileId;
@@ -94,6 +99,16 @@ public final class ClientDirectory {
     this.prefixes = b.prefixes.build();
     this.cpeIds = Map.copyOf(b.cpeIds);
     this.tokens = Map.copyOf(b.tokens);
+    Map<String, TokenTarget> folded = new HashMap<>();
+    java.util.Set<String> ambiguous = new java.util.HashSet<>();
+    b.tokens.forEach((t, target) -> {
+      String f = t.toLowerCase(java.util.Locale.ROOT);
+      if (folded.putIfAbsent(f, target) != null) {
+        ambiguous.add(f);
+      }
+    });
+    ambiguous.forEach(folded::remove);
+    this.foldedTokens = Map.copyOf(folded);
     Map<Long, Device> d = new HashMap<>();
     for (Subscriber s : subscribers.values()) {
       s.deviceProfiles().forEach((mac, profile) -> d.put(mac, new Device(s.id(), profile)));
@@ -237,6 +252,9 @@ public final class ClientDirectory {
     int rules = on == null ? ALL_RULES : on.rules();
     if (token != null && (rules & TOKEN) != 0) {
       TokenTarget t = tokens.get(token);
+      if (t == null) {
+        t = foldedTokens.get(token.toLowerCase(java.util.Locale.ROOT));
+      }
       if (t != null) {
         return new ClientIdentity(t.subscriberId(), null, t.profileId(),
             ClientIdentity.Source.TOKEN, "");

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * subscriber usually holds a whole /64). Clients outside the allowed networks share a small pool
  * of their own (enough to be told REFUSED), or are closed at once when refusals are silent.
  */
-final class ConnectionLimits {
+public final class ConnectionLimits {
   static final int OUTSIDER_POOL = 16;
 
   private final int maxTotal;
@@ -27,7 +27,7 @@ final class ConnectionLimits {
   private final ConcurrentHashMap<ClientKey, Integer> perClient = new ConcurrentHashMap<>();
   final LongAdder rejected = new LongAdder();
 
-  ConnectionLimits(int maxTotal, int maxPerClient, ClientNetworks allowed, boolean dropOutsiders) {
+  public ConnectionLimits(int maxTotal, int maxPerClient, ClientNetworks allowed, boolean dropOutsiders) {
     this.maxTotal = maxTotal;
     this.maxPerClient = maxPerClient;
     this.allowed = allowed;
@@ -35,7 +35,7 @@ final class ConnectionLimits {
   }
 
   /** Admits the channel or closes it; an admitted channel gives its slot back when it closes. */
-  boolean admit(Channel ch) {
+  public boolean admit(Channel ch) {
     InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
     if (!allowed.contains(address)) {
       if (dropOutsiders || outsiders.incrementAndGet() > OUTSIDER_POOL) {
@@ -75,7 +75,7 @@ final class ConnectionLimits {
     return false;
   }
 
-  int open() {
+  public int open() {
     return total.get() + outsiders.get();
   }
 

@@ -145,6 +145,11 @@ public final class Listeners implements AutoCloseable {
     return f.channel();
   }
 
+  /** The query handler the plain listeners use, for the encrypted ones to share. */
+  public QueryHandler handler() {
+    return handler;
+  }
+
   public List<InetSocketAddress> addresses() {
     return addresses;
   }

@@ -22,17 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What UDP and TCP listeners share: parse, run the pipeline, stamp the response. Malformed
- * messages are answered with FORMERR/NOTIMP when they have a header and come from an allowed
- * client, dropped otherwise; either way only that packet is affected.
+ * What every listener (UDP, TCP, DoT, DoH) shares: parse, run the pipeline, stamp the response.
+ * Malformed messages are answered with FORMERR/NOTIMP when they have a header and come from an
+ * allowed client, dropped otherwise; either way only that packet is affected.
  */
-final class QueryHandler {
+public final class QueryHandler {
+  /**
+   * The profile token an encrypted listener found for a connection (DoT: the SNI's first
+   * label); {@link TcpQueryHandler} puts it on each of the connection's queries.
+   */
+  public static final io.netty.util.AttributeKey<String> PROFILE_TOKEN =
+      io.netty.util.AttributeKey.valueOf("hearth.profileToken");
+
   /**
    * Where a finished response goes; {@code sync} says it was produced inside the read call.
    * Called exactly once per request, with {@code null} when nothing is to be sent (dropped), so
    * a connection can keep count of what it still owes.
    */
-  interface Sink {
+  public interface Sink {
     void send(ByteBuf response, boolean sync);
   }
 
@@ -59,6 +66,17 @@ final class QueryHandler {
   void handle(ByteBuf request, InetSocketAddress client, InetSocketAddress local,
       Transport transport,
       ByteBufAllocator alloc, Sink sink) {
+    handle(request, client, local, transport, null, alloc, sink);
+  }
+
+  /**
+   * Answers one query; {@code sink} gets the response (or null when nothing is to be sent)
+   * exactly once, maybe on another thread.
+   *
+   * @param profileToken a profile token from encrypted DNS, or null
+   */
+  public void handle(ByteBuf request, InetSocketAddress client, InetSocketAddress local,
+      Transport transport, String profileToken, ByteBufAllocator alloc, Sink sink) {
     queries.increment();
     WireQuery q;
     try {
@@ -75,6 +93,7 @@ final class QueryHandler {
     try {
       ctx = new QueryContext(q, client, transport, clockNanos.getAsLong());
       ctx.local = local;
+      ctx.profileToken = profileToken;
       f = pipeline.resolve(ctx);
     } catch (RuntimeException e) {
       log.warn("query for {} failed inside the pipeline", q.nameText(), e);

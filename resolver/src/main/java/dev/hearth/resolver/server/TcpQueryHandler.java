@@ -16,19 +16,29 @@ import java.util.concurrent.TimeUnit;
  * closed when it has had no complete query and no outstanding answer for the idle timeout;
  * trickling bytes does not keep it open.
  */
-final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
+public final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
   static final int MAX_IN_FLIGHT = 64;
 
   private final QueryHandler handler;
   private final long idleNanos;
+  private final Transport transport;
   // Touched only on the channel's event loop.
   private int inFlight;
   private long lastActivity = System.nanoTime();
   private ScheduledFuture<?> idleCheck;
 
   TcpQueryHandler(QueryHandler handler, long idleMillis) {
+    this(handler, idleMillis, Transport.TCP);
+  }
+
+  /**
+   * For DNS over TLS, which frames queries as TCP does; queries carry the connection's
+   * {@link QueryHandler#PROFILE_TOKEN}.
+   */
+  public TcpQueryHandler(QueryHandler handler, long idleMillis, Transport transport) {
     this.handler = handler;
     this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    this.transport = transport;
   }
 
   @Override
@@ -57,7 +67,9 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
     updateReading(ctx);
     InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
     InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-    handler.handle(frame, client, local, Transport.TCP, ctx.alloc(), (response, sync) -> {
+    String token = transport == Transport.TCP ? null
+        : ctx.channel().attr(QueryHandler.PROFILE_TOKEN).get();
+    handler.handle(frame, client, local, transport, token, ctx.alloc(), (response, sync) -> {
       if (ctx.executor().inEventLoop()) {
         send(ctx, response, sync);
       } else {

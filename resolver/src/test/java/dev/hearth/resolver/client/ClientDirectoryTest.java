@@ -125,7 +125,7 @@ class ClientDirectoryTest {
         cpe("cpe-bob"), cpe("cpe-unknown"), ecs("198.51.100.0/24"), ecs("2001:db8:a:1::/64"));
     List<String> sources = List.of(ALICE_IP, BOB_IP, "198.51.100.9", ALICE_IP6, BOB_IP6, CAFE_IP,
         CAROL_IP, NOBODY_IP, FORWARDER, FORWARDER6, UNTRUSTED_FORWARDER);
-    for (String token : new String[] {"tok-nobody", "", "TOK-ALICE", "tok-alice "}) {
+    for (String token : new String[] {"tok-nobody", "", "TOK-NOBODY", "tok-alice "}) {
       for (ClientOptions o : options) {
         for (String source : sources) {
           assertEquals(id(null, o, source), id(token, o, source),

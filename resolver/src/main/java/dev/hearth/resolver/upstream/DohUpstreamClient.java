@@ -50,11 +50,11 @@ final class DohUpstreamClient extends TlsUpstreamClient {
     if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
       throw new UpstreamError("server does not offer HTTP/2");
     }
-    c.channel.pipeline().addLast(Http2FrameCodecBuilder.forClient()
+    c.add(Http2FrameCodecBuilder.forClient()
         .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
         .build());
-    c.channel.pipeline().addLast(new Http2MultiplexHandler(new RefusePushed()));
-    c.channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+    c.add(new Http2MultiplexHandler(new RefusePushed()));
+    c.add(new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2GoAwayFrame) {

@@ -26,8 +26,8 @@ final class DotUpstreamClient extends TlsUpstreamClient {
 
   @Override
   void onHandshake(Conn c, SslHandler ssl) {
-    c.channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2));
-    c.channel.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+    c.add(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2));
+    c.add(new SimpleChannelInboundHandler<ByteBuf>() {
       @Override
       protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
         if (msg.readableBytes() < 12) {

@@ -237,6 +237,11 @@ abstract class TlsUpstreamClient implements AutoCloseable {
       return pool.spec;
     }
 
+    /** Adds a protocol handler after TLS, before the last-resort error handler. */
+    void add(io.netty.channel.ChannelHandler h) {
+      channel.pipeline().addBefore("errors", null, h);
+    }
+
     void open() {
       UpstreamSpec spec = pool.spec;
       Bootstrap b = new Bootstrap()
@@ -259,6 +264,13 @@ abstract class TlsUpstreamClient implements AutoCloseable {
                   } else {
                     ctx.fireUserEventTriggered(evt);
                   }
+                }
+              });
+              ch.pipeline().addLast("errors", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  // TLS or framing errors: the handshake future or the close reports them.
+                  ctx.close();
                 }
               });
             }
@@ -297,7 +309,9 @@ abstract class TlsUpstreamClient implements AutoCloseable {
     private void closed() {
       closing = true;
       pool.slots.compareAndSet(slot, this, null);
-      ready.completeExceptionally(new UpstreamError("connection closed"));
+      // After the connect and handshake listeners, which know better why it closed.
+      channel.eventLoop().execute(
+          () -> ready.completeExceptionally(new UpstreamError("connection closed")));
       for (var e : inflight.entrySet()) {
         if (inflight.remove(e.getKey(), e.getValue())) {
           retryOrFail(e.getValue(), new UpstreamError("connection closed"));

@@ -100,9 +100,27 @@ public final class Forwarder implements AutoCloseable {
           new UpstreamFailure("no upstream servers configured", Ede.NO_REACHABLE_AUTHORITY));
       return result;
     }
+    return forward(new UpstreamQuery(q.question(), q.dnssecOk, q.checkingDisabled(), udpSize),
+        result);
+  }
+
+  /**
+   * Asks the upstreams one question for Hearth itself (not for a client, so past the policy),
+   * over the same transports: {@code question} is the wire form of QNAME, QTYPE and QCLASS.
+   */
+  public CompletableFuture<Reply> resolve(byte[] question) {
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    if (upstreams.isEmpty()) {
+      result.completeExceptionally(
+          new UpstreamFailure("no upstream servers configured", Ede.NO_REACHABLE_AUTHORITY));
+      return result;
+    }
+    return forward(new UpstreamQuery(question.clone(), false, false, udpSize), result);
+  }
+
+  private CompletableFuture<Reply> forward(UpstreamQuery uq, CompletableFuture<Reply> result) {
     List<Upstream> order = new ArrayList<>(upstreams);
     order.sort(Comparator.comparingDouble(Upstream::score));
-    UpstreamQuery uq = new UpstreamQuery(q.question(), q.dnssecOk, q.checkingDisabled(), udpSize);
     long deadline = clockNanos.getAsLong() + totalMillis * 1_000_000L;
     attempt(uq, order, 0, deadline, new Reasons(), result);
     return result;

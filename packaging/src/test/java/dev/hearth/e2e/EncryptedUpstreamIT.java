@@ -63,13 +63,19 @@ class EncryptedUpstreamIT {
 
   /** Starts Hearth with a config file listing {@code servers} (YAML flow items). */
   private HearthProcess hearth(String... servers) throws IOException {
+    return hearth(List.of(), servers);
+  }
+
+  private HearthProcess hearth(List<String> extra, String... servers) throws IOException {
     Path config = Files.createTempFile(dir, "hearth-", ".yaml");
     StringBuilder y = new StringBuilder("upstream:\n  servers:\n");
     for (String s : servers) {
       y.append("    - ").append(s).append('\n');
     }
     Files.writeString(config, y.toString(), StandardCharsets.UTF_8);
-    hearth = HearthProcess.start(List.of(), List.of("--config", config.toString()));
+    List<String> args = new ArrayList<>(List.of("--config", config.toString()));
+    args.addAll(extra);
+    hearth = HearthProcess.start(List.of(), args);
     return hearth;
   }
 
@@ -103,6 +109,17 @@ class EncryptedUpstreamIT {
       hearth.close();
       hearth = null;
     }
+  }
+
+  @Test
+  void privacyPage_saysTheUpstreamsAreEncrypted() throws Exception {
+    int http = E2e.freePort();
+    hearth(List.of("--http", "127.0.0.1:" + http), "{address: \"tls://127.0.0.1:"
+        + unbound.dotPort() + "\", ca_file: \"" + ca.certificate() + "\"}");
+    E2e.waitForPort(http, hearth::describe);
+    String privacy = RawHttp.get(http, "127.0.0.1", "/privacy").body();
+    assertTrue(privacy.contains("forwarded over an encrypted connection"), privacy);
+    assertTrue(privacy.contains("tls://127.0.0.1:" + unbound.dotPort()), privacy);
   }
 
   @Test

@@ -183,6 +183,25 @@ class EncryptedUpstreamTest {
   }
 
   @Test
+  void httpErrorStatus_isServfailWithEde_thenFailover() throws Exception {
+    UpstreamSpec wrongPath = new UpstreamSpec(Transport.HTTPS,
+        new InetSocketAddress("127.0.0.1", unbound.dohPort()), "127.0.0.1", "/no-such-endpoint",
+        null, ca.certificate(), false);
+    DnsClient c = start(wrongPath);
+    Message m = c.udp(DnsClient.query("a.test.", Type.A));
+    assertEquals(Rcode.SERVFAIL, m.getRcode());
+    assertTrue(m.getSection(Section.ANSWER).isEmpty());
+    ExtendedErrorCodeOption ede = ResolverTest.ede(m);
+    assertNotNull(ede);
+    assertTrue(ede.getText().contains("HTTP status 404"), ede.getText());
+    server.close();
+    closeables.remove(server);
+    c = start(wrongPath, doh(unbound.dohPort(), null, ca.certificate()));
+    assertEquals("192.0.2.1", c.udp(DnsClient.query("a.test.", Type.A))
+        .getSection(Section.ANSWER).get(0).rdataToString());
+  }
+
+  @Test
   void failsOver_fromDeadEncryptedUpstreams_toAWorkingOne() throws Exception {
     int dead = Unbound.freePortForTests();
     DnsClient c = start(dot(dead, null, ca.certificate()), doh(dead, null, ca.certificate()),

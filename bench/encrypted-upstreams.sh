@@ -49,7 +49,8 @@ server:
 CONF
 /usr/sbin/unbound -d -c unbound.conf &
 ub=$!
-trap 'kill $ub 2>/dev/null || true' EXIT
+hp=
+trap 'kill $ub $hp 2>/dev/null || true' EXIT
 python3 -c "
 import random
 with open('queries','w') as f:
@@ -73,7 +74,7 @@ for transport in plain tls https; do
   # Warm-up (JIT, connections), then the measured runs; each run reads fresh names.
   dnsperf -s 127.0.0.1 -p 5400 -d queries -l 5 -c 8 -q 200 > "warm-$transport.txt" 2>&1 || true
   for r in $(seq 1 "$runs"); do
-    tail -n +$(( r * 600000 )) queries | head -n 600000 > q.$r
+    sed -n "$(( r * 600000 + 1 )),$(( (r + 1) * 600000 ))p" queries > q.$r
     dnsperf -s 127.0.0.1 -p 5400 -d q.$r -l "$secs" -c 8 -q 200 > "run-$transport-$r.txt" 2>&1 || true
     qps=$(awk '/Queries per second/ {print $4}' "run-$transport-$r.txt")
     lat=$(awk '/Average Latency/ {print $4}' "run-$transport-$r.txt")
@@ -81,4 +82,19 @@ for transport in plain tls https; do
     echo "$transport run $r: $qps qps, average latency $lat s, lost $lost"
   done
   kill $hp; wait $hp 2>/dev/null || true
+done
+# The anchor: dnsperf straight to unbound over the same transports, same names (unbound's own
+# ceiling on this machine; dnsperf keeps its connections open as Hearth does).
+for transport in udp dot doh; do
+  case $transport in
+    udp) port=5401 ;;
+    dot) port=5402 ;;
+    doh) port=5403 ;;
+  esac
+  for r in $(seq 1 "$runs"); do
+    dnsperf -m $transport -s 127.0.0.1 -p $port -d q.$r -l "$secs" -c 8 -q 200 > "direct-$transport-$r.txt" 2>&1 || true
+    qps=$(awk '/Queries per second/ {print $4}' "direct-$transport-$r.txt")
+    lat=$(awk '/Average Latency/ {print $4}' "direct-$transport-$r.txt")
+    echo "unbound direct $transport run $r: $qps qps, average latency $lat s"
+  done
 done

@@ -249,6 +249,9 @@ abstract class TlsUpstreamClient implements AutoCloseable {
           .channel(Transports.socketChannel())
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
           .option(ChannelOption.TCP_NODELAY, true)
+          // Our closed connections linger in TIME_WAIT on their local port; with SO_REUSEADDR
+          // they do not stop a server from binding that port meanwhile.
+          .option(ChannelOption.SO_REUSEADDR, true)
           .handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {

@@ -134,10 +134,10 @@ final class AdminRuntime implements AutoCloseable {
         log.info("block pages on http://{}/", HostPort.format(new java.net.InetSocketAddress(
             settings.blockPageListen().getAddress(), web.blockPagePort())));
       }
-      var upstreams = settings.resolver().upstreams().stream()
-          .map(dev.hearth.resolver.upstream.UpstreamSpec::address).toList();
-      if (!upstreams.isEmpty()) {
-        web.appeals().useProofChecker(new SiteProof(upstreams, false, 80));
+      if (!settings.resolver().upstreams().isEmpty()) {
+        // Through the forwarder, so encrypted upstreams stay the only way out.
+        web.appeals().useProofChecker(
+            new SiteProof(new ForwarderResolver(server.forwarder()), false, 80));
       }
       startJobs(server);
     } catch (StoreException | RuntimeException e) {
@@ -150,7 +150,9 @@ final class AdminRuntime implements AutoCloseable {
     PublicSiteConfig site = settings.publicSite();
     var r = settings.resolver();
     List<String> upstreams = r.upstreams().stream().map(Values::format).toList();
-    var privacy = new PublicSettings.Privacy(upstreams, false, false, r.cache().maxTtl(),
+    boolean encrypted = !r.upstreams().isEmpty()
+        && r.upstreams().stream().allMatch(dev.hearth.resolver.upstream.UpstreamSpec::encrypted);
+    var privacy = new PublicSettings.Privacy(upstreams, encrypted, false, r.cache().maxTtl(),
         settings.activityRetentionDays(),
         (int) Math.max(1, site.keepClosed().toDays()));
     String url = site.publicUrl();

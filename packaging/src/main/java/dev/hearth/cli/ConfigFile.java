@@ -60,7 +60,7 @@ final class ConfigFile {
   private static final List<String> TCP_KEYS =
       List.of("idle_timeout", "max_connections", "max_connections_per_client");
   private static final List<String> UPSTREAM_KEYS = List.of("servers", "timeout", "resolution_timeout");
-  private static final List<String> SERVER_KEYS = List.of("address", "validating");
+  private static final List<String> SERVER_KEYS = List.of("address", "validating", "tls_name", "ca_file");
   private static final List<String> CACHE_KEYS = List.of("size", "min_ttl", "max_ttl", "negative_max_ttl",
       "prefetch", "serve_stale", "stale_max_age", "stale_answer_ttl");
   private static final List<String> HTTP_KEYS =
@@ -425,21 +425,41 @@ final class ConfigFile {
     into.timeouts(perTry, total);
   }
 
-  /** {@code "192.0.2.1:53"}, {@code "192.0.2.1:53+validating"} or {@code {address: ..., validating: true}}. */
+  /**
+   * {@code "192.0.2.1:53"}, {@code "tls://dns.example+validating"} or
+   * {@code {address: ..., validating: true, tls_name: ..., ca_file: ...}}.
+   */
   private UpstreamSpec server(Node node, String path) throws ConfigException {
     if (node instanceof MappingNode) {
       Map<String, Node> m = mapping(node, path, SERVER_KEYS);
       if (!m.containsKey("address")) {
         throw error(node, path, "the 'address' key is missing");
       }
-      InetSocketAddress address = value(m.get("address"), path + ".address", "HOST[:PORT]",
-          t -> HostPort.parseServer(t, 53));
-      boolean validating = m.containsKey("validating")
+      UpstreamSpec spec = value(m.get("address"), path + ".address", Values.UPSTREAM_FORMS,
+          Values::upstream);
+      boolean validating = spec.validating() || m.containsKey("validating")
           && value(m.get("validating"), path + ".validating", Values.BOOLEAN, Values::bool);
-      return new UpstreamSpec(address, validating);
+      String tlsName = null;
+      Path caFile = null;
+      for (String key : List.of("tls_name", "ca_file")) {
+        if (m.containsKey(key) && !spec.encrypted()) {
+          throw error(m.get(key), path + "." + key, key + " only applies to tls:// and https://"
+              + " upstreams, and " + Values.format(spec) + " is plain DNS");
+        }
+      }
+      if (m.containsKey("tls_name")) {
+        tlsName = value(m.get("tls_name"), path + ".tls_name", "a host name or IP address",
+            Values::tlsName);
+      }
+      if (m.containsKey("ca_file")) {
+        caFile = value(m.get("ca_file"), path + ".ca_file", "a PEM file of CA certificates",
+            Values::caFile);
+      }
+      return new UpstreamSpec(spec.transport(), spec.address(), spec.host(), spec.path(), tlsName,
+          caFile, validating);
     }
-    return value(node, path, "HOST[:PORT][+validating] or {address: HOST[:PORT], validating: true}",
-        Values::upstream);
+    return value(node, path, Values.UPSTREAM_FORMS + ", or {address: ..., validating: true,"
+        + " tls_name: ..., ca_file: ...}", Values::upstream);
   }
 
   private void cache(Node node) throws ConfigException {

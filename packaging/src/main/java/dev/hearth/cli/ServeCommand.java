@@ -128,11 +128,15 @@ final class ServeCommand implements Callable<Integer> {
           + " changes. Default: none.")
   Path tlsKey;
 
-  @Option(names = "--upstream", paramLabel = "HOST:PORT", split = ",", converter = UpstreamConverter.class,
-      description = "Upstream resolver to forward to, as HOST[:PORT][+validating]; the port"
-          + " defaults to 53, IPv6 as [2001:db8::1]:53. Repeat or separate with commas for"
-          + " several. The +validating suffix marks an upstream trusted to validate DNSSEC (only"
-          + " its AD bit reaches clients), e.g. 9.9.9.9:53+validating."
+  @Option(names = "--upstream", paramLabel = "UPSTREAM", split = ",", converter = UpstreamConverter.class,
+      description = "Upstream resolver to forward to: HOST[:PORT] for plain DNS (an IP address,"
+          + " port 53, IPv6 as [2001:db8::1]:53), tls://HOST[:PORT] for DNS over TLS (port 853)"
+          + " or https://HOST[:PORT][/PATH] for DNS over HTTPS (port 443, path /dns-query); an"
+          + " encrypted upstream's HOST may be a name (resolved once at start with the system"
+          + " resolver) and its certificate must match HOST (tls_name and ca_file in the config"
+          + " file change that). Repeat or separate with commas for several. The +validating"
+          + " suffix marks an upstream trusted to validate DNSSEC (only its AD bit reaches"
+          + " clients), e.g. tls://9.9.9.9+validating."
           + " Default: the nameserver lines of /etc/resolv.conf.")
   List<UpstreamSpec> upstreams;
 

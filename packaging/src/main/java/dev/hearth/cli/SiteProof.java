@@ -44,6 +44,17 @@ final class SiteProof implements Appeals.ProofChecker {
    * @param httpPort 80, except in tests
    */
   SiteProof(List<InetSocketAddress> upstreams, boolean allowPrivate, int httpPort) {
+    this(plain(upstreams), allowPrivate, httpPort);
+  }
+
+  /** Looks names up with {@code resolver} (in Hearth: its own upstreams, whatever the transport). */
+  SiteProof(Resolver resolver, boolean allowPrivate, int httpPort) {
+    this.resolver = resolver;
+    this.allowPrivate = allowPrivate;
+    this.httpPort = httpPort;
+  }
+
+  private static Resolver plain(List<InetSocketAddress> upstreams) {
     List<Resolver> rs = new ArrayList<>();
     for (InetSocketAddress u : upstreams) {
       SimpleResolver r = new SimpleResolver(u);
@@ -52,9 +63,7 @@ final class SiteProof implements Appeals.ProofChecker {
     }
     ExtendedResolver ext = new ExtendedResolver(rs.toArray(new Resolver[0]));
     ext.setTimeout(Duration.ofSeconds(5));
-    this.resolver = ext;
-    this.allowPrivate = allowPrivate;
-    this.httpPort = httpPort;
+    return ext;
   }
 
   @Override

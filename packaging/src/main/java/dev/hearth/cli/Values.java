@@ -128,9 +128,20 @@ final class Values {
     }
   }
 
+  /** The address forms an upstream may take, for error messages. */
+  static final String UPSTREAM_FORMS = "HOST[:PORT], tls://HOST[:PORT] or https://HOST[:PORT][/PATH],"
+      + " optionally followed by +validating";
+  private static final Pattern HOST_NAME = Pattern.compile(
+      "(?i)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*\\.?");
+  private static final Pattern URL_PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*");
+
   /**
-   * An upstream server: {@code HOST[:PORT][+validating]}, port 53 when omitted. The suffix marks
-   * an upstream trusted to validate DNSSEC, whose AD bit is passed on to clients.
+   * An upstream server: {@code HOST[:PORT]} (plain DNS, an IP address, port 53 when omitted),
+   * {@code tls://HOST[:PORT]} (DNS over TLS, port 853) or {@code https://HOST[:PORT][/PATH]}
+   * (DNS over HTTPS, port 443, path /dns-query), each optionally followed by {@code +validating},
+   * which marks an upstream trusted to validate DNSSEC, whose AD bit is passed on to clients.
+   * An encrypted upstream's HOST may be a name: it is resolved once, now, with the system
+   * resolver, and the certificate must match it.
    */
   static UpstreamSpec upstream(String text) {
     String t = text.trim();
@@ -139,15 +150,142 @@ final class Values {
       validating = true;
       t = t.substring(0, t.length() - VALIDATING_SUFFIX.length());
     } else if (t.contains("+")) {
-      throw new IllegalArgumentException("expected HOST[:PORT] optionally followed by +validating, got \""
-          + text + "\"");
+      throw new IllegalArgumentException("expected " + UPSTREAM_FORMS + ", got \"" + text + "\"");
+    }
+    String lower = t.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("tls://")) {
+      return encrypted(UpstreamSpec.Transport.TLS, t.substring(6), text, validating);
+    }
+    if (lower.startsWith("https://")) {
+      return encrypted(UpstreamSpec.Transport.HTTPS, t.substring(8), text, validating);
+    }
+    if (lower.contains("://")) {
+      throw new IllegalArgumentException("expected " + UPSTREAM_FORMS + " (only tls:// and https://"
+          + " are supported), got \"" + text + "\"");
     }
     return new UpstreamSpec(HostPort.parseServer(t, 53), validating);
   }
 
+  private static UpstreamSpec encrypted(UpstreamSpec.Transport transport, String rest, String text,
+      boolean validating) {
+    String path = null;
+    int slash = rest.indexOf('/');
+    if (slash >= 0) {
+      if (transport != UpstreamSpec.Transport.HTTPS) {
+        throw bad(text, "a tls:// upstream has no path");
+      }
+      path = rest.substring(slash);
+      rest = rest.substring(0, slash);
+      if (!URL_PATH.matcher(path).matches()) {
+        throw bad(text, "bad path '" + path + "'");
+      }
+    } else if (transport == UpstreamSpec.Transport.HTTPS) {
+      path = "/dns-query";
+    }
+    String host;
+    String port = null;
+    if (rest.startsWith("[")) {
+      int close = rest.indexOf(']');
+      if (close < 0) {
+        throw bad(text, "missing ']'");
+      }
+      host = rest.substring(1, close);
+      String after = rest.substring(close + 1);
+      if (after.startsWith(":")) {
+        port = after.substring(1);
+      } else if (!after.isEmpty()) {
+        throw bad(text, null);
+      }
+    } else {
+      int first = rest.indexOf(':');
+      if (first >= 0 && first != rest.lastIndexOf(':')) {
+        throw bad(text, "write IPv6 addresses in brackets, e.g. tls://[2001:db8::1]:853");
+      }
+      host = first < 0 ? rest : rest.substring(0, first);
+      port = first < 0 ? null : rest.substring(first + 1);
+    }
+    int p = transport.defaultPort;
+    if (port != null) {
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
+        throw bad(text, "port must be between 1 and 65535");
+      }
+      p = Integer.parseInt(port);
+    }
+    java.net.InetAddress address;
+    if (host.contains(":") || host.matches("[0-9.]+")) {
+      try {
+        address = HostPort.ipLiteral(host);
+      } catch (IllegalArgumentException e) {
+        throw bad(text, e.getMessage());
+      }
+      host = HostPort.format(address);
+    } else {
+      if (host.isEmpty() || host.length() > 253 || !HOST_NAME.matcher(host).matches()) {
+        throw bad(text, "'" + host + "' is neither a host name nor an IP address");
+      }
+      host = host.toLowerCase(Locale.ROOT);
+      address = resolve(host);
+    }
+    return new UpstreamSpec(transport, new java.net.InetSocketAddress(address, p), host, path, null,
+        null, validating);
+  }
+
+  /** The name an encrypted upstream's certificate must carry: a host name or an IP address. */
+  static String tlsName(String text) {
+    String t = text.trim();
+    if (t.startsWith("[") && t.endsWith("]")) {
+      t = t.substring(1, t.length() - 1);
+    }
+    if (t.contains(":") || t.matches("[0-9.]+")) {
+      return HostPort.format(HostPort.ipLiteral(t));
+    }
+    if (t.isEmpty() || t.length() > 253 || !HOST_NAME.matcher(t).matches()) {
+      throw expected("a host name or IP address", text);
+    }
+    return t.toLowerCase(Locale.ROOT);
+  }
+
+  /** A PEM file with at least one CA certificate, read now so a bad file fails at start. */
+  static java.nio.file.Path caFile(String text) {
+    java.nio.file.Path p;
+    try {
+      p = java.nio.file.Path.of(text.trim());
+    } catch (java.nio.file.InvalidPathException e) {
+      throw expected("a PEM file of CA certificates", text);
+    }
+    try (var in = java.nio.file.Files.newInputStream(p)) {
+      var certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
+        throw new IllegalArgumentException("no certificate in " + p);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read " + p + ": " + e.getMessage());
+    } catch (java.security.cert.CertificateException e) {
+      throw new IllegalArgumentException("no PEM certificate in " + p + ": " + e.getMessage());
+    }
+    return p;
+  }
+
+  /** An encrypted upstream's host name, resolved once with the system resolver. */
+  private static java.net.InetAddress resolve(String host) {
+    try {
+      return java.net.InetAddress.getByName(host);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve upstream host name '" + host + "' with"
+          + " the system resolver; write its IP address instead (and set tls_name in the config"
+          + " file to the name its certificate carries)");
+    }
+  }
+
+  private static IllegalArgumentException bad(String text, String why) {
+    return new IllegalArgumentException("expected " + UPSTREAM_FORMS + ", got \"" + text + "\""
+        + (why == null ? "" : " (" + why + ")"));
+  }
+
   /** The inverse of {@link #upstream}. */
   static String format(UpstreamSpec u) {
-    return HostPort.format(u.address()) + (u.validating() ? VALIDATING_SUFFIX : "");
+    return (u.encrypted() ? u.url() : HostPort.format(u.address()))
+        + (u.validating() ? VALIDATING_SUFFIX : "");
   }
 
   static IllegalArgumentException expected(String what, String got) {

@@ -43,6 +43,28 @@ class ConfigFileTest {
   }
 
   @Test
+  void encryptedUpstreams_withTlsNameAndCaFile() throws Exception {
+    Path ca = Files.createTempFile("hearth-ca-", ".pem");
+    dev.hearth.resolver.testing.UpstreamCa made =
+        dev.hearth.resolver.testing.UpstreamCa.create(ca.getParent(), "cfg" + System.nanoTime());
+    Settings s = load(String.join("\n",
+        "upstream:",
+        "  servers:",
+        "    - tls://192.0.2.1",
+        "    - {address: \"https://192.0.2.2/dns-query\", tls_name: dns.example, ca_file: \""
+            + made.certificate() + "\", validating: true}",
+        ""));
+    var ups = s.resolver().upstreams();
+    assertEquals(List.of("tls://192.0.2.1:853", "https://192.0.2.2:443/dns-query+validating"),
+        ups.stream().map(Values::format).toList());
+    assertEquals("dns.example", ups.get(1).verifyName());
+    assertEquals(made.certificate(), ups.get(1).caFile());
+    Files.writeString(ca, "not a certificate\n");
+    assertError("upstream:\n  servers:\n    - {address: tls://192.0.2.1, ca_file: " + ca + "}\n", 3,
+        "upstream.servers[0].ca_file", "certificate");
+  }
+
+  @Test
   void fullExampleFromTheIssueLoads() throws Exception {
     Settings s = load(String.join("\n",
         "dns:",
@@ -210,6 +232,14 @@ class ConfigFileTest {
     assertError("dns:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.0/33\n", 4, "dns.allow[1]", "10.0.0.0/33");
     assertError("dns:\n  allow: [300.1.1.1/8]\n", 2, "dns.allow[0]", "not an IPv4 address");
     assertError("upstream:\n  servers: []\n", 2, "upstream.servers", "leave upstream.servers out");
+    assertError("upstream:\n  servers:\n    - {address: 192.0.2.1, tls_name: dns.example}\n", 3,
+        "upstream.servers[0].tls_name", "only applies to tls:// and https:// upstreams");
+    assertError("upstream:\n  servers:\n    - {address: tls://192.0.2.1, ca_file: /nonexistent/ca.pem}\n", 3,
+        "upstream.servers[0].ca_file", "cannot read /nonexistent/ca.pem");
+    assertError("upstream:\n  servers:\n    - {address: tls://192.0.2.1, tls_name: \"a b\"}\n", 3,
+        "upstream.servers[0].tls_name", "expected a host name or IP address");
+    assertError("upstream:\n  servers:\n    - udp://192.0.2.1\n", 3, "upstream.servers[0]",
+        "only tls:// and https:// are supported");
     assertError("upstream:\n  servers:\n    - 192.0.2.1\n    - {validating: true}\n", 4, "upstream.servers[1]",
         "the 'address' key is missing");
     assertError("upstream:\n  servers:\n    - 192.0.2.1:0\n", 3, "upstream.servers[0]", "between 1 and 65535");

@@ -114,6 +114,22 @@ class SiteProofTest {
   }
 
   @Test
+  void throughHearthsForwarder_theSameProofsHold() throws Exception {
+    var group = dev.hearth.resolver.server.Transports.newGroup(1, "test-forwarder");
+    try (var forwarder = new dev.hearth.resolver.upstream.Forwarder(
+        List.of(new dev.hearth.resolver.upstream.UpstreamSpec(
+            (InetSocketAddress) dns.getLocalSocketAddress(), false)),
+        group, 800, 2500, 1232, System::nanoTime)) {
+      SiteProof p = new SiteProof(new ForwarderResolver(forwarder), true, http.getAddress().getPort());
+      assertEquals("dns", p.check("dns.test", TOKEN));
+      assertNull(p.check("nothing.test", TOKEN));
+      assertEquals("file", p.check("file.test", TOKEN));
+    } finally {
+      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void publicAddresses_excludeEveryPrivateRange() throws Exception {
     for (String a : List.of("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.1.1",
         "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1", "::")) {

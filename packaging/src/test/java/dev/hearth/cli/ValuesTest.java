@@ -86,6 +86,42 @@ class ValuesTest {
   }
 
   @Test
+  void encryptedUpstreams() {
+    UpstreamSpec dot = Values.upstream("tls://192.0.2.5");
+    assertEquals(UpstreamSpec.Transport.TLS, dot.transport());
+    assertEquals(853, dot.address().getPort());
+    assertEquals("192.0.2.5", dot.verifyName());
+    assertEquals("tls://192.0.2.5:853", Values.format(dot));
+    UpstreamSpec doh = Values.upstream("https://[2001:db8::5]:8443+validating");
+    assertEquals(UpstreamSpec.Transport.HTTPS, doh.transport());
+    assertEquals("/dns-query", doh.path());
+    assertTrue(doh.validating());
+    assertEquals("https://[2001:db8::5]:8443/dns-query+validating", Values.format(doh));
+    assertEquals("/resolve", Values.upstream("HTTPS://192.0.2.6/resolve").path());
+    assertEquals(443, Values.upstream("https://192.0.2.6/resolve").address().getPort());
+    // A name is resolved at start, and is what the certificate must match.
+    UpstreamSpec named = Values.upstream("tls://localhost:8853");
+    assertEquals("localhost", named.verifyName());
+    assertTrue(named.address().getAddress().isLoopbackAddress());
+    assertEquals("tls://localhost:8853", Values.format(named));
+    for (String bad : new String[] {"quic://192.0.2.1", "tls://192.0.2.1/x", "tls://", "tls://2001:db8::1",
+        "https://192.0.2.1:0", "tls://300.1.1.1", "https://192.0.2.1/a b", "tls://bad_host!.example",
+        "tls://192.0.2.1+validate"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Values.upstream(bad));
+      assertTrue(e.getMessage().startsWith("expected HOST[:PORT], tls://HOST[:PORT] or https://"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Values.upstream("tls://no-such-host.invalid"));
+    assertTrue(e.getMessage().contains("cannot resolve upstream host name 'no-such-host.invalid'"),
+        e.getMessage());
+    assertEquals("dns.example", Values.tlsName("DNS.example"));
+    assertEquals("2001:db8::1", Values.tlsName("[2001:db8::1]"));
+    assertThrows(IllegalArgumentException.class, () -> Values.tlsName("a b"));
+  }
+
+  @Test
   void prefixes() {
     assertEquals("10.0.0.0/8", Values.prefix("10.1.2.3/8").toString());
     assertEquals(128, Values.prefix("::1").length());

@@ -19,18 +19,24 @@ import org.xbill.DNS.Message;
 
 /**
  * Forwards a question to the upstreams, best first by measured health, within a total deadline.
- * UDP first; a truncated reply is retried over TCP to the same server. Timeouts and SERVFAIL move
- * on to the next server. Servers that keep failing are marked down and probed in the background
+ * Plain upstreams get UDP first, and a truncated reply is retried over TCP to the same server;
+ * encrypted ones (DNS over TLS, DNS over HTTPS) get the query on a persistent connection. Timeouts,
+ * SERVFAIL and transport failures (a certificate that does not verify, an HTTP error) move on to
+ * the next server. Servers that keep failing are marked down and probed in the background
  * until they answer again, so a dead upstream costs nothing while a live one exists.
  */
 public final class Forwarder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   private static final int MAX_ATTEMPTS = 6;
   private static final long PROBE_INTERVAL_MS = 2_000;
+  /** Encrypted connections with nothing in flight for this long are closed (as unbound does). */
+  private static final int IDLE_SECONDS = 30;
 
   private final List<Upstream> upstreams;
   private final UdpUpstreamClient udp;
   private final TcpUpstreamClient tcp;
+  private final DotUpstreamClient dot;
+  private final DohUpstreamClient doh;
   private final long perTryMillis;
   private final long totalMillis;
   private final int udpSize;
@@ -45,6 +51,8 @@ public final class Forwarder implements AutoCloseable {
     this.upstreams = specs.stream().map(Upstream::new).toList();
     this.udp = new UdpUpstreamClient(group, 16);
     this.tcp = new TcpUpstreamClient(group);
+    this.dot = new DotUpstreamClient(group, IDLE_SECONDS);
+    this.doh = new DohUpstreamClient(group, IDLE_SECONDS);
     this.perTryMillis = perTryMillis;
     this.totalMillis = totalMillis;
     this.udpSize = udpSize;
@@ -66,6 +74,25 @@ public final class Forwarder implements AutoCloseable {
     return udp.portsUsed.sum();
   }
 
+  /** TLS connections opened to DNS-over-TLS and DNS-over-HTTPS upstreams since start. */
+  public long encryptedConnectionsOpened() {
+    return dot.connectionsOpened.sum() + doh.connectionsOpened.sum();
+  }
+
+  /** The most queries seen in flight at once on one encrypted connection. */
+  public int maxInFlightPerConnection() {
+    return Math.max(dot.maxInFlight(), doh.maxInFlight());
+  }
+
+  /** One try at one upstream over its transport, without TCP fallback. */
+  private CompletableFuture<byte[]> send(Upstream u, UpstreamQuery uq, long timeoutMillis) {
+    return switch (u.spec().transport()) {
+      case PLAIN -> udp.send(u.spec().address(), uq, timeoutMillis);
+      case TLS -> dot.send(u.spec(), uq, timeoutMillis);
+      case HTTPS -> doh.send(u.spec(), uq, timeoutMillis);
+    };
+  }
+
   public CompletableFuture<Reply> forward(WireQuery q) {
     CompletableFuture<Reply> result = new CompletableFuture<>();
     if (upstreams.isEmpty()) {
@@ -73,9 +100,27 @@ public final class Forwarder implements AutoCloseable {
           new UpstreamFailure("no upstream servers configured", Ede.NO_REACHABLE_AUTHORITY));
       return result;
     }
+    return forward(new UpstreamQuery(q.question(), q.dnssecOk, q.checkingDisabled(), udpSize),
+        result);
+  }
+
+  /**
+   * Asks the upstreams one question for Hearth itself (not for a client, so past the policy),
+   * over the same transports: {@code question} is the wire form of QNAME, QTYPE and QCLASS.
+   */
+  public CompletableFuture<Reply> resolve(byte[] question) {
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    if (upstreams.isEmpty()) {
+      result.completeExceptionally(
+          new UpstreamFailure("no upstream servers configured", Ede.NO_REACHABLE_AUTHORITY));
+      return result;
+    }
+    return forward(new UpstreamQuery(question.clone(), false, false, udpSize), result);
+  }
+
+  private CompletableFuture<Reply> forward(UpstreamQuery uq, CompletableFuture<Reply> result) {
     List<Upstream> order = new ArrayList<>(upstreams);
     order.sort(Comparator.comparingDouble(Upstream::score));
-    UpstreamQuery uq = new UpstreamQuery(q.question(), q.dnssecOk, q.checkingDisabled(), udpSize);
     long deadline = clockNanos.getAsLong() + totalMillis * 1_000_000L;
     attempt(uq, order, 0, deadline, new Reasons(), result);
     return result;
@@ -92,10 +137,12 @@ public final class Forwarder implements AutoCloseable {
       return;
     }
     Upstream u = order.get(n % order.size());
-    long timeout = Math.min(left, u.timeoutMillis(Math.min(400, perTryMillis), perTryMillis));
-    udp.send(u.spec().address(), uq, timeout)
+    // An encrypted try may include a TCP and TLS handshake: it gets the full per-try budget.
+    long timeout = Math.min(left, u.spec().encrypted() ? perTryMillis
+        : u.timeoutMillis(Math.min(400, perTryMillis), perTryMillis));
+    send(u, uq, timeout)
         .thenCompose(bytes -> {
-          if (!isTruncated(bytes)) {
+          if (u.spec().encrypted() || !isTruncated(bytes)) {
             return CompletableFuture.completedFuture(bytes);
           }
           long remaining = (deadline - clockNanos.getAsLong()) / 1_000_000L;
@@ -120,7 +167,11 @@ public final class Forwarder implements AutoCloseable {
       Throwable cause = error instanceof CompletionException && error.getCause() != null
           ? error.getCause() : error;
       u.recordTimeout();
-      why.add(u, cause instanceof TimeoutException ? "timeout" : "network error");
+      why.add(u, cause instanceof TimeoutException ? "timeout"
+          : cause instanceof UpstreamError e ? e.reason() : "network error");
+      if (cause instanceof UpstreamError e && e.getCause() != null) {
+        log.debug("upstream {}: {}", u.spec(), e.getMessage());
+      }
       attempt(uq, order, n + 1, deadline, why, result);
       return;
     }
@@ -160,9 +211,8 @@ public final class Forwarder implements AutoCloseable {
       if (summary.indexOf(what) < 0) {
         summary.append(summary.length() == 0 ? "" : ", ").append(what);
       }
-      detail.append(detail.length() == 0 ? "" : "; ")
-          .append(u.spec().address().getAddress().getHostAddress()).append(':')
-          .append(u.spec().address().getPort()).append(' ').append(what);
+      detail.append(detail.length() == 0 ? "" : "; ").append(u.spec().url()).append(' ')
+          .append(what);
     }
   }
 
@@ -174,10 +224,12 @@ public final class Forwarder implements AutoCloseable {
   public void checkReachability() {
     for (Upstream u : upstreams) {
       UpstreamQuery probe = new UpstreamQuery(rootNsQuestion(), false, false, udpSize);
-      udp.send(u.spec().address(), probe, 2_000).whenComplete((bytes, error) -> {
+      send(u, probe, 2_000).whenComplete((bytes, error) -> {
         if (error != null) {
-          log.warn("upstream {} does not answer yet; queries get SERVFAIL until an upstream does",
-              u.spec());
+          Throwable cause = error instanceof CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          log.warn("upstream {} does not answer yet ({}); queries get SERVFAIL until an upstream"
+              + " does", u.spec(), cause instanceof UpstreamError e ? e.getMessage() : "timeout");
         }
       });
     }
@@ -190,7 +242,7 @@ public final class Forwarder implements AutoCloseable {
       }
       UpstreamQuery probe = new UpstreamQuery(rootNsQuestion(), false, false, udpSize);
       long start = clockNanos.getAsLong();
-      udp.send(u.spec().address(), probe, 1_000).whenComplete((bytes, error) -> {
+      send(u, probe, 1_000).whenComplete((bytes, error) -> {
         if (error == null) {
           u.markAlive(clockNanos.getAsLong() - start);
           log.info("upstream {} answers again", u.spec());
@@ -208,5 +260,7 @@ public final class Forwarder implements AutoCloseable {
   public void close() {
     prober.cancel(false);
     udp.close();
+    dot.close();
+    doh.close();
   }
 }

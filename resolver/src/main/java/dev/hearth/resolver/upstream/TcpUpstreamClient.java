@@ -37,6 +37,9 @@ final class TcpUpstreamClient {
         .group(group)
         .channel(Transports.socketChannel())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeoutMillis))
+        // We close first, so our side waits in TIME_WAIT; SO_REUSEADDR keeps that from
+        // blocking a server that wants to bind the same port meanwhile.
+        .option(ChannelOption.SO_REUSEADDR, true)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {

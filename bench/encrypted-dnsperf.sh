@@ -97,7 +97,7 @@ run() { # target mode
     -c "$clients" -q "$outstanding" -l "$secs" "${extra[@]}" >"$out/$1-$2.txt" 2>&1 || true
   printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" \
     "$(awk '/Queries per second/ {print $4}' "$out/$1-$2.txt")" \
-    "$(awk '/Average Latency/ {print $4}' "$out/$1-$2.txt")" \
+    "$(awk '/Average Latency/ {print $4; exit}' "$out/$1-$2.txt")" \
     "$(awk '/Queries lost/ {print $3}' "$out/$1-$2.txt")"
 }
 

@@ -10,6 +10,7 @@ import dev.hearth.resolver.client.ClientIdentificationStage;
 import dev.hearth.resolver.encrypted.DdrStage;
 import dev.hearth.resolver.encrypted.EncryptedConfig;
 import dev.hearth.resolver.encrypted.EncryptedListeners;
+import dev.hearth.resolver.encrypted.TlsContexts;
 import dev.hearth.resolver.policy.PolicySnapshot;
 import dev.hearth.resolver.policy.PolicyStage;
 import dev.hearth.resolver.protocol.ProtocolStage;
@@ -109,10 +110,12 @@ public final class DnsServer implements AutoCloseable {
       forwarder = new Forwarder(config.upstreams(), group, config.upstreamTimeout().toMillis(),
           config.resolutionTimeout().toMillis(), config.ednsUdpSize(), clock);
       Pipeline pipeline = new Pipeline(stages(config, forwarder, blocklists, policy, clock));
+      TlsContexts tls = EncryptedListeners.prepare(encryptedConfig);
       Listeners listeners = Listeners.bind(config, group, threads, pipeline, clock);
       EncryptedListeners encrypted;
       try {
-        encrypted = EncryptedListeners.bind(encryptedConfig, config, group, listeners.handler());
+        encrypted = EncryptedListeners.bind(encryptedConfig, tls, config, group,
+            listeners.handler());
       } catch (StartupException e) {
         listeners.close();
         throw e;

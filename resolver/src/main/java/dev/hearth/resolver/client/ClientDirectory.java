@@ -48,7 +48,7 @@ public final class ClientDirectory {
    * Tokens by their lower-case form, for DoT: a token travels there as a host name label, which
    * TLS stacks lower-case. Tokens that differ only in case are left out (neither would be sure).
    */
-  private final Map<String, TokenTarget> foldedTokens;
+  private final Map<String, String> foldedTokens;
   private final Map<Long, Device> devices;
   private final ClientNetworks trustedForwarders;
   private final String defaultProfileId;
@@ -99,11 +99,11 @@ public final class ClientDirectory {
     this.prefixes = b.prefixes.build();
     this.cpeIds = Map.copyOf(b.cpeIds);
     this.tokens = Map.copyOf(b.tokens);
-    Map<String, TokenTarget> folded = new HashMap<>();
+    Map<String, String> folded = new HashMap<>();
     java.util.Set<String> ambiguous = new java.util.HashSet<>();
-    b.tokens.forEach((t, target) -> {
+    b.tokens.keySet().forEach(t -> {
       String f = t.toLowerCase(java.util.Locale.ROOT);
-      if (folded.putIfAbsent(f, target) != null) {
+      if (folded.putIfAbsent(f, t) != null) {
         ambiguous.add(f);
       }
     });
@@ -242,6 +242,16 @@ public final class ClientDirectory {
   }
 
   /**
+   * The token a DoT host-name label stands for: TLS stacks lower-case host names, so a token
+   * with capitals arrives lower-cased. Returns the configured token whose lower-case form is
+   * {@code label} (when only one is), else {@code label} itself. Elsewhere tokens match exactly.
+   */
+  public String tokenFromHostLabel(String label) {
+    return label == null ? null
+        : foldedTokens.getOrDefault(label.toLowerCase(java.util.Locale.ROOT), label);
+  }
+
+  /**
    * As {@link #identify(String, ClientOptions, InetAddress, AddressBindings)}, for a query that
    * arrived on {@code listener}: an otherwise unidentified client gets that listener's default
    * profile, if it has one.
@@ -252,9 +262,6 @@ public final class ClientDirectory {
     int rules = on == null ? ALL_RULES : on.rules();
     if (token != null && (rules & TOKEN) != 0) {
       TokenTarget t = tokens.get(token);
-      if (t == null) {
-        t = foldedTokens.get(token.toLowerCase(java.util.Locale.ROOT));
-      }
       if (t != null) {
         return new ClientIdentity(t.subscriberId(), null, t.profileId(),
             ClientIdentity.Source.TOKEN, "");

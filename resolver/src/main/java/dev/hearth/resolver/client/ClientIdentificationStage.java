@@ -23,7 +23,10 @@ public final class ClientIdentificationStage implements QueryStage {
 
   @Override
   public CompletableFuture<Answer> resolve(QueryContext ctx, Next next) {
-    ctx.identity = directory.get().identify(ctx.profileToken,
+    ClientDirectory dir = directory.get();
+    String token = ctx.transport == dev.hearth.resolver.pipeline.Transport.DOT
+        ? dir.tokenFromHostLabel(ctx.profileToken) : ctx.profileToken;
+    ctx.identity = dir.identify(token,
         ClientOptions.parse(ctx.query.ednsOptions), ctx.client.getAddress(), bindings,
         ctx.local);
     return next.resolve(ctx);

@@ -72,17 +72,34 @@ public final class EncryptedListeners implements AutoCloseable {
     this.reload = reload;
   }
 
-  /** Binds every configured listener; with none configured, binds nothing. */
-  public static EncryptedListeners bind(EncryptedConfig config, ResolverConfig resolver,
-      EventLoopGroup group, QueryHandler handler) throws StartupException, InterruptedException {
+  /**
+   * Reads the certificate and sets up TLS (the slow part: the JDK's TLS stack loads and seeds
+   * itself), before any listener binds, so that all of them start answering together.
+   *
+   * @return null when no encrypted listener is configured
+   */
+  public static TlsContexts prepare(EncryptedConfig config) throws StartupException {
     if (!config.enabled()) {
-      return new EncryptedListeners(List.of(), List.of(), List.of(), null, null, null);
+      return null;
     }
-    TlsContexts tls;
     try {
-      tls = new TlsContexts(config.cert(), config.key());
+      TlsContexts tls = new TlsContexts(config.cert(), config.key());
+      tls.dot().newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT).closeOutbound();
+      return tls;
     } catch (IOException e) {
       throw new StartupException("TLS certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Binds every configured listener with the contexts from {@link #prepare}; with none
+   * configured, binds nothing.
+   */
+  public static EncryptedListeners bind(EncryptedConfig config, TlsContexts tls,
+      ResolverConfig resolver, EventLoopGroup group, QueryHandler handler)
+      throws StartupException, InterruptedException {
+    if (!config.enabled()) {
+      return new EncryptedListeners(List.of(), List.of(), List.of(), null, null, null);
     }
     ConnectionLimits limits = new ConnectionLimits(resolver.tcp().maxConnections(),
         config.maxConnectionsPerClient(), resolver.allowedClients(), resolver.dropRefused());

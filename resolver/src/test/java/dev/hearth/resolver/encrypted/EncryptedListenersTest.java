@@ -378,6 +378,19 @@ class EncryptedListenersTest {
   }
 
   @Test
+  void dotHostLabels_matchTokensWithoutRegardToCase_unlessTwoTokensDifferOnlyInCase() {
+    ClientDirectory d = ClientDirectory.builder("default")
+        .token("KidsTablet01", null, "kids")
+        .token("Twin0001", null, "kids")
+        .token("twin0001", null, "default")
+        .build();
+    assertEquals("KidsTablet01", d.tokenFromHostLabel("kidstablet01"));
+    assertEquals("twin0001", d.tokenFromHostLabel("twin0001"), "ambiguous: only the exact one");
+    assertEquals("unknown01", d.tokenFromHostLabel("unknown01"));
+    assertEquals(null, d.tokenFromHostLabel(null));
+  }
+
+  @Test
   void sniTokens() {
     assertEquals("abc12345", EncryptedListeners.tokenFromSni("abc12345.dns.test", HOST));
     assertEquals("abc12345", EncryptedListeners.tokenFromSni("abc12345.DNS.test.", HOST));

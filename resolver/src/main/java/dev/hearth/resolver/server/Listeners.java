@@ -51,9 +51,24 @@ public final class Listeners implements AutoCloseable {
     Set<InetSocketAddress> bound = new LinkedHashSet<>();
     try {
       for (InetSocketAddress wanted : config.dnsListen()) {
-        InetSocketAddress actual = bindUdp(wanted, group, threads, udpHandler, channels);
-        bindTcp(actual, group, handler, limits, idleMillis, channels);
-        bound.add(actual);
+        // Port 0 lets the kernel pick a free UDP port, but that port may be taken for TCP by
+        // someone else; then try another pair (tests and ephemeral setups hit this).
+        for (int attempt = 1; ; attempt++) {
+          int before = channels.size();
+          InetSocketAddress actual = bindUdp(wanted, group, threads, udpHandler, channels);
+          try {
+            bindTcp(actual, group, handler, limits, idleMillis, channels);
+            bound.add(actual);
+            break;
+          } catch (StartupException e) {
+            if (wanted.getPort() != 0 || attempt == 10) {
+              throw e;
+            }
+            List<Channel> mine = channels.subList(before, channels.size());
+            mine.forEach(Channel::close);
+            mine.clear();
+          }
+        }
       }
     } catch (StartupException e) {
       channels.forEach(Channel::close);

@@ -36,6 +36,7 @@ QUIET_WAIT=${QUIET_WAIT:-120}
 # ENVS[name]: environment variables for the JVM (e.g. MALLOC_ARENA_MAX=2)
 declare -A OPTS CDS ENVS
 OPTS[default]=""
+OPTS[packaged]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # /etc/default/hearth of the .deb
 OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
 OPTS[serial]="-XX:+UseSerialGC -Xmx256m"
 OPTS[serial-cds]="-XX:+UseSerialGC -Xmx256m"; CDS[serial-cds]=yes

@@ -288,10 +288,22 @@ public record Settings(
     Settings build() throws ConfigException {
       List<UpstreamSpec> ups = upstreams == null ? List.of() : upstreams;
       for (UpstreamSpec u : ups) {
-        for (InetSocketAddress l : dnsListen) {
+        // Each transport reaches the listener of its own kind: plain DNS the DNS listeners,
+        // DoT the --dot ones, DoH the --doh ones.
+        List<InetSocketAddress> own = switch (u.transport()) {
+          case PLAIN -> dnsListen;
+          case TLS -> dot;
+          case HTTPS -> doh;
+        };
+        String kind = switch (u.transport()) {
+          case PLAIN -> "DNS";
+          case TLS -> "DNS-over-TLS";
+          case HTTPS -> "DNS-over-HTTPS";
+        };
+        for (InetSocketAddress l : own) {
           if (pointsAt(u.address(), l)) {
-            throw new ConfigException("upstream " + Values.format(u) + " is Hearth's own DNS listen address "
-                + HostPort.format(l) + ": queries would loop back to Hearth");
+            throw new ConfigException("upstream " + Values.format(u) + " is Hearth's own " + kind
+                + " listen address " + HostPort.format(l) + ": queries would loop back to Hearth");
           }
         }
       }

@@ -181,6 +181,19 @@ class ServeCommandTest {
   }
 
   @Test
+  void anEncryptedUpstreamEqualToOwnEncryptedListenerIsAnError() {
+    ConfigException dot = assertThrows(ConfigException.class,
+        () -> parse("--dot", "127.0.0.1:8853", "--upstream", "tls://127.0.0.1:8853")
+            .settings(w -> { }));
+    assertTrue(dot.getMessage().contains("own DNS-over-TLS listen address 127.0.0.1:8853"),
+        dot.getMessage());
+    ConfigException doh = assertThrows(ConfigException.class,
+        () -> parse("--doh", "0.0.0.0:8443", "--upstream", "https://127.0.0.1:8443/dns-query")
+            .settings(w -> { }));
+    assertTrue(doh.getMessage().contains("loop back to Hearth"), doh.getMessage());
+  }
+
+  @Test
   void badFlagsAreUsageErrorsWithoutStackTraces() {
     String[][] cases = {
         {"--dns", "localhost:53"},

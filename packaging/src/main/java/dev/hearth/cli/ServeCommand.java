@@ -253,12 +253,8 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Hearth.EXIT_STARTUP;
     }
-    for (Path file : settings.blocklists()) {
-      if (!Files.isReadable(file)) {
-        err.println("hearth: blocklist " + file + ": cannot read it (missing or no permission)");
-        err.flush();
-        return Hearth.EXIT_USAGE;
-      }
+    if (!blocklistsReadable(settings, err)) {
+      return Hearth.EXIT_USAGE;
     }
     // The admin store first: sources added at run time load with the config file's.
     AdminRuntime admin = new AdminRuntime(settings, log);
@@ -340,14 +336,22 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** {@code --check}: what a start would refuse before serving, without starting anything. */
-  private int check(Settings settings, PrintWriter err) {
+  /** Whether every --blocklist file can be read; names the first that cannot. */
+  private static boolean blocklistsReadable(Settings settings, PrintWriter err) {
     for (Path file : settings.blocklists()) {
       if (!Files.isReadable(file)) {
         err.println("hearth: blocklist " + file + ": cannot read it (missing or no permission)");
         err.flush();
-        return Hearth.EXIT_USAGE;
+        return false;
       }
+    }
+    return true;
+  }
+
+  /** {@code --check}: what a start would refuse before serving, without starting anything. */
+  private int check(Settings settings, PrintWriter err) {
+    if (!blocklistsReadable(settings, err)) {
+      return Hearth.EXIT_USAGE;
     }
     try {
       allListSources(settings);

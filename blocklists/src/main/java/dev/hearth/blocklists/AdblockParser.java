@@ -8,6 +8,23 @@ package dev.hearth.blocklists;
  * {@code @@|name^} exact exceptions) is counted as unsupported, not as an error.
  */
 public final class AdblockParser extends ListParser {
+  /** {@code ||name^} or a bare name, nothing else on the line: a plain subtree block. */
+  @Override
+  protected boolean parseAsciiLine(byte[] b, int len, int lineNo, RuleSink sink) {
+    int from = 0;
+    int to = len;
+    if (len > 3 && b[0] == '|' && b[1] == '|' && b[len - 1] == '^') {
+      from = 2;
+      to = len - 1;
+    }
+    int r = DomainNames.asciiToWire(b, from, to, wireScratch);
+    if (r < 0) {
+      return false;
+    }
+    sink.block(wireScratch, r & 0xFFFF, r >>> 16, lineNo);
+    return true;
+  }
+
   @Override
   protected void parseLine(String file, int lineNo, String line, RuleSink sink) {
     String s = line.strip();

@@ -43,14 +43,12 @@ public final class AutoParser extends ListParser {
     }
     detected = sniff(head);
     ListParser delegate = forFormat(detected);
+    delegate.asciiFastPath = asciiFastPath;
     int lineNo = 0;
     for (String h : head) {
       delegate.parseLine(file, ++lineNo, h, sink);
     }
-    while ((line = in.readLine()) != null) {
-      delegate.parseLine(file, ++lineNo, line, sink);
-    }
-    return lineNo;
+    return delegate.parseFrom(file, in, lineNo, sink);
   }
 
   @Override

@@ -30,6 +30,8 @@ final class BoundedLineReader extends BufferedReader {
   private final byte[] bytes;
   private byte[] lineBytes;
   private int lineLength;
+  private int lineHigh;
+  private boolean lineDropped;
 
   BoundedLineReader(Reader in) {
     super(in, 1);
@@ -97,6 +99,16 @@ final class BoundedLineReader extends BufferedReader {
   }
 
   private String readByteLine() throws IOException {
+    return nextByteLine() ? finishBytes(lineHigh, lineDropped) : null;
+  }
+
+  /**
+   * Byte mode only: reads the next line into {@link #lineBytes()} / {@link #lineLength()} without
+   * making a String, so a parser can take the common all-ASCII line straight from the bytes
+   * ({@link #lineIsPlainAscii()}) and ask for {@link #lineString()} only when it must. False at the
+   * end of the input.
+   */
+  boolean nextByteLine() throws IOException {
     lineLength = 0;
     boolean any = false;
     boolean dropped = false;
@@ -107,7 +119,9 @@ final class BoundedLineReader extends BufferedReader {
         pos = 0;
         if (limit <= 0) {
           limit = 0;
-          return any ? finishBytes(high, dropped) : null;
+          lineHigh = high;
+          lineDropped = dropped;
+          return any;
         }
       }
       if (skipLf) {
@@ -139,9 +153,35 @@ final class BoundedLineReader extends BufferedReader {
       if (pos < limit) {
         skipLf = bytes[pos] == '\r';
         pos++;
-        return finishBytes(high, dropped);
+        lineHigh = high;
+        lineDropped = dropped;
+        return true;
       }
     }
+  }
+
+  /** True in byte mode ({@link #BoundedLineReader(InputStream)}). */
+  boolean byteMode() {
+    return bytesIn != null;
+  }
+
+  /** The bytes of the line {@link #nextByteLine()} read (valid up to {@link #lineLength()}). */
+  byte[] lineBytes() {
+    return lineBytes;
+  }
+
+  int lineLength() {
+    return lineLength;
+  }
+
+  /** The line read is whole (not overlong) and all ASCII: its bytes are its characters. */
+  boolean lineIsPlainAscii() {
+    return lineHigh >= 0 && !lineDropped && lineLength <= MAX_LINE;
+  }
+
+  /** The line {@link #nextByteLine()} read, as {@link #readLine()} would have returned it. */
+  String lineString() {
+    return finishBytes(lineHigh, lineDropped);
   }
 
   private String finishBytes(int high, boolean dropped) {

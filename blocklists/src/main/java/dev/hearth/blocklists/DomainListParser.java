@@ -27,6 +27,17 @@ public final class DomainListParser extends ListParser {
     }
   }
 
+  /** A bare name: the whole line is the name (see {@link DomainNames#asciiToWire}). */
+  @Override
+  protected boolean parseAsciiLine(byte[] b, int len, int lineNo, RuleSink sink) {
+    int r = DomainNames.asciiToWire(b, 0, len, wireScratch);
+    if (r < 0) {
+      return false;
+    }
+    sink.block(wireScratch, r & 0xFFFF, r >>> 16, lineNo);
+    return true;
+  }
+
   /** Cuts a comment that starts the line or follows whitespace. */
   static String stripComment(String line) {
     for (int i = 0; i < line.length(); i++) {

@@ -145,6 +145,62 @@ public final class DomainNames {
     return true;
   }
 
+  /**
+   * The fast path of {@link #normalize} followed by {@link #toWire(String, byte[])} for the line
+   * shape that makes up nearly every list: an ASCII name of letters, digits, {@code -} and
+   * {@code _} with at most one trailing dot, no whitespace. Writes the wire form of
+   * {@code src[from, to)} into {@code dst} (at least 256 bytes) in lower case and returns
+   * {@code labels << 16 | wireLength}; returns -1 for anything else, which the caller then hands
+   * to {@link #normalize} (so only normalize ever reports a name as invalid, and both paths give
+   * the same name for the same text).
+   */
+  static int asciiToWire(byte[] src, int from, int to, byte[] dst) {
+    if (to > from && src[to - 1] == '.') {
+      to--;
+    }
+    int n = to - from;
+    if (n <= 0 || n > MAX_NAME) {
+      return -1;
+    }
+    int lenPos = 0;
+    int p = 1;
+    int labels = 0;
+    boolean allDigits = true;
+    for (int i = from; i < to; i++) {
+      int c = src[i];
+      if (c == '.') {
+        int len = p - lenPos - 1;
+        if (len == 0 || len > MAX_LABEL) {
+          return -1;
+        }
+        dst[lenPos] = (byte) len;
+        lenPos = p++;
+        labels++;
+        continue;
+      }
+      if (c >= 'a' && c <= 'z' || c == '-' || c == '_') {
+        allDigits = false;
+      } else if (c >= 'A' && c <= 'Z') {
+        c |= 0x20;
+        allDigits = false;
+      } else if (c < '0' || c > '9') {
+        return -1;
+      }
+      dst[p++] = (byte) c;
+    }
+    int len = p - lenPos - 1;
+    if (len == 0 || len > MAX_LABEL) {
+      return -1;
+    }
+    dst[lenPos] = (byte) len;
+    dst[p++] = 0;
+    labels++;
+    if (allDigits && labels == 4) {
+      return -1;
+    }
+    return labels << 16 | p;
+  }
+
   /** Wire form (length-prefixed labels, final zero byte) of an already normalized name. */
   public static byte[] toWire(String name) {
     byte[] buf = new byte[name.length() + 2];

@@ -12,6 +12,46 @@ public final class HostsParser extends ListParser {
       "broadcasthost", "local", "0.0.0.0", "ip6-localhost", "ip6-loopback", "ip6-localnet",
       "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters", "ip6-allhosts");
 
+  /**
+   * {@code 0.0.0.0 name} or {@code 127.0.0.1 name}, one name and nothing after it. Names without
+   * a dot and {@code localhost.localdomain} go the slow way, which skips the local ones.
+   */
+  @Override
+  protected boolean parseAsciiLine(byte[] b, int len, int lineNo, RuleSink sink) {
+    int p = startsWith(b, len, ZEROS) ? ZEROS.length : startsWith(b, len, LOOPBACK)
+        ? LOOPBACK.length : -1;
+    if (p < 0 || p >= len || (b[p] != ' ' && b[p] != '\t')) {
+      return false;
+    }
+    while (p < len && (b[p] == ' ' || b[p] == '\t')) {
+      p++;
+    }
+    int r = DomainNames.asciiToWire(b, p, len, wireScratch);
+    if (r < 0 || (r >>> 16) < 2 || (r & 0xFFFF) == LOCALDOMAIN_WIRE
+        && (b[p] == 'l' || b[p] == 'L')) {
+      return false;
+    }
+    sink.block(wireScratch, r & 0xFFFF, r >>> 16, lineNo);
+    return true;
+  }
+
+  private static final byte[] ZEROS = {'0', '.', '0', '.', '0', '.', '0'};
+  private static final byte[] LOOPBACK = {'1', '2', '7', '.', '0', '.', '0', '.', '1'};
+  /** Wire length of {@code localhost.localdomain}; such a name takes the slow path. */
+  private static final int LOCALDOMAIN_WIRE = "localhost.localdomain".length() + 2;
+
+  private static boolean startsWith(byte[] b, int len, byte[] prefix) {
+    if (len < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   protected void parseLine(String file, int lineNo, String line, RuleSink sink) {
     int hash = line.indexOf('#');

@@ -30,13 +30,53 @@ public abstract class ListParser {
    * names the source in problems. Returns the number of lines read.
    */
   public int parse(String file, BufferedReader in, RuleSink sink) throws IOException {
-    int lineNo = 0;
-    String line;
-    while ((line = in.readLine()) != null) {
-      lineNo++;
-      parseLine(file, lineNo, lineNo == 1 ? stripBom(line) : line, sink);
+    return parseFrom(file, in, 0, sink);
+  }
+
+  /**
+   * Parses the lines of {@code in} that follow line {@code lineNo} (0: the whole input, whose
+   * first line may start with a byte order mark); returns the number of the last line. Lines from
+   * a byte-mode {@link BoundedLineReader} that are plain ASCII are first offered to
+   * {@link #parseAsciiLine}, which needs no String.
+   */
+  int parseFrom(String file, BufferedReader in, int lineNo, RuleSink sink) throws IOException {
+    if (in instanceof BoundedLineReader && ((BoundedLineReader) in).byteMode() && asciiFastPath) {
+      BoundedLineReader r = (BoundedLineReader) in;
+      while (r.nextByteLine()) {
+        lineNo++;
+        if (lineNo == 1 || !r.lineIsPlainAscii()
+            || !parseAsciiLine(r.lineBytes(), r.lineLength(), lineNo, sink)) {
+          String line = r.lineString();
+          parseLine(file, lineNo, lineNo == 1 ? stripBom(line) : line, sink);
+        }
+      }
+    } else {
+      String line;
+      while ((line = in.readLine()) != null) {
+        lineNo++;
+        parseLine(file, lineNo, lineNo == 1 ? stripBom(line) : line, sink);
+      }
     }
+    endOfInput(file, sink);
     return lineNo;
+  }
+
+  /** Called after the last line, for problems only the end reveals (an unclosed record). */
+  protected void endOfInput(String file, RuleSink sink) {}
+
+  /** Off in tests that hold the fast path to {@link #parseLine}. */
+  boolean asciiFastPath = true;
+
+  /** Scratch for {@link #parseAsciiLine}: one wire-format name. */
+  final byte[] wireScratch = new byte[DomainNames.MAX_NAME + 3];
+
+  /**
+   * Takes the line {@code b[0, len)} (ASCII, no line terminator) if it has the common shape this
+   * format's fast path knows, giving the sink exactly what {@link #parseLine} would; returns false
+   * to have {@link #parseLine} handle it instead. Nothing is taken by default.
+   */
+  protected boolean parseAsciiLine(byte[] b, int len, int lineNo, RuleSink sink) {
+    return false;
   }
 
   /** Handles one physical line (without its line terminator). */

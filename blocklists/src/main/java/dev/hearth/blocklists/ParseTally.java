@@ -46,6 +46,16 @@ public final class ParseTally implements RuleSink {
   }
 
   @Override
+  public void block(byte[] wire, int wireLength, int labels, int line) {
+    if (builder == null) {
+      RuleSink.super.block(wire, wireLength, labels, line);
+      return;
+    }
+    accepted++;
+    builder.addBlock(wire, wireLength, labels, line);
+  }
+
+  @Override
   public void url(String host, String key, int line) {
     accepted++;
     urls++;

@@ -1,7 +1,5 @@
 package dev.hearth.blocklists;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,13 +73,11 @@ public final class RpzParser extends ListParser {
   private boolean open;
 
   @Override
-  public int parse(String file, BufferedReader in, RuleSink sink) throws IOException {
-    int lines = super.parse(file, in, sink);
+  protected void endOfInput(String file, RuleSink sink) {
     if (pending != null) {
       sink.invalid(file, pendingLine, "'(' not closed before the end of the file", pendingText);
       resetPending();
     }
-    return lines;
   }
 
   @Override

@@ -5,6 +5,15 @@ public interface RuleSink {
   void rule(Rule rule);
 
   /**
+   * The same as {@code rule(Rule.block(name).atLine(line))} for the name whose normalized wire
+   * form is {@code wire[0, wireLength)} with {@code labels} labels: the parsers' fast path for
+   * plain lines, which never makes the name a String. Sinks that compile lists take it as is.
+   */
+  default void block(byte[] wire, int wireLength, int labels, int line) {
+    rule(Rule.block(DomainNames.fromWire(wire, 0)).atLine(line));
+  }
+
+  /**
    * A listed URL below a host (never a host root, which parsers report as a host rule).
    *
    * @param host normalized host name

@@ -114,6 +114,16 @@ class RpzParserTest {
     return r;
   }
 
+  @Test
+  void anAutoDetectedZoneReportsAnUnclosedParenthesisToo() throws Exception {
+    Path f = write("auto.rpz", "$TTL 300", "@ SOA ns. admin. 1 3600 600 86400 300",
+        "bad.example CNAME .", "open.example SOA ( ns. admin. 1");
+    LoadResult res = ListLoader.load(f, Format.AUTO, 0.9);
+    assertEquals(Format.RPZ, res.format());
+    assertTrue(res.problems().stream().anyMatch(p -> p.line() == 4
+        && p.reason().contains("'(' not closed")), res.problems().toString());
+  }
+
   private static Rule block(String name, Rule.Scope scope, BlockAction action, int line) {
     return new Rule(name, scope, false, action, null, line);
   }

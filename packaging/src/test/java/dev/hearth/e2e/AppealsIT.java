@@ -189,6 +189,8 @@ class AppealsIT {
       b.fill("Username", "rita");
       b.fill("Password", "a reviewer's long password");
       b.click("Sign in");
+      // The sign-in's redirect must land before the next address is opened, or it wins the race.
+      b.waitForText("Signed in as rita");
       b.open(base + "/admin/appeals");
       b.waitForText(ticket);
       b.driver().findElement(By.linkText(ticket)).click();

@@ -9,6 +9,10 @@
 #
 # Needs dnsperf (2.10, -m dot/doh), unbound, dnsdist, gcc, openssl and a built jar
 # (mvn -B -q package -DskipTests). Every process it starts is stopped by PID.
+#
+# Caveat (session 7): the canned responder answers Hearth's EDNS queries with an uncacheable
+# NODATA, so Hearth's figures here are cache misses, and dnsperf's DoH client drops responses
+# that share a TLS read. Use bench/encrypted-side-by-side.sh (NSD upstream, h2load for DoH).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

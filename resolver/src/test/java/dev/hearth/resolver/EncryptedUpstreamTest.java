@@ -240,4 +240,97 @@ class EncryptedUpstreamTest {
       }
     }
   }
+
+  /**
+   * A DoH server that speaks only HTTP/1.1 (the JDK's {@code HttpsServer}, no ALPN), relaying
+   * each POSTed query to the test's authoritative server over UDP; it records the protocol and
+   * client port of every request.
+   */
+  static final class Http11DohServer implements AutoCloseable {
+    final com.sun.net.httpserver.HttpsServer server;
+    final java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
+    final List<String> protocols = java.util.Collections.synchronizedList(new ArrayList<>());
+    final java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Http11DohServer(Path key, Path cert) throws Exception {
+      dev.hearth.resolver.encrypted.PemKeys.Identity id =
+          dev.hearth.resolver.encrypted.PemKeys.load(cert, key);
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("k", id.key(), new char[0],
+          id.chain().toArray(new java.security.cert.Certificate[0]));
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+          javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, new char[0]);
+      javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+      ssl.init(kmf.getKeyManagers(), null, null);
+      server = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ssl));
+      server.setExecutor(pool);
+      server.createContext("/dns-query", ex -> {
+        protocols.add(ex.getProtocol());
+        clientPorts.add(ex.getRemoteAddress().getPort());
+        byte[] q = ex.getRequestBody().readAllBytes();
+        byte[] answer;
+        try (java.net.DatagramSocket u = new java.net.DatagramSocket()) {
+          u.setSoTimeout(3000);
+          u.send(new java.net.DatagramPacket(q, q.length, auth.address()));
+          java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[4096], 4096);
+          u.receive(p);
+          answer = java.util.Arrays.copyOf(p.getData(), p.getLength());
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/dns-message");
+        ex.sendResponseHeaders(200, answer.length);
+        ex.getResponseBody().write(answer);
+        ex.close();
+      });
+      server.start();
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void dohUpstreamWithoutHttp2_isUsedOverHttp11_withKeepAlive() throws Exception {
+    Path[] kc = ca.issue("h11", List.of("dns.test"), List.of("127.0.0.1"));
+    Http11DohServer h11 = new Http11DohServer(kc[0], kc[1]);
+    closeables.add(h11);
+    DnsClient c = start(doh(h11.port(), "dns.test", ca.certificate()));
+    Message m = c.udp(DnsClient.query("a.test.", Type.A));
+    assertEquals(Rcode.NOERROR, m.getRcode());
+    assertEquals("192.0.2.1", m.getSection(Section.ANSWER).get(0).rdataToString());
+    for (int i = 0; i < 30; i++) {
+      assertEquals(Rcode.NXDOMAIN, c.udp(DnsClient.query("h11-" + i + ".test.", Type.A))
+          .getRcode());
+    }
+    // Concurrent queries wait their turn on a connection or use the pool's others.
+    ExecutorService clients = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Message>> fs = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        String name = "h11-par-" + i + ".test.";
+        fs.add(clients.submit(() -> new DnsClient(server.boundAddresses().get(0))
+            .udp(DnsClient.query(name, Type.A))));
+      }
+      for (Future<Message> f : fs) {
+        assertEquals(Rcode.NXDOMAIN, f.get().getRcode());
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    assertTrue(h11.protocols.size() >= 55, "every query went to the HTTP/1.1 server (and the"
+        + " resolver's own health probes): " + h11.protocols.size());
+    assertTrue(h11.protocols.stream().allMatch("HTTP/1.1"::equals), h11.protocols.toString());
+    long opened = server.forwarder().encryptedConnectionsOpened();
+    assertTrue(opened >= 1 && opened <= 3, "55 queries took " + opened + " connections");
+    assertEquals(opened, h11.clientPorts.size(), "kept alive: one client port per connection");
+  }
 }

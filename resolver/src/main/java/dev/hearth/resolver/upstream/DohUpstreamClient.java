@@ -7,7 +7,16 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -24,13 +33,16 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * DNS over HTTPS (RFC 8484) to upstreams: POST of {@code application/dns-message} with DNS ID 0,
- * one HTTP/2 stream per query on a few persistent connections (ALPN "h2"; a server that does
- * not offer HTTP/2 is reported as such). The reply must be status 200 with a DNS message that
- * repeats our question; anything else fails that upstream with a reason naming it.
+ * DNS over HTTPS (RFC 8484) to upstreams: POST of {@code application/dns-message} with DNS ID 0
+ * on a few persistent connections. HTTP/2 (ALPN "h2") carries one stream per query; a server
+ * that does not offer h2 (it picks "http/1.1" or no ALPN at all) is used over HTTP/1.1 with
+ * keep-alive, one request at a time per connection (no pipelining: many servers mishandle it),
+ * so the pool's other connections carry the overflow. The reply must be status 200 with a DNS
+ * message that repeats our question; anything else fails that upstream with a reason naming it.
  */
 final class DohUpstreamClient extends TlsUpstreamClient {
   private static final String DNS_MESSAGE = "application/dns-message";
@@ -42,13 +54,21 @@ final class DohUpstreamClient extends TlsUpstreamClient {
 
   @Override
   String[] alpn() {
-    return new String[] {ApplicationProtocolNames.HTTP_2};
+    return new String[] {ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1};
   }
 
   @Override
   void onHandshake(Conn c, SslHandler ssl) throws UpstreamError {
-    if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
-      throw new UpstreamError("server does not offer HTTP/2");
+    String protocol = ssl.applicationProtocol();
+    if (protocol != null && !ApplicationProtocolNames.HTTP_2.equals(protocol)
+        && !ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+      throw new UpstreamError("server chose " + protocol + " instead of HTTP");
+    }
+    if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+      c.add(new HttpClientCodec(4096, 8192, 8192));
+      c.add(new HttpObjectAggregator(65535));
+      c.add(new Http11(c));
+      return;
     }
     c.add(Http2FrameCodecBuilder.forClient()
         .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
@@ -85,6 +105,11 @@ final class DohUpstreamClient extends TlsUpstreamClient {
     p.key = key;
     c.inflight.put(key, p);
     noteInFlight(c);
+    Http11 http11 = c.channel.pipeline().get(Http11.class);
+    if (http11 != null) {
+      c.channel.eventLoop().execute(() -> http11.enqueue(p));
+      return;
+    }
     new Http2StreamChannelBootstrap(c.channel).handler(new StreamHandler(c, p, key)).open()
         .addListener((Future<Http2StreamChannel> f) -> {
           if (!f.isSuccess()) {
@@ -102,12 +127,8 @@ final class DohUpstreamClient extends TlsUpstreamClient {
           }
           ByteBuf body = p.query.encode(s.alloc(), 0);
           UpstreamSpec spec = c.spec();
-          int port = spec.address().getPort();
-          String name = spec.verifyName();
-          String authority = (name.contains(":") ? "[" + name + "]" : name)
-              + (port == 443 ? "" : ":" + port);
           Http2Headers h = new DefaultHttp2Headers()
-              .method("POST").scheme("https").authority(authority).path(spec.path());
+              .method("POST").scheme("https").authority(authority(spec)).path(spec.path());
           h.set(HttpHeaderNames.CONTENT_TYPE, DNS_MESSAGE);
           h.set(HttpHeaderNames.ACCEPT, DNS_MESSAGE);
           h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
@@ -118,6 +139,95 @@ final class DohUpstreamClient extends TlsUpstreamClient {
             }
           });
         });
+  }
+
+  static String authority(UpstreamSpec spec) {
+    int port = spec.address().getPort();
+    String name = spec.verifyName();
+    return (name.contains(":") ? "[" + name + "]" : name) + (port == 443 ? "" : ":" + port);
+  }
+
+  /**
+   * One HTTP/1.1 connection: queries wait in line and go out one at a time, each after the
+   * previous reply (touched only on the connection's event loop). A query that timed out while
+   * waiting is skipped; one that timed out on the wire still has its reply read and dropped, so
+   * replies stay matched to requests.
+   */
+  private final class Http11 extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private final Conn c;
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private Pending current;
+    private ChannelHandlerContext ctx;
+
+    Http11(Conn c) {
+      this.c = c;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    void enqueue(Pending p) {
+      waiting.add(p);
+      next();
+    }
+
+    private void next() {
+      while (current == null && !waiting.isEmpty() && ctx.channel().isActive()) {
+        Pending p = waiting.poll();
+        if (p.future.isDone() || !c.inflight.containsKey(p.key)) {
+          continue;
+        }
+        current = p;
+        ByteBuf body = p.query.encode(ctx.alloc(), 0);
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+            c.spec().path(), body);
+        r.headers().set(HttpHeaderNames.HOST, authority(c.spec()))
+            .set(HttpHeaderNames.CONTENT_TYPE, DNS_MESSAGE)
+            .set(HttpHeaderNames.ACCEPT, DNS_MESSAGE)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        int key = p.key;
+        ctx.writeAndFlush(r).addListener(w -> {
+          if (!w.isSuccess() && c.inflight.remove(key, p)) {
+            retryOrFail(p, new UpstreamError("connection closed", w.cause()));
+          }
+        });
+      }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+      Pending p = current;
+      current = null;
+      if (p != null && c.inflight.remove(p.key, p)) {
+        ByteBuf body = r.content();
+        String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (r.status().code() != 200) {
+          p.future.completeExceptionally(new UpstreamError("HTTP status " + r.status().code()));
+        } else if (type == null
+            || !type.toLowerCase(java.util.Locale.ROOT).startsWith(DNS_MESSAGE)) {
+          p.future.completeExceptionally(new UpstreamError("unexpected content type"));
+        } else if (body.readableBytes() < 12) {
+          p.future.completeExceptionally(new UpstreamError("malformed reply"));
+        } else if (!p.query.matches(body)) {
+          p.future.completeExceptionally(new UpstreamError("mismatched reply"));
+        } else {
+          p.future.complete(ByteBufUtil.getBytes(body));
+        }
+      }
+      if (!HttpUtil.isKeepAlive(r)) {
+        c.closing = true; // the queries still waiting are retried when it closes
+        ctx.close();
+        return;
+      }
+      next();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 
   /** Reads one reply stream: status, content type, then the body up to 64 KiB. */

@@ -23,7 +23,7 @@ public record UpstreamSpec(Transport transport, InetSocketAddress address, Strin
     PLAIN("", 53),
     /** DNS over TLS, RFC 7858. */
     TLS("tls://", 853),
-    /** DNS over HTTPS, RFC 8484 (HTTP/2). */
+    /** DNS over HTTPS, RFC 8484 (HTTP/2, or HTTP/1.1 with a server that offers only that). */
     HTTPS("https://", 443);
 
     public final String scheme;

@@ -71,6 +71,8 @@ final class ServeCommand implements Callable<Integer> {
 
   enum LogLevel { error, warn, info, debug, trace }
 
+  enum LogFormat { text, json }
+
   @Spec CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -177,11 +179,11 @@ final class ServeCommand implements Callable<Integer> {
           + " error. Default: info.")
   LogLevel logLevel;
 
-  @Option(names = "--log-format", paramLabel = "FORMAT", converter = LogFormatConverter.class,
+  @Option(names = "--log-format", paramLabel = "FORMAT",
       description = "text (one line per event) or json (one JSON object per line: ts, level,"
           + " logger, msg, error, stack). Queries are never logged here; see query_log."
           + " Default: text.")
-  Boolean jsonLogs;
+  LogFormat logFormat;
 
   /**
    * The configured sources plus one per --blocklist flag (a file, or a UT1 directory giving one
@@ -228,6 +230,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Boolean jsonLogs = logFormat == null ? null : logFormat == LogFormat.json;
     configureLogging(logLevel, jsonLogs);
     PrintWriter err = spec.commandLine().getErr();
 
@@ -463,8 +466,8 @@ final class ServeCommand implements Callable<Integer> {
     if (dataDir != null) {
       b.dataDir(dataDir);
     }
-    if (jsonLogs != null) {
-      b.observability(b.observability().withJsonLogs(jsonLogs));
+    if (logFormat != null) {
+      b.observability(b.observability().withJsonLogs(logFormat == LogFormat.json));
     }
     if (dns != null) {
       b.dnsListen(dns);
@@ -596,6 +599,8 @@ final class ServeCommand implements Callable<Integer> {
   /** As {@link #configureLogging(LogLevel)}, with {@code --log-format} when given. */
   static void configureLogging(LogLevel level, Boolean json) {
     setIfAbsent("slf4j.provider", dev.hearth.cli.logging.HearthLogging.class.getName());
+    // SLF4J announces an explicitly chosen provider at INFO on stderr: not a log line.
+    setIfAbsent("slf4j.internal.verbosity", "WARN");
     if (json != null) {
       dev.hearth.cli.logging.HearthLogging.json(json);
     }
@@ -638,13 +643,6 @@ final class ServeCommand implements Callable<Integer> {
     public InetSocketAddress convert(String value) {
       return value.trim().equalsIgnoreCase("off") ? Settings.HTTP_OFF
           : wrap(() -> HostPort.parseListen(value));
-    }
-  }
-
-  static final class LogFormatConverter implements ITypeConverter<Boolean> {
-    @Override
-    public Boolean convert(String value) {
-      return wrap(() -> Values.jsonLogFormat(value));
     }
   }
 

@@ -31,6 +31,7 @@ final class AdminRuntime implements AutoCloseable {
   private DnsServer server;
   private dev.hearth.admin.activity.ActivitySummaries activity;
   private java.util.concurrent.ScheduledExecutorService flusher;
+  private OperationsEndpoints operations;
 
   AdminRuntime(Settings settings, Logger log) {
     this.settings = settings;
@@ -88,6 +89,11 @@ final class AdminRuntime implements AutoCloseable {
     }
   }
 
+  /** Serves {@code /metrics} and {@code /readyz} from these on the {@code --http} listener. */
+  void operations(OperationsEndpoints operations) {
+    this.operations = operations;
+  }
+
   /** Connects to the running resolver and starts the API (unless {@code --http off}). */
   void start(DnsServer server, dev.hearth.admin.lists.ListOperations lists) {
     if (policy == null) {
@@ -123,6 +129,10 @@ final class AdminRuntime implements AutoCloseable {
       web = new AdminServer(store, accounts, policy, stage, server::stats, lists,
           sources, activity, publicSettings(settings));
       web.useEncryptedDns(settings.encrypted());
+      if (operations != null) {
+        operations.attach(lists, policy, web.appeals());
+        web.useOperations(operations);
+      }
       if (settings.webEnabled()) {
         web.start(settings.httpListen());
         log.info("admin API on http://{}/api/v1 (health: /healthz)",

@@ -44,7 +44,12 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
       List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals",
-          "mail", "activity", "encrypted");
+          "mail", "activity", "encrypted", "metrics", "logging", "query_log", "dnstap");
+  private static final List<String> METRICS_KEYS = List.of("enabled", "allow");
+  private static final List<String> LOGGING_KEYS = List.of("format");
+  private static final List<String> QUERY_LOG_KEYS = List.of("enabled", "clients", "retention",
+      "child_profiles");
+  private static final List<String> DNSTAP_KEYS = List.of("socket");
   private static final List<String> ENCRYPTED_KEYS = List.of("dot", "doh", "cert", "key",
       "hostname", "max_connections_per_client", "idle_timeout", "max_request_size",
       "max_streams");
@@ -243,9 +248,73 @@ final class ConfigFile {
     if (top.containsKey("encrypted")) {
       encrypted(top.get("encrypted"));
     }
+    observability(top);
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
     }
+  }
+
+  /** {@code metrics:}, {@code logging:}, {@code query_log:} and {@code dnstap:}. */
+  private void observability(Map<String, Node> top) throws ConfigException {
+    ObservabilityConfig o = into.observability();
+    if (top.containsKey("metrics")) {
+      Map<String, Node> m = mapping(top.get("metrics"), "metrics", METRICS_KEYS);
+      boolean enabled = !m.containsKey("enabled")
+          || value(m.get("enabled"), "metrics.enabled", Values.BOOLEAN, Values::bool);
+      ClientNetworks allow = o.metricsAllow();
+      if (m.containsKey("allow")) {
+        allow = new ClientNetworks(nonEmptyList(m.get("allow"), "metrics.allow", "CIDR",
+            Values::prefix));
+      }
+      o = o.withMetrics(enabled, allow);
+    }
+    if (top.containsKey("logging")) {
+      Map<String, Node> l = mapping(top.get("logging"), "logging", LOGGING_KEYS);
+      if (l.containsKey("format")) {
+        o = o.withJsonLogs(value(l.get("format"), "logging.format", "json or text",
+            Values::jsonLogFormat));
+      }
+    }
+    if (top.containsKey("query_log")) {
+      Map<String, Node> q = mapping(top.get("query_log"), "query_log", QUERY_LOG_KEYS);
+      boolean on = q.containsKey("enabled")
+          && value(q.get("enabled"), "query_log.enabled", Values.BOOLEAN, Values::bool);
+      ObservabilityConfig.ClientAddresses clients = q.containsKey("clients")
+          ? value(q.get("clients"), "query_log.clients", "truncate or pseudonymise", t -> {
+            switch (t.trim().toLowerCase(java.util.Locale.ROOT)) {
+              case "truncate":
+                return ObservabilityConfig.ClientAddresses.TRUNCATE;
+              case "pseudonymise":
+              case "pseudonymize":
+                return ObservabilityConfig.ClientAddresses.PSEUDONYMISE;
+              default:
+                throw new IllegalArgumentException("expected truncate or pseudonymise, got \""
+                    + t.trim() + "\"");
+            }
+          }) : o.queryLogClients();
+      Duration retention = q.containsKey("retention") ? value(q.get("retention"),
+          "query_log.retention", "a duration from 1h to 31d such as 24h", t -> {
+            Duration d = Values.duration(t);
+            if (d.compareTo(Duration.ofHours(1)) < 0 || d.compareTo(Duration.ofDays(31)) > 0) {
+              throw new IllegalArgumentException("expected a duration from 1h to 31d, got \""
+                  + t.trim() + "\"");
+            }
+            return d;
+          }) : o.queryLogRetention();
+      java.util.Set<String> children = q.containsKey("child_profiles")
+          ? new java.util.LinkedHashSet<>(nonEmptyList(q.get("child_profiles"),
+              "query_log.child_profiles", "profile id", String::trim))
+          : o.queryLogChildProfiles();
+      o = o.withQueryLog(on, clients, retention, children);
+    }
+    if (top.containsKey("dnstap")) {
+      Map<String, Node> d = mapping(top.get("dnstap"), "dnstap", DNSTAP_KEYS);
+      if (d.containsKey("socket")) {
+        o = o.withDnstap(value(d.get("socket"), "dnstap.socket", "a unix socket path",
+            ConfigFile::path));
+      }
+    }
+    into.observability(o);
   }
 
   /** An optional one-line text of a list's description, at most {@code max} characters. */

@@ -47,8 +47,10 @@ public final class Hearth implements Callable<Integer> {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
     if (System.getProperty("io.netty.leakDetection.level") == null) {
-      // Leak tracking samples buffers on the hot path; the test suites keep it on.
-      io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+      // Leak tracking samples buffers on the hot path; the test suites keep it on. A property,
+      // not ResourceLeakDetector.setLevel: touching Netty here would start its logger, binding
+      // SLF4J before `serve` has applied --log-level and --log-format.
+      System.setProperty("io.netty.leakDetection.level", "disabled");
     }
     System.exit(newCommandLine().execute(args));
   }

@@ -55,6 +55,7 @@ import org.yaml.snakeyaml.nodes.Node;
  *       cpe_id: router-17
  *       devices: [{mac: "02:00:00:00:00:01", profile: teen}]
  *       activity_summary: false      # daily counts per category for the parents (opt-in)
+ *       query_log_children: false    # children's profiles may appear in the query log (opt-in)
  *   networks:
  *     - {id: cafe, profile: public, addresses: [10.20.0.0/16]}
  *   listeners:                       # per listen address: default profile, identification rules
@@ -84,7 +85,7 @@ final class PolicyConfig {
       List.of("id", "name", "block_bypass", "block_categories");
   private static final List<String> SUBSCRIBER_KEYS =
       List.of("id", "profile", "timezone", "addresses", "cpe_id", "devices", "tokens",
-          "activity_summary");
+          "activity_summary", "query_log_children");
   private static final List<String> DEVICE_KEYS = List.of("mac", "profile", "name", "token");
   private static final List<String> NETWORK_KEYS = List.of("id", "profile", "addresses");
   private static final List<String> BLOCK_PAGE_KEYS = List.of("ipv4", "ipv6");
@@ -586,7 +587,7 @@ final class PolicyConfig {
   record ParsedSubscriber(String id, String profile, Node profileNode, ZoneId zone,
       Map<Long, String> deviceProfiles, List<Node> deviceProfileNodes,
       List<String[]> deviceTokens, List<Prefix> prefixes, String cpeId, List<String> tokens,
-      Node idNode, String path, boolean activitySummary) {}
+      Node idNode, String path, boolean activitySummary, boolean queryLogChildren) {}
 
   private void subscriber(Node node, String path, Map<String, Profile> profiles,
       ClientDirectory.Builder dir) throws ConfigException {
@@ -637,7 +638,9 @@ final class PolicyConfig {
         path + ".activity_summary", Values.BOOLEAN, Values::bool);
     return new ParsedSubscriber(id, profile, m.get("profile"), zone, Map.copyOf(deviceProfiles),
         List.copyOf(deviceProfileNodes), List.copyOf(deviceTokens), List.copyOf(prefixes),
-        cpeId, List.copyOf(tokens), m.get("id"), path, activity);
+        cpeId, List.copyOf(tokens), m.get("id"), path, activity,
+        m.containsKey("query_log_children") && cf.value(m.get("query_log_children"),
+            path + ".query_log_children", Values.BOOLEAN, Values::bool));
   }
 
   void applySubscriber(ParsedSubscriber p, Map<String, Profile> profiles,
@@ -650,7 +653,7 @@ final class PolicyConfig {
     }
     try {
       dir.subscriber(new Subscriber(p.id(), p.profile(), p.zone(), p.deviceProfiles(),
-          p.activitySummary()));
+          p.activitySummary(), p.queryLogChildren()));
     } catch (IllegalArgumentException e) {
       throw cf.error(p.idNode(), p.path() + ".id", e.getMessage());
     }

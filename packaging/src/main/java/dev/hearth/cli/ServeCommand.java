@@ -9,6 +9,7 @@ import dev.hearth.resolver.DnsServer;
 import dev.hearth.resolver.StartupException;
 import dev.hearth.resolver.access.ClientNetworks;
 import dev.hearth.resolver.access.Prefix;
+import dev.hearth.resolver.observe.QueryLog;
 import dev.hearth.resolver.upstream.UpstreamSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,6 +70,8 @@ final class ServeCommand implements Callable<Integer> {
   enum RefusedAction { refuse, drop }
 
   enum LogLevel { error, warn, info, debug, trace }
+
+  enum LogFormat { text, json }
 
   @Spec CommandSpec spec;
 
@@ -176,6 +179,12 @@ final class ServeCommand implements Callable<Integer> {
           + " error. Default: info.")
   LogLevel logLevel;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT",
+      description = "text (one line per event) or json (one JSON object per line: ts, level,"
+          + " logger, msg, error, stack). Queries are never logged here; see query_log."
+          + " Default: text.")
+  LogFormat logFormat;
+
   /**
    * The configured sources plus one per --blocklist flag (a file, or a UT1 directory giving one
    * list per category), with ids derived from the file names.
@@ -221,18 +230,23 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    configureLogging(logLevel);
-    Logger log = LoggerFactory.getLogger(Hearth.class);
+    Boolean jsonLogs = logFormat == null ? null : logFormat == LogFormat.json;
+    configureLogging(logLevel, jsonLogs);
     PrintWriter err = spec.commandLine().getErr();
 
     Settings settings;
+    List<String> warnings = new ArrayList<>();
     try {
-      settings = settings(log::warn);
+      settings = settings(warnings::add);
     } catch (ConfigException e) {
       err.println(e.getMessage());
       err.flush();
       return Hearth.EXIT_USAGE;
     }
+    // The config file may choose the format; its warnings are logged once it is in force.
+    dev.hearth.cli.logging.HearthLogging.json(settings.observability().jsonLogs());
+    Logger log = LoggerFactory.getLogger(Hearth.class);
+    warnings.forEach(log::warn);
     if (settings.encrypted().enabled()) {
       try {
         dev.hearth.resolver.encrypted.PemKeys.load(settings.encrypted().cert(),
@@ -306,12 +320,27 @@ final class ServeCommand implements Callable<Integer> {
       }
     }, LIST_TICK_MILLIS, LIST_TICK_MILLIS, TimeUnit.MILLISECONDS);
     CountDownLatch stopped = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<OperationsEndpoints> stopping =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<QueryLog> stoppingLog =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<dev.hearth.resolver.observe.Dnstap> stoppingTap =
+        new java.util.concurrent.atomic.AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
+      if (stopping.get() != null) {
+        stopping.get().notReady("shutting down");
+      }
       reloader.shutdownNow();
       try {
         admin.close();
         server.close();
+        if (stoppingLog.get() != null) {
+          stoppingLog.get().close();
+        }
+        if (stoppingTap.get() != null) {
+          stoppingTap.get().close();
+        }
       } finally {
         stopped.countDown();
       }
@@ -326,14 +355,70 @@ final class ServeCommand implements Callable<Integer> {
     for (InetSocketAddress a : server.encrypted().dohAddresses()) {
       log.info("listening for DNS over HTTPS on {}", HostPort.format(a));
     }
+    OperationsEndpoints ops = new OperationsEndpoints(server, settings.observability(),
+        Clock.systemUTC());
+    QueryLog queryLog = startQueryLog(settings, server, log);
+    if (queryLog != null) {
+      ops.counter("hearth.querylog.written", "Entries written to the query log",
+          queryLog::written);
+      ops.counter("hearth.querylog.dropped", "Query-log entries dropped because the writer was"
+          + " behind (queries never wait for it)", queryLog::dropped);
+      ops.counter("hearth.querylog.children.left.out", "Queries under a children's profile left"
+          + " out of the query log (no household opt-in)", queryLog::leftOutChildren);
+      stoppingLog.set(queryLog);
+    }
+    dev.hearth.resolver.observe.Dnstap dnstap = null;
+    if (settings.observability().dnstapSocket() != null) {
+      dnstap = new dev.hearth.resolver.observe.Dnstap(settings.observability().dnstapSocket(),
+          "hearth", Hearth.version(), 65_536, Clock.systemUTC());
+      log.info("dnstap: sending client queries and responses to {}",
+          settings.observability().dnstapSocket());
+      ops.counter("hearth.dnstap.sent", "dnstap messages written to the collector",
+          dnstap::sent);
+      ops.counter("hearth.dnstap.dropped", "dnstap messages dropped (collector slow or away;"
+          + " queries never wait for it)", dnstap::dropped);
+      stoppingTap.set(dnstap);
+    }
+    server.observe(dev.hearth.resolver.observe.QueryObserver.both(queryLog, dnstap));
+    admin.operations(ops);
     admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir(),
         configSources));
+    // Lists loaded, every listener bound, the API up: from now on /readyz says ready.
+    ops.ready();
+    stopping.set(ops);
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * The query log when {@code query_log.enabled}, writing to {@code <data>/query-log/}; null
+   * when off or when it cannot start (logged: DNS serves either way).
+   */
+  static QueryLog startQueryLog(Settings settings, DnsServer server, Logger log) {
+    ObservabilityConfig o = settings.observability();
+    if (!o.queryLog()) {
+      return null;
+    }
+    try {
+      QueryLog q = new QueryLog(new QueryLog.Options(settings.dataDir().resolve("query-log"),
+          o.queryLogClients() == ObservabilityConfig.ClientAddresses.PSEUDONYMISE
+              ? QueryLog.Clients.PSEUDONYMISE : QueryLog.Clients.TRUNCATE,
+          o.queryLogRetention(), o.queryLogChildProfiles(), 65_536),
+          id -> server.policy().directory().subscriber(id), Clock.systemUTC());
+      log.info("query log on: {}, clients {}, kept {} h{}", settings.dataDir().resolve(
+          "query-log"), o.queryLogClients().name().toLowerCase(java.util.Locale.ROOT),
+          o.queryLogRetention().toHours(), o.queryLogChildProfiles().isEmpty() ? ""
+              : ", children's profiles " + o.queryLogChildProfiles() + " only with the"
+                  + " household's opt-in");
+      return q;
+    } catch (IOException | RuntimeException e) {
+      log.error("query log not started, DNS keeps serving: {}", e.getMessage());
+      return null;
+    }
   }
 
   /** Whether every --blocklist file can be read; names the first that cannot. */
@@ -380,6 +465,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (dataDir != null) {
       b.dataDir(dataDir);
+    }
+    if (logFormat != null) {
+      b.observability(b.observability().withJsonLogs(logFormat == LogFormat.json));
     }
     if (dns != null) {
       b.dnsListen(dns);
@@ -505,6 +593,17 @@ final class ServeCommand implements Callable<Integer> {
    * --log-level wins over them.
    */
   static void configureLogging(LogLevel level) {
+    configureLogging(level, null);
+  }
+
+  /** As {@link #configureLogging(LogLevel)}, with {@code --log-format} when given. */
+  static void configureLogging(LogLevel level, Boolean json) {
+    setIfAbsent("slf4j.provider", dev.hearth.cli.logging.HearthLogging.class.getName());
+    // SLF4J announces an explicitly chosen provider at INFO on stderr: not a log line.
+    setIfAbsent("slf4j.internal.verbosity", "WARN");
+    if (json != null) {
+      dev.hearth.cli.logging.HearthLogging.json(json);
+    }
     String prefix = "org.slf4j.simpleLogger.";
     if (level != null) {
       System.setProperty(prefix + "defaultLogLevel", level.name());

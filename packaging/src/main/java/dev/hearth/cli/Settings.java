@@ -31,7 +31,8 @@ public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
     List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
     PolicyCompiler policyCompiler, InetSocketAddress blockPageListen,
-    PublicSiteConfig publicSite, int activityRetentionDays, EncryptedConfig encrypted) {
+    PublicSiteConfig publicSite, int activityRetentionDays, EncryptedConfig encrypted,
+    ObservabilityConfig observability) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -66,6 +67,7 @@ public record Settings(
       throw new IllegalArgumentException("activity retention must be at least one day");
     }
     encrypted = encrypted == null ? EncryptedConfig.NONE : encrypted;
+    observability = observability == null ? ObservabilityConfig.DEFAULTS : observability;
   }
 
 
@@ -112,6 +114,16 @@ public record Settings(
     private Duration encryptedIdle = EncryptedConfig.DEFAULT_IDLE_TIMEOUT;
     private int encryptedMaxRequest = EncryptedConfig.DEFAULT_MAX_REQUEST_SIZE;
     private int encryptedMaxStreams = EncryptedConfig.DEFAULT_MAX_STREAMS;
+    private ObservabilityConfig observability = ObservabilityConfig.DEFAULTS;
+
+    ObservabilityConfig observability() {
+      return observability;
+    }
+
+    Builder observability(ObservabilityConfig v) {
+      observability = v;
+      return this;
+    }
 
     Builder dot(List<InetSocketAddress> v) {
       dot = List.copyOf(new LinkedHashSet<>(v));
@@ -338,7 +350,7 @@ public record Settings(
       }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
           listSafety, policy, policyCompiler, blockPageListen, publicSite, activityRetentionDays,
-          encrypted);
+          encrypted, observability);
     }
   }
 

@@ -38,6 +38,18 @@ final class Values {
   }
 
   /** {@code true}/{@code false}, also the YAML 1.1 spellings yes/no and on/off. */
+  /** {@code json} or {@code text} ({@code logging.format}, {@code --log-format}): true for JSON. */
+  static boolean jsonLogFormat(String text) {
+    switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "json":
+        return true;
+      case "text":
+        return false;
+      default:
+        throw new IllegalArgumentException("expected json or text, got \"" + text.trim() + "\"");
+    }
+  }
+
   static boolean bool(String text) {
     switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "true": case "yes": case "on":

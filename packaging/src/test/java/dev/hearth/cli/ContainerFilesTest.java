@@ -53,7 +53,9 @@ class ContainerFilesTest {
     String user = runtime.stream().filter(i -> i.startsWith("USER ")).reduce((a, b) -> b)
         .orElseThrow(() -> new AssertionError("the runtime stage sets no USER"));
     assertFalse(user.matches("USER\\s+(0|root)(:.*)?"), user);
-    assertTrue(runtime.stream().anyMatch(i -> i.startsWith("HEALTHCHECK ") && i.contains("/healthz")));
+    assertTrue(runtime.stream().anyMatch(i -> i.startsWith("HEALTHCHECK ") && i.contains("/readyz")),
+        "the health check asks /readyz: unhealthy while starting or stopping, not when an"
+        + " upstream is down");
     String expose = runtime.stream().filter(i -> i.startsWith("EXPOSE ")).findFirst().orElseThrow();
     assertTrue(expose.contains("5353/udp") && expose.contains("5353/tcp"), expose);
     String entry = runtime.stream().filter(i -> i.startsWith("ENTRYPOINT ")).findFirst()
@@ -83,7 +85,7 @@ class ContainerFilesTest {
     assertEquals(true, map(pod.get("securityContext")).get("runAsNonRoot"));
     Map<String, Object> container = map(((List<?>) pod.get("containers")).get(0));
     assertNotNull(container.get("readinessProbe"), "a readiness probe");
-    assertEquals("/healthz", map(map(container.get("readinessProbe")).get("httpGet")).get("path"));
+    assertEquals("/readyz", map(map(container.get("readinessProbe")).get("httpGet")).get("path"));
     Map<String, Object> sc = map(container.get("securityContext"));
     assertEquals(false, sc.get("allowPrivilegeEscalation"));
     assertEquals(List.of("ALL"), map(sc.get("capabilities")).get("drop"));

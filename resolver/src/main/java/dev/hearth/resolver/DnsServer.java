@@ -192,6 +192,16 @@ public final class DnsServer implements AutoCloseable {
     return listeners;
   }
 
+  /** Answers by protocol, rcode and type, and latency, for the metrics exporter. */
+  public dev.hearth.resolver.observe.QueryMetrics queryMetrics() {
+    return listeners.handler().metrics();
+  }
+
+  /** Hands every answered query to {@code observer} (query log, dnstap); null stops that. */
+  public void observe(dev.hearth.resolver.observe.QueryObserver observer) {
+    listeners.handler().observe(observer);
+  }
+
   /** The DoT and DoH listeners (none bound unless configured). */
   public EncryptedListeners encrypted() {
     return encrypted;

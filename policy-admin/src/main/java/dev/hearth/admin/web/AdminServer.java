@@ -81,6 +81,7 @@ public final class AdminServer implements AutoCloseable {
   private final Appeals appeals;
   private final DailyBlocks dailyBlocks;
   private Javalin blockPages;
+  private volatile Operations operations;
   private boolean started;
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
@@ -198,6 +199,8 @@ public final class AdminServer implements AutoCloseable {
       config.routes.before(this::formsOnly);
       config.routes.beforeMatched("/api/v1/*", this::authorize);
       config.routes.get("/healthz", this::health);
+      config.routes.get("/readyz", this::ready);
+      config.routes.get("/metrics", this::metrics);
       config.routes.get("/api/openapi.json", this::openApi);
       config.routes.get("/api/v1/status", this::status, OPERATORS);
       config.routes.get("/api/v1/stats", ctx -> json(ctx, 200, statsJson()), OPERATORS);
@@ -632,6 +635,51 @@ public final class AdminServer implements AutoCloseable {
   }
 
   // --- handlers ---
+
+  /**
+   * Connects the operations endpoints ({@code /metrics}, {@code /readyz}); call before
+   * {@link #start}. Without it {@code /metrics} is 404 and {@code /readyz} answers like
+   * {@code /healthz}.
+   */
+  public void useOperations(Operations operations) {
+    this.operations = operations;
+  }
+
+  /**
+   * Readiness, for load balancers and Kubernetes: 503 until the lists are loaded and the DNS
+   * listeners bound. Upstreams being down does not make the node unready: cache, blocks and
+   * local answers still work, and taking every replica out of rotation because a shared upstream
+   * is down would turn a partial outage into a total one (the liveness probe restarts nothing
+   * either: the upstreams come back on their own).
+   */
+  private void ready(Context ctx) throws JsonProcessingException {
+    Operations ops = operations;
+    String why = ops == null ? null : ops.notReady();
+    ObjectNode n = JSON.createObjectNode();
+    n.put("status", why == null ? "ready" : "not ready");
+    if (why != null) {
+      n.put("reason", why);
+    }
+    json(ctx, why == null ? 200 : 503, n);
+  }
+
+  /** Prometheus text format; no login (scrapers rarely have one), but it can be switched off. */
+  private void metrics(Context ctx) {
+    Operations ops = operations;
+    if (ops == null || !ops.metricsEnabled()) {
+      throw new ApiError(404, null, "metrics are off (metrics.enabled: false)");
+    }
+    InetAddress client;
+    try {
+      client = InetAddress.getByName(ctx.req().getRemoteAddr());
+    } catch (java.net.UnknownHostException e) {
+      client = null;
+    }
+    if (client == null || !ops.metricsAllowed(client)) {
+      throw new ApiError(403, null, "metrics are not served to this address (metrics.allow)");
+    }
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(ops.scrape());
+  }
 
   private void health(Context ctx) throws JsonProcessingException {
     ObjectNode n = JSON.createObjectNode();

@@ -12,14 +12,22 @@ import java.util.Objects;
  * @param deviceProfiles MAC address (48-bit number) to profile id
  * @param activitySummary the household opted in to a daily activity summary (queries allowed
  *     and blocked per category, no names, no addresses); off unless asked for
+ * @param queryLogChildren the household opted in to its children's profiles appearing in the
+ *     operator's query log (when that log is on at all); off unless asked for
  */
 public record Subscriber(String id, String profileId, ZoneId zone, Map<Long, String> deviceProfiles,
-    boolean activitySummary) {
+    boolean activitySummary, boolean queryLogChildren) {
   public Subscriber {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(profileId, "profileId");
     zone = zone == null ? ZoneId.of("UTC") : zone;
     deviceProfiles = Map.copyOf(deviceProfiles);
+  }
+
+  /** A household that did not opt in to children's queries in the query log (the default). */
+  public Subscriber(String id, String profileId, ZoneId zone, Map<Long, String> deviceProfiles,
+      boolean activitySummary) {
+    this(id, profileId, zone, deviceProfiles, activitySummary, false);
   }
 
   /** A household without an activity summary (the default). */

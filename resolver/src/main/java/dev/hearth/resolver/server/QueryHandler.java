@@ -1,6 +1,8 @@
 package dev.hearth.resolver.server;
 
 import dev.hearth.resolver.access.ClientNetworks;
+import dev.hearth.resolver.observe.QueryMetrics;
+import dev.hearth.resolver.observe.QueryObserver;
 import dev.hearth.resolver.pipeline.Answer;
 import dev.hearth.resolver.pipeline.AnswerSource;
 import dev.hearth.resolver.pipeline.Pipeline;
@@ -54,6 +56,8 @@ public final class QueryHandler {
   private final LongSupplier clockNanos;
   final LongAdder queries = new LongAdder();
   final LongAdder malformed = new LongAdder();
+  private final QueryMetrics metrics = new QueryMetrics();
+  private volatile QueryObserver observer;
 
   QueryHandler(Pipeline pipeline, ResponseWriter writer, ClientNetworks allowed,
       LongSupplier clockNanos) {
@@ -113,15 +117,49 @@ public final class QueryHandler {
     }
   }
 
+  /** Answers by protocol, rcode and type, and latency: read by the metrics exporter. */
+  public QueryMetrics metrics() {
+    return metrics;
+  }
+
+  /** Sets who sees each answered query (query log, dnstap), or null for no one. */
+  public void observe(QueryObserver observer) {
+    this.observer = observer;
+  }
+
   private void respond(Answer a, WireQuery q, QueryContext ctx, int limit,
       ByteBufAllocator alloc, Sink sink, boolean sync) {
+    Transport transport = ctx == null ? Transport.UDP : ctx.transport;
+    QueryObserver obs = observer;
     if (a.dropped()) {
+      if (ctx != null) {
+        metrics.record(transport, -1, AnswerSource.DROPPED, -1);
+        if (obs != null) {
+          notify(obs, ctx, a, null);
+        }
+      }
       sink.send(null, sync);
       return;
     }
     // A slip is forced into truncation (limit 0): header, question and OPT only.
     int max = a.source() == AnswerSource.SLIPPED ? 0 : limit;
-    sink.send(writer.write(alloc, q, a.template(), a.ede(), a.fixedTtl(),
-        ctx == null ? -1 : ctx.ttlCap, clockNanos.getAsLong(), max), sync);
+    long now = clockNanos.getAsLong();
+    ByteBuf out = writer.write(alloc, q, a.template(), a.ede(), a.fixedTtl(),
+        ctx == null ? -1 : ctx.ttlCap, now, max);
+    if (ctx != null) {
+      metrics.record(transport, a.template().rcode(), a.source(), now - ctx.receivedNanos);
+      if (obs != null) {
+        notify(obs, ctx, a, out);
+      }
+    }
+    sink.send(out, sync);
+  }
+
+  private static void notify(QueryObserver obs, QueryContext ctx, Answer a, ByteBuf out) {
+    try {
+      obs.answered(ctx, a, out);
+    } catch (RuntimeException e) {
+      log.warn("query observer failed: {}", e.toString());
+    }
   }
 }

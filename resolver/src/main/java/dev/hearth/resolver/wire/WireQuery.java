@@ -39,6 +39,11 @@ public final class WireQuery {
     this.ednsOptions = ednsOptions;
   }
 
+  /** The whole query message as received (shared, not a copy: read it, never change it). */
+  public byte[] wire() {
+    return message;
+  }
+
   /** The question section as sent (a copy). */
   public byte[] question() {
     return java.util.Arrays.copyOfRange(message, 12, questionEnd);

@@ -31,7 +31,8 @@ public record Settings(
     ResolverConfig resolver, Path dataDir, InetSocketAddress httpListen, List<Path> blocklists,
     List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
     PolicyCompiler policyCompiler, InetSocketAddress blockPageListen,
-    PublicSiteConfig publicSite, int activityRetentionDays, EncryptedConfig encrypted) {
+    PublicSiteConfig publicSite, int activityRetentionDays, EncryptedConfig encrypted,
+    FleetConfig fleet) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -66,6 +67,7 @@ public record Settings(
       throw new IllegalArgumentException("activity retention must be at least one day");
     }
     encrypted = encrypted == null ? EncryptedConfig.NONE : encrypted;
+    fleet = fleet == null ? FleetConfig.NONE : fleet;
   }
 
 
@@ -112,6 +114,16 @@ public record Settings(
     private Duration encryptedIdle = EncryptedConfig.DEFAULT_IDLE_TIMEOUT;
     private int encryptedMaxRequest = EncryptedConfig.DEFAULT_MAX_REQUEST_SIZE;
     private int encryptedMaxStreams = EncryptedConfig.DEFAULT_MAX_STREAMS;
+    private FleetConfig fleet = FleetConfig.NONE;
+
+    FleetConfig fleet() {
+      return fleet;
+    }
+
+    Builder fleet(FleetConfig v) {
+      fleet = v;
+      return this;
+    }
 
     Builder dot(List<InetSocketAddress> v) {
       dot = List.copyOf(new LinkedHashSet<>(v));
@@ -336,9 +348,17 @@ public record Settings(
           }
         }
       }
+      if (fleet.node() && fleet.postgres()) {
+        throw new ConfigException("fleet.policy_from (a node) and store.url (an admin) exclude"
+            + " each other: a node has no admin store, it pulls the admin's snapshots");
+      }
+      if (fleet.node() && fleet.nodeTokenFile() == null) {
+        throw new ConfigException("fleet.policy_from needs fleet.node_token_file (or"
+            + " --node-token-file): the admin only serves snapshots to nodes with the token");
+      }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
           listSafety, policy, policyCompiler, blockPageListen, publicSite, activityRetentionDays,
-          encrypted);
+          encrypted, fleet);
     }
   }
 

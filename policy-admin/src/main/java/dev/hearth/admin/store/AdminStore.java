@@ -54,6 +54,18 @@ public final class AdminStore implements AutoCloseable {
     private static final java.util.regex.Pattern CREATE_TABLE =
         java.util.regex.Pattern.compile("^CREATE TABLE (\\w+) \\(");
 
+    /** An SQL expression comparing stored ISO 8601 times as instants (not as text). */
+    public String instant(String textExpression) {
+      return this == SQLITE ? "julianday(" + textExpression + ")"
+          : "CAST(" + textExpression + " AS timestamptz)";
+    }
+
+    /** An SQL expression: whether {@code needle} occurs in {@code haystack}, case-sensitive. */
+    public String contains(String haystack, String needle) {
+      return this == SQLITE ? "instr(" + haystack + ", " + needle + ") > 0"
+          : "strpos(" + haystack + ", " + needle + ") > 0";
+    }
+
     /** One statement of a migration script, as this dialect needs it. */
     String translate(String sql) {
       if (this == SQLITE) {

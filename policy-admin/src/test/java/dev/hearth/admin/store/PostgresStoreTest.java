@@ -122,7 +122,7 @@ class PostgresStoreTest {
       assertEquals("changed", policy.get(Kind.PROFILE, "zeta").path("name").asText());
       assertEquals(List.of(new AppealOverride("example.org", false, "ads", "T-2")),
           policy.appealOverrides());
-      assertEquals(6, count(store, "audit_log"));
+      assertEquals(7, count(store, "audit_log"), "3 creates, 1 update, 2 overrides, 1 delete");
     }
   }
 

@@ -77,6 +77,7 @@ class FleetIT {
         "    - {id: adult, path: " + dir.resolve("adult.txt") + ", category: adult}",
         "policy:",
         "  organisation: Hearth Fleet E2E",
+        "  trusted_forwarders: [127.0.0.1/32]   # dnsdist: its Client Subnet is believed",
         "");
     Path adminConfig = dir.resolve("admin.yaml");
     Files.writeString(adminConfig, common + String.join("\n",
@@ -124,10 +125,12 @@ class FleetIT {
     c.append("setSecurityPollSuffix('')\n");
     c.append("setLocal('127.0.0.1:").append(dnsdistPort).append("')\n");
     c.append("setACL({'127.0.0.0/8'})\n");
+    // The nodes see dnsdist's address: the subscriber's travels in EDNS Client Subnet.
+    c.append("setECSSourcePrefixV4(32)\n");
     for (int i = 0; i < nodes.size(); i++) {
       c.append("newServer({address='127.0.0.1:").append(nodes.get(i).port())
           .append("', name='node").append(i + 1).append("', checkName='www.e2e.test.',")
-          .append(" checkInterval=1, maxCheckFailures=1, rise=1})\n");
+          .append(" checkInterval=1, maxCheckFailures=1, rise=1, useClientSubnet=true})\n");
     }
     c.append("setServerPolicy(roundrobin)\n");
     Files.writeString(conf, c.toString());
@@ -291,6 +294,10 @@ class FleetIT {
     for (int i = 0; i < 4; i++) {
       assertEquals("NOERROR", Dig.dig(dnsdistPort, "www.e2e.test", "A").status());
       assertEquals("NOERROR", Dig.dig(dnsdistPort, "+tcp", "www.e2e.test", "A").status());
+      // Through dnsdist the nodes still know the household, from the client subnet it adds.
+      Result house = Dig.dig(dnsdistPort, i % 2 == 0 ? "+notcp" : "+tcp", "-b", HOUSE,
+          "www.e2e.test", "A");
+      assertEquals("NXDOMAIN", house.status(), house::toString);
     }
     nodes.get(0).stop();
     // Each query is given a retry: one sent to the stopped node before the health check (every

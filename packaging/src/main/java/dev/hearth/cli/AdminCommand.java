@@ -51,6 +51,10 @@ final class AdminCommand implements Callable<Integer> {
     Path dataDir;
 
     Path database() throws ConfigException {
+      return settings().adminDatabase();
+    }
+
+    Settings settings() throws ConfigException {
       Settings.Builder b = Settings.builder();
       if (config != null) {
         ConfigFile.read(config, b);
@@ -58,7 +62,12 @@ final class AdminCommand implements Callable<Integer> {
       if (dataDir != null) {
         b.dataDir(dataDir);
       }
-      return b.build().adminDatabase();
+      return b.build();
+    }
+
+    /** The server's store: the SQLite file, or PostgreSQL when the config names one. */
+    AdminStore openStore() throws ConfigException, StoreException {
+      return AdminRuntime.openStore(settings());
     }
 
     @Override
@@ -106,7 +115,7 @@ final class AdminCommand implements Callable<Integer> {
     int run(PrintWriter out) throws ConfigException, StoreException, IOException {
       Role r = Role.parse(role);
       char[] password = readLine(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      try (AdminStore store = AdminStore.open(database())) {
+      try (AdminStore store = openStore()) {
         new Accounts(store).createUser(Principal.CLI, username, r, household, password, false);
       } finally {
         Arrays.fill(password, '\0');
@@ -129,7 +138,7 @@ final class AdminCommand implements Callable<Integer> {
     @Override
     int run(PrintWriter out) throws ConfigException, StoreException {
       Role r = Role.parse(role);
-      try (AdminStore store = AdminStore.open(database())) {
+      try (AdminStore store = openStore()) {
         out.println(new Accounts(store).createToken(Principal.CLI, name, r, household));
       }
       return 0;
@@ -143,7 +152,7 @@ final class AdminCommand implements Callable<Integer> {
 
     @Override
     int run(PrintWriter out) throws ConfigException, StoreException {
-      try (AdminStore store = AdminStore.open(database())) {
+      try (AdminStore store = openStore()) {
         store.backup(target);
       }
       out.printf("backed up to %s%n", target);
@@ -159,6 +168,9 @@ final class AdminCommand implements Callable<Integer> {
 
     @Override
     int run(PrintWriter out) throws ConfigException, StoreException {
+      if (settings().fleet().postgres()) {
+        throw new StoreException("the admin store is in PostgreSQL: restore it with pg_restore");
+      }
       Path db = database();
       AdminStore.restore(source, db);
       out.printf("restored %s from %s%n", db, source);

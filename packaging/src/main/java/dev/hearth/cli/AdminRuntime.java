@@ -44,13 +44,34 @@ final class AdminRuntime implements AutoCloseable {
    */
   void openStore() {
     try {
-      store = AdminStore.open(settings.adminDatabase());
+      store = openStore(settings);
       store.lockForServing();
+      if (settings.fleet().postgres()) {
+        log.info("admin store: {}", store.location());
+      }
     } catch (StoreException | RuntimeException e) {
       log.error("admin store unusable, serving the config file's policy and lists only: {}",
           e.getMessage());
       close();
     }
+  }
+
+  /** Opens the configured admin store: the SQLite file in the data directory, or PostgreSQL. */
+  static AdminStore openStore(Settings settings) throws StoreException {
+    FleetConfig f = settings.fleet();
+    if (!f.postgres()) {
+      return AdminStore.open(settings.adminDatabase());
+    }
+    String password = null;
+    if (f.storePasswordFile() != null) {
+      try {
+        password = FleetConfig.readSecret(f.storePasswordFile(), "store.password_file");
+      } catch (ConfigException e) {
+        throw new StoreException(e.getMessage());
+      }
+    }
+    return AdminStore.openPostgres(new AdminStore.PostgresLocation(f.storeUrl(), f.storeUser(),
+        password), java.time.Clock.systemUTC());
   }
 
   /**
@@ -130,8 +151,17 @@ final class AdminRuntime implements AutoCloseable {
           sources, activity, publicSettings(settings));
       web.useEncryptedDns(settings.encrypted());
       if (operations != null) {
-        operations.attach(lists, policy, web.appeals());
+        operations.attach(lists, policy::version, web.appeals());
         web.useOperations(operations);
+      }
+      if (settings.fleet().nodeTokenFile() != null) {
+        try {
+          web.serveFleet(new dev.hearth.admin.fleet.SnapshotPublisher(store, policy, sources),
+              FleetConfig.readSecret(settings.fleet().nodeTokenFile(), "fleet.node_token_file"));
+          log.info("serving policy snapshots to fleet nodes at /api/v1/fleet/snapshot");
+        } catch (ConfigException | IllegalArgumentException e) {
+          log.error("fleet snapshots not served: {}", e.getMessage());
+        }
       }
       if (settings.webEnabled()) {
         web.start(settings.httpListen());

@@ -44,12 +44,16 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigFile {
   private static final List<String> TOP_KEYS =
       List.of("dns", "upstream", "cache", "http", "data_dir", "lists", "policy", "appeals",
-          "mail", "activity", "encrypted", "metrics", "logging", "query_log", "dnstap");
+          "mail", "activity", "encrypted", "metrics", "logging", "query_log", "dnstap", "store",
+          "fleet");
   private static final List<String> METRICS_KEYS = List.of("enabled", "allow");
   private static final List<String> LOGGING_KEYS = List.of("format");
   private static final List<String> QUERY_LOG_KEYS = List.of("enabled", "clients", "retention",
       "child_profiles");
   private static final List<String> DNSTAP_KEYS = List.of("socket");
+  private static final List<String> STORE_KEYS = List.of("url", "user", "password_file");
+  private static final List<String> FLEET_KEYS =
+      List.of("policy_from", "node_token_file", "poll_interval");
   private static final List<String> ENCRYPTED_KEYS = List.of("dot", "doh", "cert", "key",
       "hostname", "max_connections_per_client", "idle_timeout", "max_request_size",
       "max_streams");
@@ -249,6 +253,46 @@ final class ConfigFile {
       encrypted(top.get("encrypted"));
     }
     observability(top);
+    if (top.containsKey("store")) {
+      Map<String, Node> st = mapping(top.get("store"), "store", STORE_KEYS);
+      if (!st.containsKey("url")) {
+        throw error(top.get("store"), "store", "needs url (postgresql://HOST[:PORT]/DATABASE);"
+            + " leave the section out to keep the admin store in the data directory");
+      }
+      String url = value(st.get("url"), "store.url", "postgresql://HOST[:PORT]/DATABASE",
+          t -> {
+            dev.hearth.admin.store.AdminStore.PostgresLocation.jdbcUrl(t);
+            return t.trim();
+          });
+      String user = st.containsKey("user") ? value(st.get("user"), "store.user",
+          "a PostgreSQL role name", String::trim) : null;
+      Path pw = st.containsKey("password_file") ? value(st.get("password_file"),
+          "store.password_file", "a file path", ConfigFile::path) : null;
+      into.fleet(into.fleet().withStore(url, user, pw));
+    }
+    if (top.containsKey("fleet")) {
+      Map<String, Node> f = mapping(top.get("fleet"), "fleet", FLEET_KEYS);
+      if (f.containsKey("policy_from")) {
+        into.fleet(into.fleet().withPolicyFrom(value(f.get("policy_from"), "fleet.policy_from",
+            "the admin's snapshot URL", FleetConfig::snapshotUrl)));
+      }
+      if (f.containsKey("node_token_file")) {
+        into.fleet(into.fleet().withNodeTokenFile(value(f.get("node_token_file"),
+            "fleet.node_token_file", "a file path", ConfigFile::path)));
+      }
+      if (f.containsKey("poll_interval")) {
+        into.fleet(into.fleet().withPollInterval(value(f.get("poll_interval"),
+            "fleet.poll_interval", "a duration from 100ms to 1h, such as 1s", t -> {
+              java.time.Duration d = Values.duration(t);
+              if (d.compareTo(java.time.Duration.ofMillis(100)) < 0
+                  || d.compareTo(java.time.Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("expected a duration from 100ms to 1h, got \""
+                    + t + "\"");
+              }
+              return d;
+            })));
+      }
+    }
     if (top.containsKey("data_dir")) {
       into.dataDir(value(top.get("data_dir"), "data_dir", "a directory path", ConfigFile::path));
     }

@@ -2,7 +2,6 @@ package dev.hearth.cli;
 
 import dev.hearth.admin.appeals.Appeals;
 import dev.hearth.admin.lists.ListOperations;
-import dev.hearth.admin.policy.PolicyService;
 import dev.hearth.admin.web.Operations;
 import dev.hearth.blocklists.ListCatalog;
 import dev.hearth.resolver.DnsServer;
@@ -54,7 +53,8 @@ final class OperationsEndpoints implements Operations {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile ListOperations lists;
-  private volatile PolicyService policy;
+  /** The version of the policy in force: the admin's publish count, or a node's snapshot serial. */
+  private volatile java.util.function.LongSupplier policy;
   private volatile Appeals appeals;
   private volatile String notReady = "starting";
   /** What the scrape-time meters read; refreshed at the start of each scrape. */
@@ -76,10 +76,14 @@ final class OperationsEndpoints implements Operations {
     bind();
   }
 
-  /** Connects the admin side's parts (each may be null: its metrics are then absent). */
-  void attach(ListOperations lists, PolicyService policy, Appeals appeals) {
+  /**
+   * Connects the admin side's parts (each may be null: its metrics are then absent).
+   * {@code policyVersion} is the admin's publish count or a fleet node's snapshot serial.
+   */
+  void attach(ListOperations lists, java.util.function.LongSupplier policyVersion,
+      Appeals appeals) {
     this.lists = lists;
-    this.policy = policy;
+    this.policy = policyVersion;
     this.appeals = appeals;
   }
 
@@ -155,7 +159,8 @@ final class OperationsEndpoints implements Operations {
     Gauge.builder("hearth.appeals.overdue", this, o -> o.appealsOverdue)
         .description("Open appeals past their decision deadline").register(registry);
     Gauge.builder("hearth.policy.version", this, o -> o.policyVersion)
-        .description("Policy snapshots published since start (changes on every edit)")
+        .description("Version of the policy in force: snapshots published since start on an"
+            + " admin, the fleet snapshot's serial on a node (changes on every edit)")
         .register(registry);
     Gauge.builder("hearth.policy.age", this, o -> o.policySince == null ? 0
             : Duration.between(o.policySince, o.clock.instant()).toMillis() / 1000.0)
@@ -233,8 +238,8 @@ final class OperationsEndpoints implements Operations {
         // The store is busy or broken: keep the last figures, the log has the store's problem.
       }
     }
-    PolicyService p = policy;
-    long v = p == null ? 1 : p.version();
+    java.util.function.LongSupplier p = policy;
+    long v = p == null ? 1 : p.getAsLong();
     if (v != policyVersion) {
       policyVersion = v;
       policySince = policyVersion == 1 ? started : clock.instant();

@@ -174,6 +174,19 @@ final class ServeCommand implements Callable<Integer> {
           + " a bad new version keeps the previous one. Default: none.")
   List<Path> blocklists;
 
+  @Option(names = "--policy-from", paramLabel = "URL",
+      description = "Run as a fleet node: no admin store here; serve the policy snapshots of the"
+          + " admin at URL (e.g. http://admin:8080/api/v1/fleet/snapshot), checked every"
+          + " fleet.poll_interval (1 s) and kept in the data directory for starts while the"
+          + " admin is down. Needs --node-token-file. Default: none (this is an admin).")
+  String policyFrom;
+
+  @Option(names = "--node-token-file", paramLabel = "FILE",
+      description = "The fleet's shared node token (first line of FILE): a node sends it, an"
+          + " admin serves snapshots only to callers that have it. Default: none (an admin"
+          + " serves no snapshots).")
+  Path nodeTokenFile;
+
   @Option(names = "--log-level", paramLabel = "LEVEL",
       description = "Logging detail: error, warn, info, debug or trace. Logs go to standard"
           + " error. Default: info.")
@@ -272,7 +285,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     // The admin store first: sources added at run time load with the config file's.
     AdminRuntime admin = new AdminRuntime(settings, log);
-    admin.openStore();
+    FleetNode node = null;
+    if (!settings.fleet().node()) {
+      admin.openStore();
+    }
     // Saved versions are served at once; a list never loaded before is loaded now. A list that
     // is mostly garbage or fails a safety check is not applied; the others still are.
     ListCatalog lists;
@@ -280,7 +296,14 @@ final class ServeCommand implements Callable<Integer> {
     try {
       configSources = allListSources(settings);
       List<ListSource> sources = new ArrayList<>(configSources);
-      sources.addAll(admin.openListSources(configSources));
+      if (settings.fleet().node()) {
+        // A node: the policy and run-time sources of the last good snapshot, or the admin's.
+        node = new FleetNode(settings, log, configSources);
+        node.openAtStart();
+        sources.addAll(node.startLists());
+      } else {
+        sources.addAll(admin.openListSources(configSources));
+      }
       lists = new ListCatalog(settings.dataDir(), sources, settings.listSafety(),
           fetcherFor(sources), log::info, Clock.systemUTC());
       lists.open();
@@ -289,10 +312,14 @@ final class ServeCommand implements Callable<Integer> {
       err.println("hearth: lists: " + e.getMessage());
       err.flush();
       return Hearth.EXIT_STARTUP;
+    } catch (ConfigException e) {
+      err.println("hearth: " + e.getMessage());
+      err.flush();
+      return Hearth.EXIT_USAGE;
     }
     logSettings(log, settings);
 
-    var startPolicy = admin.openPolicy();
+    var startPolicy = node != null ? node.startPolicy() : admin.openPolicy();
     DnsServer server;
     try {
       server = DnsServer.start(settings.resolver(), settings.encrypted(), lists.snapshot(),
@@ -326,6 +353,7 @@ final class ServeCommand implements Callable<Integer> {
         new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.atomic.AtomicReference<dev.hearth.resolver.observe.Dnstap> stoppingTap =
         new java.util.concurrent.atomic.AtomicReference<>();
+    FleetNode fleetNode = node;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
       if (stopping.get() != null) {
@@ -333,6 +361,9 @@ final class ServeCommand implements Callable<Integer> {
       }
       reloader.shutdownNow();
       try {
+        if (fleetNode != null) {
+          fleetNode.close();
+        }
         admin.close();
         server.close();
         if (stoppingLog.get() != null) {
@@ -380,9 +411,16 @@ final class ServeCommand implements Callable<Integer> {
       stoppingTap.set(dnstap);
     }
     server.observe(dev.hearth.resolver.observe.QueryObserver.both(queryLog, dnstap));
-    admin.operations(ops);
-    admin.start(server, new ServerListOperations(lists, server, reloader, settings.dataDir(),
-        configSources));
+    var listOperations = new ServerListOperations(lists, server, reloader, settings.dataDir(),
+        configSources);
+    if (node != null) {
+      ops.attach(listOperations, node::serial, null);
+      node.operations(ops);
+      node.start(server, listOperations);
+    } else {
+      admin.operations(ops);
+      admin.start(server, listOperations);
+    }
     // Lists loaded, every listener bound, the API up: from now on /readyz says ready.
     ops.ready();
     stopping.set(ops);
@@ -510,6 +548,16 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (blocklists != null) {
       b.blocklists(blocklists);
+    }
+    if (policyFrom != null) {
+      try {
+        b.fleet(b.fleet().withPolicyFrom(FleetConfig.snapshotUrl(policyFrom)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--policy-from: " + e.getMessage());
+      }
+    }
+    if (nodeTokenFile != null) {
+      b.fleet(b.fleet().withNodeTokenFile(readable(nodeTokenFile, "--node-token-file")));
     }
     if (!b.hasUpstreams()) {
       ResolvConf.Result system = ResolvConf.read(resolvConf);

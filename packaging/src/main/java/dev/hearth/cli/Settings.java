@@ -32,7 +32,7 @@ public record Settings(
     List<ListSource> listSources, SafetyPolicy listSafety, PolicySnapshot policy,
     PolicyCompiler policyCompiler, InetSocketAddress blockPageListen,
     PublicSiteConfig publicSite, int activityRetentionDays, EncryptedConfig encrypted,
-    ObservabilityConfig observability) {
+    ObservabilityConfig observability, FleetConfig fleet) {
 
   public static final String DEFAULT_DNS_LISTEN = "127.0.0.1:5335";
   public static final String DEFAULT_HTTP_LISTEN = "127.0.0.1:8080";
@@ -68,6 +68,7 @@ public record Settings(
     }
     encrypted = encrypted == null ? EncryptedConfig.NONE : encrypted;
     observability = observability == null ? ObservabilityConfig.DEFAULTS : observability;
+    fleet = fleet == null ? FleetConfig.NONE : fleet;
   }
 
 
@@ -122,6 +123,17 @@ public record Settings(
 
     Builder observability(ObservabilityConfig v) {
       observability = v;
+      return this;
+    }
+
+    private FleetConfig fleet = FleetConfig.NONE;
+
+    FleetConfig fleet() {
+      return fleet;
+    }
+
+    Builder fleet(FleetConfig v) {
+      fleet = v;
       return this;
     }
 
@@ -348,9 +360,17 @@ public record Settings(
           }
         }
       }
+      if (fleet.node() && fleet.postgres()) {
+        throw new ConfigException("fleet.policy_from (a node) and store.url (an admin) exclude"
+            + " each other: a node has no admin store, it pulls the admin's snapshots");
+      }
+      if (fleet.node() && fleet.nodeTokenFile() == null) {
+        throw new ConfigException("fleet.policy_from needs fleet.node_token_file (or"
+            + " --node-token-file): the admin only serves snapshots to nodes with the token");
+      }
       return new Settings(config, dataDir, httpListen, new ArrayList<>(blocklists), listSources,
           listSafety, policy, policyCompiler, blockPageListen, publicSite, activityRetentionDays,
-          encrypted, observability);
+          encrypted, observability, fleet);
     }
   }
 

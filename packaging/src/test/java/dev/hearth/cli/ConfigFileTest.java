@@ -142,6 +142,52 @@ class ConfigFileTest {
   }
 
   @Test
+  void storeAndFleet_areReadAndChecked() throws Exception {
+    assertEquals(FleetConfig.NONE, load("").fleet());
+    Settings admin = load(String.join("\n",
+        "store:",
+        "  url: postgresql://db.example.net:5433/hearth",
+        "  user: hearth",
+        "  password_file: /etc/hearth/db-password",
+        "fleet:",
+        "  node_token_file: /etc/hearth/node-token",
+        ""));
+    assertTrue(admin.fleet().postgres());
+    assertFalse(admin.fleet().node());
+    assertEquals("postgresql://db.example.net:5433/hearth", admin.fleet().storeUrl());
+    assertEquals(Path.of("/etc/hearth/db-password"), admin.fleet().storePasswordFile());
+    Settings node = load(String.join("\n",
+        "fleet:",
+        "  policy_from: http://10.0.0.5:8080",
+        "  node_token_file: /etc/hearth/node-token",
+        "  poll_interval: 250ms",
+        ""));
+    assertTrue(node.fleet().node());
+    assertEquals("http://10.0.0.5:8080/api/v1/fleet/snapshot",
+        node.fleet().policyFrom().toString(), "a bare admin address gets the snapshot path");
+    assertEquals(java.time.Duration.ofMillis(250), node.fleet().pollInterval());
+
+    assertError("store:\n  url: mysql://db/hearth\n", 2, "store.url",
+        "expected postgresql://HOST[:PORT]/DATABASE");
+    assertError("store:\n  url: postgresql://u:pw@db/hearth\n", 2, "store.url",
+        "user and password are separate settings");
+    assertError("store:\n  user: hearth\n", 2, "store", "needs url");
+    assertError("fleet:\n  policy_from: ftp://admin/x\n", 2, "fleet.policy_from",
+        "expected the admin's snapshot URL");
+    assertError("fleet:\n  poll_interval: 10ms\n", 2, "fleet.poll_interval",
+        "from 100ms to 1h");
+    assertError("fleet:\n  pol_interval: 1s\n", 2, "fleet.pol_interval", "unknown key");
+    ConfigException noToken = assertThrows(ConfigException.class, () -> load(
+        "fleet:\n  policy_from: http://10.0.0.5:8080/api/v1/fleet/snapshot\n"));
+    assertTrue(noToken.getMessage().contains("needs fleet.node_token_file"),
+        noToken.getMessage());
+    ConfigException both = assertThrows(ConfigException.class, () -> load(String.join("\n",
+        "store: {url: 'postgresql://db/hearth'}",
+        "fleet: {policy_from: 'http://admin:8080', node_token_file: /t}", "")));
+    assertTrue(both.getMessage().contains("exclude each other"), both.getMessage());
+  }
+
+  @Test
   void activityRetention_isReadAndChecked() throws Exception {
     assertEquals(Settings.DEFAULT_ACTIVITY_RETENTION_DAYS, load("").activityRetentionDays());
     assertEquals(7, load("activity:\n  retention_days: 7\n").activityRetentionDays());

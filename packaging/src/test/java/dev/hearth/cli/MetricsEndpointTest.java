@@ -87,7 +87,7 @@ class MetricsEndpointTest {
         configured);
     web = new AdminServer(store, new Accounts(store), policy, dns.policy(), dns::stats, lists);
     ops = new OperationsEndpoints(dns, config, Clock.systemUTC());
-    ops.attach(lists, policy, web.appeals());
+    ops.attach(lists, policy::version, web.appeals());
     web.useOperations(ops);
     web.start(new InetSocketAddress("127.0.0.1", 0));
   }

@@ -781,7 +781,7 @@ public final class Appeals {
    * Whether {@code reviewer} added the entry this appeal is about: a stored change of theirs
    * that names the domain, or that changed the list its reason id names.
    */
-  private static boolean addedBy(Connection c, String reviewer, Appeal a) throws SQLException {
+  private boolean addedBy(Connection c, String reviewer, Appeal a) throws SQLException {
     String list = null;
     if (a.reasonId() != null) {
       String rest = a.reasonId().substring(a.reasonId().indexOf(':') + 1);
@@ -795,7 +795,8 @@ public final class Appeals {
       list = rest.substring(0, cut);
     }
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_log WHERE actor = ?"
-        + " AND action NOT LIKE 'appeal%' AND (instr(coalesce(after, ''), ?) > 0 OR target = ?"
+        + " AND action NOT LIKE 'appeal%' AND (" + store.dialect().contains(
+            "coalesce(after, '')", "?") + " OR target = ?"
         + " OR target = ?) LIMIT 1")) {
       ps.setString(1, reviewer);
       ps.setString(2, "\"" + a.name() + "\"");

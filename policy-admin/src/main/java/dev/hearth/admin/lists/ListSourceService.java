@@ -150,6 +150,20 @@ public final class ListSourceService {
     this.lists = lists;
   }
 
+  /**
+   * The documents of the stored sources in force, in the order they were added: what a fleet
+   * node reads with its own config to load the same lists.
+   */
+  public List<String> storedDocuments() {
+    List<String> out = new ArrayList<>();
+    stored.values().forEach(e -> {
+      if (e.problem() == null) {
+        out.add(e.json());
+      }
+    });
+    return out;
+  }
+
   /** The lists of the stored sources in force, in the order they were added. */
   public List<ListSource> inForce() {
     List<ListSource> out = new ArrayList<>();

@@ -46,6 +46,8 @@ public final class PolicyService {
   /** The preset documents {@link #presets} was read from. */
   private Map<String, String> presetsFrom = Map.of();
   private long version;
+  /** Counts every change of what a fleet snapshot holds, bindings included. */
+  private long changes;
   private volatile String problem;
 
   public PolicyService(AdminStore store, PolicyCompiler compiler) {
@@ -101,6 +103,20 @@ public final class PolicyService {
     publish.accept(snapshot);
     current = snapshot;
     version++;
+    changes++;
+  }
+
+  /**
+   * Grows with every change of the stored policy, appeal overrides or bindings: a fleet
+   * snapshot built at one count is current until the count moves.
+   */
+  public synchronized long changeCount() {
+    return changes;
+  }
+
+  /** The stored documents in force (what the published snapshot was compiled from). */
+  public synchronized PolicyDocuments documents() {
+    return documents;
   }
 
   /** What is wrong with the stored policy, or null when it is all in force. */
@@ -350,6 +366,7 @@ public final class PolicyService {
       return old;
     });
     bindings.bind(prefix, subscriberId);
+    changes++;
     return previous;
   }
 
@@ -380,6 +397,7 @@ public final class PolicyService {
     });
     if (previous != null) {
       bindings.unbind(prefix);
+      changes++;
     }
     return previous;
   }

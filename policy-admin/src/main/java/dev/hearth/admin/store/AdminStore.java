@@ -26,6 +26,12 @@ import java.util.List;
  *
  * <p>One connection, used under this object's lock: SQLite has one writer anyway, and the admin
  * side is far from the query path (which never touches this class).
+ *
+ * <p>A fleet keeps the same schema in PostgreSQL instead ({@link #openPostgres}), so several
+ * admins and the nodes they feed share one policy. The migration scripts are the same; the few
+ * dialect differences are rewritten at run time by {@link Dialect}: an autoincrement key becomes
+ * {@code BIGSERIAL}, every table gets the {@code rowid} column SQLite gives it implicitly (stored
+ * order), and the schema version lives in a one-row table instead of {@code PRAGMA user_version}.
  */
 public final class AdminStore implements AutoCloseable {
   /** Migration scripts, in order: index i moves the schema from version i to i + 1. */
@@ -41,14 +47,157 @@ public final class AdminStore implements AutoCloseable {
     T run(Connection c) throws SQLException;
   }
 
+  /** The SQL dialect of the database behind a store. */
+  public enum Dialect {
+    SQLITE, POSTGRESQL;
+
+    private static final java.util.regex.Pattern CREATE_TABLE =
+        java.util.regex.Pattern.compile("^CREATE TABLE (\\w+) \\(");
+
+    /** An SQL expression comparing stored ISO 8601 times as instants (not as text). */
+    public String instant(String textExpression) {
+      return this == SQLITE ? "julianday(" + textExpression + ")"
+          : "CAST(" + textExpression + " AS timestamptz)";
+    }
+
+    /** An SQL expression: whether {@code needle} occurs in {@code haystack}, case-sensitive. */
+    public String contains(String haystack, String needle) {
+      return this == SQLITE ? "instr(" + haystack + ", " + needle + ") > 0"
+          : "strpos(" + haystack + ", " + needle + ") > 0";
+    }
+
+    /** One statement of a migration script, as this dialect needs it. */
+    String translate(String sql) {
+      if (this == SQLITE) {
+        return sql;
+      }
+      String out = sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY");
+      java.util.regex.Matcher m = CREATE_TABLE.matcher(out);
+      if (m.find() && !out.contains("BIGSERIAL PRIMARY KEY")) {
+        // SQLite's implicit rowid: the order rows were first stored in (ORDER BY rowid).
+        out = m.replaceFirst("CREATE TABLE $1 (\n  rowid BIGSERIAL,");
+      }
+      return out;
+    }
+  }
+
   private final Path file;
-  private final Connection connection;
+  private final String location;
+  private final Dialect dialect;
+  private final Connector connector;
+  private Connection connection;
   private final Clock clock;
 
+  /** Opens a new connection (PostgreSQL: again after the server dropped the old one). */
+  private interface Connector {
+    Connection connect() throws SQLException;
+  }
+
   private AdminStore(Path file, Connection connection, Clock clock) {
+    this(file, "admin database " + file, Dialect.SQLITE, null, connection, clock);
+  }
+
+  private AdminStore(Path file, String location, Dialect dialect, Connector connector,
+      Connection connection, Clock clock) {
     this.file = file;
+    this.location = location;
+    this.dialect = dialect;
+    this.connector = connector;
     this.connection = connection;
     this.clock = clock;
+  }
+
+  /** Where a PostgreSQL admin store lives, and who connects. */
+  public record PostgresLocation(String url, String user, String password) {
+    /**
+     * Parses {@code postgresql://HOST[:PORT]/DATABASE} (or the JDBC form
+     * {@code jdbc:postgresql://...}); query parameters are passed on to the driver.
+     */
+    public static String jdbcUrl(String url) {
+      String u = url == null ? "" : url.trim();
+      if (u.startsWith("jdbc:")) {
+        u = u.substring(5);
+      }
+      if (!u.startsWith("postgresql://") || u.length() <= "postgresql://".length()) {
+        throw new IllegalArgumentException("expected postgresql://HOST[:PORT]/DATABASE, got \""
+            + url + "\"");
+      }
+      String rest = u.substring("postgresql://".length());
+      int slash = rest.indexOf('/');
+      if (slash <= 0 || slash == rest.length() - 1 || rest.substring(0, slash).contains("@")) {
+        throw new IllegalArgumentException("expected postgresql://HOST[:PORT]/DATABASE (user and"
+            + " password are separate settings), got \"" + url + "\"");
+      }
+      return "jdbc:" + u;
+    }
+
+    @Override
+    public String toString() {
+      return "PostgresLocation[" + url + ", user " + user + "]"; // never the password
+    }
+  }
+
+  /**
+   * Opens and migrates the admin store in PostgreSQL. Several admins may open the same
+   * database: migrations take an advisory lock, so exactly one runs each.
+   */
+  public static AdminStore openPostgres(PostgresLocation where, Clock clock)
+      throws StoreException {
+    return openPostgres(where, clock, SCHEMA_VERSION);
+  }
+
+  static AdminStore openPostgres(PostgresLocation where, Clock clock, int version)
+      throws StoreException {
+    String jdbc;
+    try {
+      jdbc = PostgresLocation.jdbcUrl(where.url());
+    } catch (IllegalArgumentException e) {
+      throw new StoreException("store.url: " + e.getMessage());
+    }
+    String name = "admin database " + jdbc.substring(5);
+    Connector connector = () -> {
+      java.util.Properties p = new java.util.Properties();
+      if (where.user() != null) {
+        p.setProperty("user", where.user());
+      }
+      if (where.password() != null) {
+        p.setProperty("password", where.password());
+      }
+      p.setProperty("connectTimeout", "5");
+      p.setProperty("socketTimeout", "30");
+      p.setProperty("ApplicationName", "hearth");
+      return new org.postgresql.Driver().connect(jdbc, p);
+    };
+    Connection c;
+    try {
+      c = connector.connect();
+      if (c == null) {
+        throw new StoreException("cannot open the " + name + ": not a PostgreSQL URL");
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("cannot open the " + name, e);
+    }
+    AdminStore store = new AdminStore(null, name, Dialect.POSTGRESQL, connector, c, clock);
+    try {
+      store.migrate(version);
+      return store;
+    } catch (SQLException e) {
+      store.close();
+      throw StoreException.of("cannot open the " + name, e);
+    } catch (StoreException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** The SQL dialect of this store's database. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** What messages call this database. */
+  public String location() {
+    return location;
   }
 
   /** Opens (creating if needed) and migrates the database at {@code file}. */
@@ -98,9 +247,14 @@ public final class AdminStore implements AutoCloseable {
   }
 
   private void migrate(int target) throws SQLException, StoreException {
+    if (dialect == Dialect.POSTGRESQL) {
+      try (Statement s = connection.createStatement()) {
+        s.execute("CREATE TABLE IF NOT EXISTS hearth_schema (version INTEGER NOT NULL)");
+      }
+    }
     int current = schemaVersion();
     if (current > SCHEMA_VERSION) {
-      throw new StoreException("the admin database " + file + " has schema version " + current
+      throw new StoreException("the " + location + " has schema version " + current
           + ", but this Hearth understands versions up to " + SCHEMA_VERSION
           + ": run the newer Hearth that wrote it, or restore a backup made for this version");
     }
@@ -108,14 +262,27 @@ public final class AdminStore implements AutoCloseable {
       String script = script(MIGRATIONS.get(v));
       connection.setAutoCommit(false);
       try (Statement s = connection.createStatement()) {
-        for (String sql : statements(script)) {
-          s.execute(sql);
+        if (dialect == Dialect.POSTGRESQL) {
+          // Another admin may be migrating the same database: wait for it, then look again.
+          s.execute("SELECT pg_advisory_xact_lock(4848415254)");
+          if (schemaVersion() > v) {
+            connection.commit();
+            continue;
+          }
         }
-        s.execute("PRAGMA user_version = " + (v + 1));
+        for (String sql : statements(script)) {
+          s.execute(dialect.translate(sql));
+        }
+        if (dialect == Dialect.POSTGRESQL) {
+          s.execute("DELETE FROM hearth_schema");
+          s.execute("INSERT INTO hearth_schema(version) VALUES (" + (v + 1) + ")");
+        } else {
+          s.execute("PRAGMA user_version = " + (v + 1));
+        }
         connection.commit();
       } catch (SQLException e) {
         connection.rollback();
-        throw new StoreException("migration of " + file + " to schema version " + (v + 1)
+        throw new StoreException("migration of the " + location + " to schema version " + (v + 1)
             + " failed and was rolled back: " + e.getMessage());
       } finally {
         connection.setAutoCommit(true);
@@ -151,6 +318,9 @@ public final class AdminStore implements AutoCloseable {
    * refuses to replace it while the lock is held (other tools may still read and write).
    */
   public synchronized void lockForServing() throws StoreException {
+    if (dialect == Dialect.POSTGRESQL) {
+      return; // a shared database: several admins may serve it; restore is pg_restore's job
+    }
     try {
       java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile(file),
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
@@ -182,7 +352,8 @@ public final class AdminStore implements AutoCloseable {
   /** The schema version of the open file. */
   public synchronized int schemaVersion() throws SQLException {
     try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+        ResultSet rs = s.executeQuery(dialect == Dialect.POSTGRESQL
+            ? "SELECT COALESCE(MAX(version), 0) FROM hearth_schema" : "PRAGMA user_version")) {
       return rs.next() ? rs.getInt(1) : 0;
     }
   }
@@ -234,6 +405,7 @@ public final class AdminStore implements AutoCloseable {
    */
   public synchronized <T> T transaction(Work<T> work) throws StoreException {
     try {
+      reconnectIfBroken();
       connection.setAutoCommit(false);
       try {
         T result = work.run(connection);
@@ -257,10 +429,27 @@ public final class AdminStore implements AutoCloseable {
   /** Runs read-only {@code work}; no transaction needed for one consistent statement. */
   public synchronized <T> T read(Work<T> work) throws StoreException {
     try {
+      reconnectIfBroken();
       return work.run(connection);
     } catch (SQLException e) {
       throw StoreException.of("the admin database could not be read", e);
     }
+  }
+
+  /**
+   * PostgreSQL only: a connection the server closed (a restart, a fail-over) is replaced before
+   * the next use, so the admin recovers by itself once the database is back.
+   */
+  private void reconnectIfBroken() throws SQLException {
+    if (connector == null || connection.isValid(2)) {
+      return;
+    }
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Already broken: the new connection is what matters.
+    }
+    connection = connector.connect();
   }
 
   /**
@@ -286,6 +475,9 @@ public final class AdminStore implements AutoCloseable {
    * ({@code VACUUM INTO}); the copy is written next to the target and renamed into place.
    */
   public synchronized void backup(Path target) throws StoreException {
+    if (dialect == Dialect.POSTGRESQL) {
+      throw new StoreException("the admin store is in PostgreSQL: back it up with pg_dump");
+    }
     Path tmp = target.resolveSibling(target.getFileName() + ".partial");
     try {
       Files.deleteIfExists(tmp);

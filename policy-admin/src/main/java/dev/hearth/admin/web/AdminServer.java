@@ -83,6 +83,10 @@ public final class AdminServer implements AutoCloseable {
   private Javalin blockPages;
   private volatile Operations operations;
   private boolean started;
+  /** The fleet's snapshots and the SHA-256 of the node token, or null: no fleet served. */
+  private volatile dev.hearth.admin.fleet.SnapshotPublisher fleet;
+  private volatile byte[] nodeTokenHash;
+  static final String FLEET_SNAPSHOT_PATH = "/api/v1/fleet/snapshot";
 
   public AdminServer(AdminStore store, Accounts accounts, PolicyService policy,
       PolicyStage stage) {
@@ -201,6 +205,7 @@ public final class AdminServer implements AutoCloseable {
       config.routes.get("/healthz", this::health);
       config.routes.get("/readyz", this::ready);
       config.routes.get("/metrics", this::metrics);
+      config.routes.get(FLEET_SNAPSHOT_PATH, this::fleetSnapshot);
       config.routes.get("/api/openapi.json", this::openApi);
       config.routes.get("/api/v1/status", this::status, OPERATORS);
       config.routes.get("/api/v1/stats", ctx -> json(ctx, 200, statsJson()), OPERATORS);
@@ -544,7 +549,56 @@ public final class AdminServer implements AutoCloseable {
     return dailyBlocks;
   }
 
+  /**
+   * Serves the policy to resolver nodes at {@value #FLEET_SNAPSHOT_PATH}, for callers presenting
+   * {@code nodeToken} (a shared secret of the fleet, not a user's token). Call before
+   * {@link #start}.
+   */
+  public AdminServer serveFleet(dev.hearth.admin.fleet.SnapshotPublisher publisher,
+      String nodeToken) {
+    if (nodeToken == null || nodeToken.length() < 16) {
+      throw new IllegalArgumentException("the node token must be at least 16 characters");
+    }
+    this.nodeTokenHash = dev.hearth.admin.fleet.FleetSnapshot.sha256(nodeToken);
+    this.fleet = publisher;
+    return this;
+  }
+
+  /** The fleet snapshot, with a strong ETag; 304 when the node already has it. */
+  private void fleetSnapshot(Context ctx) throws StoreException {
+    var publisher = fleet;
+    if (publisher == null) {
+      throw new ApiError(404, null, "this admin serves no fleet snapshots (set"
+          + " fleet.node_token_file)");
+    }
+    String header = ctx.header("Authorization");
+    byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? dev.hearth.admin.fleet.FleetSnapshot.sha256(header.substring(7).trim()) : null;
+    if (given == null || !java.security.MessageDigest.isEqual(given, nodeTokenHash)) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"hearth-fleet\"");
+      throw new ApiError(401, null, "the fleet's node token is required (Authorization: Bearer"
+          + " TOKEN, the contents of fleet.node_token_file)");
+    }
+    var p = publisher.current();
+    ctx.header("ETag", p.etag());
+    ctx.header("Cache-Control", "no-cache");
+    ctx.header("X-Hearth-Snapshot-Serial", Long.toString(p.serial()));
+    String inm = ctx.header("If-None-Match");
+    if (inm != null) {
+      for (String tag : inm.split(",")) {
+        if (tag.trim().equals(p.etag()) || tag.trim().equals("*")) {
+          ctx.status(304);
+          return;
+        }
+      }
+    }
+    ctx.status(200).contentType("application/json").result(p.body());
+  }
+
   private void authorize(Context ctx) throws StoreException {
+    if (ctx.path().equals(FLEET_SNAPSHOT_PATH)) {
+      return; // nodes authenticate with the fleet's token, checked by the handler
+    }
     String header = ctx.header("Authorization");
     Principal p = null;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -652,33 +706,12 @@ public final class AdminServer implements AutoCloseable {
    * is down would turn a partial outage into a total one (the liveness probe restarts nothing
    * either: the upstreams come back on their own).
    */
-  private void ready(Context ctx) throws JsonProcessingException {
-    Operations ops = operations;
-    String why = ops == null ? null : ops.notReady();
-    ObjectNode n = JSON.createObjectNode();
-    n.put("status", why == null ? "ready" : "not ready");
-    if (why != null) {
-      n.put("reason", why);
-    }
-    json(ctx, why == null ? 200 : 503, n);
+  private void ready(Context ctx) {
+    OperationsRoutes.ready(ctx, operations);
   }
 
-  /** Prometheus text format; no login (scrapers rarely have one), but it can be switched off. */
   private void metrics(Context ctx) {
-    Operations ops = operations;
-    if (ops == null || !ops.metricsEnabled()) {
-      throw new ApiError(404, null, "metrics are off (metrics.enabled: false)");
-    }
-    InetAddress client;
-    try {
-      client = InetAddress.getByName(ctx.req().getRemoteAddr());
-    } catch (java.net.UnknownHostException e) {
-      client = null;
-    }
-    if (client == null || !ops.metricsAllowed(client)) {
-      throw new ApiError(403, null, "metrics are not served to this address (metrics.allow)");
-    }
-    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(ops.scrape());
+    OperationsRoutes.metrics(ctx, operations);
   }
 
   private void health(Context ctx) throws JsonProcessingException {

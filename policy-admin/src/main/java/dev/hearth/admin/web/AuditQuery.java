@@ -70,11 +70,13 @@ record AuditQuery(String actor, String action, String target, Instant since, Ins
     }
     if (since != null) {
       // As instants, not as text: stored times have as many fraction digits as they need.
-      sql.append(" AND julianday(at) >= julianday(?)");
+      sql.append(" AND ").append(store.dialect().instant("at")).append(" >= ")
+          .append(store.dialect().instant("?"));
       args.add(since.toString());
     }
     if (until != null) {
-      sql.append(" AND julianday(at) < julianday(?)");
+      sql.append(" AND ").append(store.dialect().instant("at")).append(" < ")
+          .append(store.dialect().instant("?"));
       args.add(until.toString());
     }
     sql.append(" ORDER BY id DESC LIMIT ?");

@@ -63,9 +63,14 @@ class AppealsTest {
     }
   }
 
+  /** The store under test: a SQLite file here, PostgreSQL in the subclass. */
+  AdminStore openStore(Clock clock) throws Exception {
+    return AdminStore.open(dir.resolve("admin.db"), clock);
+  }
+
   @BeforeEach
   void open() throws Exception {
-    store = AdminStore.open(dir.resolve("admin.db"), clock);
+    store = openStore(clock);
     policy = new PolicyService(store, docs -> PolicySnapshot.everyListForEveryone());
     policy.open();
     policy.attach(published::add, new AddressBindings());

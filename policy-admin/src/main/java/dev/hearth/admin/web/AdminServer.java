@@ -436,6 +436,20 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
+   * Every route, as {@code "METHOD /path/{param}"}, from the router itself, so the security
+   * tests cover routes added later without anyone listing them.
+   */
+  public java.util.List<String> routes() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (io.javalin.router.ParsedEndpoint e : app.unsafe.internalRouter.allHttpHandlers()) {
+      if (e.endpoint.method.isHttpMethod()) {
+        out.add(e.endpoint.method.name() + " " + e.endpoint.path);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Starts the dedicated block-page listener ({@code --block-page}): the public pages, and the
    * block page for any other Host and path; no console, portal or API. Port 0 picks a free one
    * ({@link #blockPagePort()}).

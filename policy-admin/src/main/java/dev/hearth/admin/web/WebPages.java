@@ -417,7 +417,11 @@ final class WebPages {
   private void statsJson(Context ctx) {
     // Polled by the dashboard every 5 s: it must not keep an unattended session alive.
     Sessions.Session peek = sessions.peek(ctx.cookie(Sessions.COOKIE));
-    Sessions.Session s = peek == null ? null : require(ctx, OPERATORS, false);
+    if (peek == null) {
+      ctx.status(401); // not signed in: nothing, and not a 200 that looks like data
+      return;
+    }
+    Sessions.Session s = require(ctx, OPERATORS, false);
     if (s == null || stats == null) {
       if (s != null) {
         ctx.json(java.util.Map.of());

@@ -21,10 +21,9 @@ import org.xbill.DNS.Type;
 /**
  * Turns a verified upstream reply into a cacheable {@link ResponseTemplate}: drops answer records
  * that do not belong to the question's CNAME/DNAME chain (so an upstream cannot slip unrelated
- * answers in; authority and additional records are kept as sent, and since entries are cached
- * per question they are only ever served with this answer), removes OPT/TSIG, clamps TTLs to the operator's bounds, and works out
- * how long the answer may be cached: the smallest answer TTL, or for NXDOMAIN/NODATA the SOA
- * rule of RFC 2308 section 5. Replies that must not be cached get a lifetime of zero.
+ * answers in; authority and additional records are scrubbed likewise), removes OPT/TSIG, clamps
+ * TTLs to the operator's bounds, and works out how long the answer may be cached: the smallest
+ * answer TTL, or for NXDOMAIN/NODATA the SOA rule of RFC 2308 section 5. Replies that must not be cached get a lifetime of zero.
  */
 public final class UpstreamReplies {
   private UpstreamReplies() {}
@@ -71,11 +70,30 @@ public final class UpstreamReplies {
       }
       out.addRecord(r, Section.ANSWER);
     }
+    // Authority and additional records are scrubbed too (as Unbound does), since they are cached
+    // and served with this answer: the authority section keeps only zone records (SOA, NS, DS and
+    // DNSSEC proofs) of a zone the question's names lie in, the additional section only
+    // addresses of the name servers, mail exchangers and services named by what was kept.
+    Set<Name> zones = new HashSet<>();
     for (Record r : m.getSection(Section.AUTHORITY)) {
-      out.addRecord(r, Section.AUTHORITY);
+      if ((r.getType() == Type.SOA || r.getType() == Type.NS)
+          && isAncestorOfAny(r.getName(), chain)) {
+        zones.add(r.getName());
+      }
+    }
+    Set<Name> targets = new HashSet<>();
+    for (Record r : out.getSection(Section.ANSWER)) {
+      addTarget(r, targets);
+    }
+    for (Record r : m.getSection(Section.AUTHORITY)) {
+      if (authorityFits(r, chain, zones)) {
+        out.addRecord(r, Section.AUTHORITY);
+        addTarget(r, targets);
+      }
     }
     for (Record r : m.getSection(Section.ADDITIONAL)) {
-      if (r.getType() != Type.OPT && r.getType() != Type.TSIG && r.getType() != Type.SIG) {
+      if (r.getType() != Type.OPT && r.getType() != Type.TSIG && r.getType() != Type.SIG
+          && targets.contains(r.getName())) {
         out.addRecord(r, Section.ADDITIONAL);
       }
     }
@@ -84,7 +102,7 @@ public final class UpstreamReplies {
     boolean negative = rcode == Rcode.NXDOMAIN || (rcode == Rcode.NOERROR && !hasRequestedType);
     long negativeTtl = -1;
     if (negative) {
-      for (Record r : m.getSection(Section.AUTHORITY)) {
+      for (Record r : out.getSection(Section.AUTHORITY)) {
         if (r instanceof SOARecord soa) {
           negativeTtl = Math.min(Math.min(soa.getTTL(), soa.getMinimum()), policy.negativeMaxTtl());
         }
@@ -130,6 +148,45 @@ public final class UpstreamReplies {
     boolean ad = validating && m.getHeader().getFlag(Flags.AD);
     return new ResponseTemplate(wire, skipQuestion(wire), offsets, ttls, rcode, ad, (int) lifetime,
         nowNanos);
+  }
+
+  /** Whether {@code zone} is one of {@code names} or above one of them. */
+  private static boolean isAncestorOfAny(Name zone, Set<Name> names) {
+    for (Name n : names) {
+      if (n.subdomain(zone)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean authorityFits(Record r, Set<Name> chain, Set<Name> zones) {
+    int type = r.getType() == Type.RRSIG ? ((org.xbill.DNS.RRSIGRecord) r).getTypeCovered()
+        : r.getType();
+    return switch (type) {
+      case Type.SOA, Type.NS, Type.DS -> isAncestorOfAny(r.getName(), chain);
+      // Denial proofs are named after names of the zone, not after the question.
+      case Type.NSEC, Type.NSEC3 -> {
+        for (Name z : zones) {
+          if (r.getName().subdomain(z)) {
+            yield true;
+          }
+        }
+        yield false;
+      }
+      default -> false;
+    };
+  }
+
+  /** Names whose addresses may come along in the additional section. */
+  private static void addTarget(Record r, Set<Name> targets) {
+    if (r instanceof org.xbill.DNS.NSRecord ns) {
+      targets.add(ns.getTarget());
+    } else if (r instanceof org.xbill.DNS.MXRecord mx) {
+      targets.add(mx.getTarget());
+    } else if (r instanceof org.xbill.DNS.SRVRecord srv) {
+      targets.add(srv.getTarget());
+    }
   }
 
   private static int skipQuestion(byte[] wire) {

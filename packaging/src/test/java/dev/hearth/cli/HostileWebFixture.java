@@ -95,7 +95,10 @@ final class HostileWebFixture implements AutoCloseable {
     ActivitySummaries activity = new ActivitySummaries(store, dns.policy().activity(),
         () -> policy.current().directory(), 30);
     web = new AdminServer(store, accounts, policy, dns.policy(), dns::stats, ops, sources,
-        activity, PublicSettings.DEFAULTS).start(new InetSocketAddress("127.0.0.1", 0));
+        activity, PublicSettings.DEFAULTS)
+        .serveFleet(new dev.hearth.admin.fleet.SnapshotPublisher(store, policy, sources),
+            "the fleet's node token, not a user's")
+        .start(new InetSocketAddress("127.0.0.1", 0));
     for (Role r : Role.values()) {
       String household = r == Role.PARENT ? "house-a" : null;
       tokens.put(r, accounts.createToken(Principal.CLI, r.id() + "-token", r, household));

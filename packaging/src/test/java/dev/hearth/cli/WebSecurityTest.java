@@ -47,6 +47,8 @@ class WebSecurityTest {
       Role.APPEALS_REVIEWER);
   /** Public: anyone, signed in or not (null stands for "also anonymous"). */
   private static final Set<Role> PUBLIC = null;
+  /** Routes no user or user token may call: the fleet snapshot wants the nodes' shared token. */
+  private static final Set<Role> NOBODY = EnumSet.noneOf(Role.class);
 
   /**
    * The access table. Keys are the router's "METHOD /path"; every route must be here. A role
@@ -57,7 +59,8 @@ class WebSecurityTest {
   static {
     for (String p : List.of("/", "/about", "/lists", "/privacy", "/stats", "/stats.json",
         "/stats.csv", "/status", "/check", "/blocked", "/appeal", "/appeal/confirm",
-        "/appeal/{ticket}", "/login", "/signup", "/healthz", "/api/openapi.json",
+        "/appeal/{ticket}", "/login", "/signup", "/healthz", "/readyz", "/metrics",
+        "/api/openapi.json",
         "/static/hearth.css", "/static/schedule.js", "/static/activity.js",
         "/static/dashboard.js")) {
       ACCESS.put("GET " + p, PUBLIC);
@@ -109,6 +112,7 @@ class WebSecurityTest {
     }
     // API.
     ACCESS.put("GET /api/v1/status", OPERATORS);
+    ACCESS.put("GET /api/v1/fleet/snapshot", NOBODY);
     ACCESS.put("GET /api/v1/stats", OPERATORS);
     for (String kind : List.of("profiles", "networks", "presets")) {
       ACCESS.put("GET /api/v1/" + kind, OPERATORS);

@@ -68,7 +68,8 @@ final class ConfigFile {
       List.of("listen", "allow", "refused_action", "rate_limit", "threads", "edns_udp_size", "tcp");
   private static final List<String> TCP_KEYS =
       List.of("idle_timeout", "max_connections", "max_connections_per_client");
-  private static final List<String> UPSTREAM_KEYS = List.of("servers", "timeout", "resolution_timeout");
+  private static final List<String> UPSTREAM_KEYS = List.of("servers", "timeout", "resolution_timeout",
+      "max_in_flight");
   private static final List<String> SERVER_KEYS = List.of("address", "validating", "tls_name", "ca_file");
   private static final List<String> CACHE_KEYS = List.of("size", "min_ttl", "max_ttl", "negative_max_ttl",
       "prefetch", "serve_stale", "stale_max_age", "stale_answer_ttl");
@@ -536,6 +537,10 @@ final class ConfigFile {
           + ") must not be longer than upstream.resolution_timeout (" + Values.format(total) + ")");
     }
     into.timeouts(perTry, total);
+    if (up.containsKey("max_in_flight")) {
+      into.maxInFlight(number(up.get("max_in_flight"), "upstream.max_in_flight", 1,
+          "a whole number of questions, at least 1"));
+    }
   }
 
   /**

@@ -96,6 +96,7 @@ public record Settings(
     private Duration upstreamTimeout = defaults.upstreamTimeout();
     private Duration resolutionTimeout = defaults.resolutionTimeout();
     private int ednsUdpSize = defaults.ednsUdpSize();
+    private int maxInFlight = defaults.maxInFlight();
     private Path dataDir = Path.of(DEFAULT_DATA_DIR);
     private InetSocketAddress httpListen = HostPort.parseListen(DEFAULT_HTTP_LISTEN);
     private List<Path> blocklists = List.of();
@@ -212,6 +213,11 @@ public record Settings(
 
     Builder ednsUdpSize(int v) {
       ednsUdpSize = v;
+      return this;
+    }
+
+    Builder maxInFlight(int v) {
+      maxInFlight = v;
       return this;
     }
 
@@ -334,7 +340,7 @@ public record Settings(
       ResolverConfig config;
       try {
         config = new ResolverConfig(dnsListen, ups, allowedClients, dropRefused, rateLimitPerClient,
-            threads, cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+            threads, cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
       } catch (IllegalArgumentException | NullPointerException e) {
         throw new ConfigException("invalid settings: " + e.getMessage());
       }

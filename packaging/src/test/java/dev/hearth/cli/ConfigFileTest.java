@@ -79,6 +79,7 @@ class ConfigFileTest {
         "  servers: [\"192.0.2.1:53\", {address: \"192.0.2.2:5353\", validating: true}, \"192.0.2.3+validating\"]",
         "  timeout: 500ms",
         "  resolution_timeout: 2s",
+        "  max_in_flight: 2000",
         "cache:",
         "  size: 16m",
         "  min_ttl: 5",
@@ -114,6 +115,7 @@ class ConfigFileTest {
     assertEquals(new ResolverConfig.Tcp(Duration.ofSeconds(15), 200, 8), r.tcp());
     assertEquals(Duration.ofMillis(500), r.upstreamTimeout());
     assertEquals(Duration.ofSeconds(2), r.resolutionTimeout());
+    assertEquals(2000, r.maxInFlight());
     assertEquals(new ResolverConfig.Cache(16L << 20, 5, 3600, 600, false, false, 7200, 10), r.cache());
     assertEquals("0.0.0.0:8081", HostPort.format(s.httpListen()));
     assertEquals("192.0.2.80:80", HostPort.format(s.blockPageListen()));
@@ -246,6 +248,7 @@ class ConfigFileTest {
     assertError("cache:\n  size: lots\n", 2, "cache.size", "expected a size in bytes");
     assertError("cache:\n  size: [1]\n", 2, "cache.size", "got a list");
     assertError("dns:\n  rate_limit:\n", 2, "dns.rate_limit", "got nothing");
+    assertError("upstream:\n  max_in_flight: 0\n", 2, "upstream.max_in_flight", "at least 1");
     assertError("dns:\n  rate_limit: -1\n", 2, "dns.rate_limit", "got \"-1\"");
     assertError("dns:\n  threads: 0\n", 2, "dns.threads", "at least 1, got \"0\"");
     assertError("dns:\n  edns_udp_size: 100\n", 2, "dns.edns_udp_size", "between 512 and 4096, got \"100\"");

@@ -165,7 +165,7 @@ public final class DnsServer implements AutoCloseable {
     stages.add(policy);
     // SafeSearch rewrites a passed name to its engine's locked-down host, looked up below.
     stages.add(new dev.hearth.resolver.policy.SafeSearchStage(policy::safeSearch));
-    stages.add(new CacheStage(config.cache(), clock));
+    stages.add(new CacheStage(config.cache(), clock, config.maxInFlight()));
     stages.add(new UpstreamStage(forwarder, config.cache(), clock));
     return stages;
   }

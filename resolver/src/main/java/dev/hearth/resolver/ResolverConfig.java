@@ -23,7 +23,25 @@ public record ResolverConfig(
     Tcp tcp,
     Duration upstreamTimeout,
     Duration resolutionTimeout,
-    int ednsUdpSize) {
+    int ednsUdpSize,
+    int maxInFlight) {
+
+  /**
+   * Distinct questions waiting for upstreams at once before new ones are shed (REFUSED with an
+   * Extended DNS Error, or a stale answer when there is one), so a flood of cache misses or a
+   * black-holed upstream cannot grow memory without bound (Unbound's num-queries-per-thread,
+   * PowerDNS's max-mthreads).
+   */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+
+  /** With the default limit of questions waiting for upstreams. */
+  public ResolverConfig(List<InetSocketAddress> dnsListen, List<UpstreamSpec> upstreams,
+      ClientNetworks allowedClients, boolean dropRefused, int rateLimitPerClient, int threads,
+      Cache cache, Tcp tcp, Duration upstreamTimeout, Duration resolutionTimeout,
+      int ednsUdpSize) {
+    this(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient, threads, cache,
+        tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, DEFAULT_MAX_IN_FLIGHT);
+  }
 
   /** Cache sizing and TTL policy (RFC 2308 negative caching, RFC 8767 serve-stale). */
   public record Cache(
@@ -59,6 +77,9 @@ public record ResolverConfig(
     if (ednsUdpSize < 512 || ednsUdpSize > 4096) {
       throw new IllegalArgumentException("EDNS UDP size must be between 512 and 4096");
     }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("the in-flight limit must be at least 1");
+    }
   }
 
   /** Embedded defaults, with the given listeners and upstreams. */
@@ -79,46 +100,51 @@ public record ResolverConfig(
 
   public ResolverConfig withDnsListen(List<InetSocketAddress> v) {
     return new ResolverConfig(v, upstreams, allowedClients, dropRefused, rateLimitPerClient, threads,
-        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withUpstreams(List<UpstreamSpec> v) {
     return new ResolverConfig(dnsListen, v, allowedClients, dropRefused, rateLimitPerClient, threads,
-        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withAllowedClients(ClientNetworks v, boolean drop) {
     return new ResolverConfig(dnsListen, upstreams, v, drop, rateLimitPerClient, threads,
-        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withRateLimitPerClient(int v) {
     return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, v, threads,
-        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withThreads(int v) {
     return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient, v,
-        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withCache(Cache v) {
     return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient,
-        threads, v, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        threads, v, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withTcp(Tcp v) {
     return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient,
-        threads, cache, v, upstreamTimeout, resolutionTimeout, ednsUdpSize);
+        threads, cache, v, upstreamTimeout, resolutionTimeout, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withTimeouts(Duration perTry, Duration total) {
     return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient,
-        threads, cache, tcp, perTry, total, ednsUdpSize);
+        threads, cache, tcp, perTry, total, ednsUdpSize, maxInFlight);
   }
 
   public ResolverConfig withEdnsUdpSize(int v) {
     return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient,
-        threads, cache, tcp, upstreamTimeout, resolutionTimeout, v);
+        threads, cache, tcp, upstreamTimeout, resolutionTimeout, v, maxInFlight);
+  }
+
+  public ResolverConfig withMaxInFlight(int v) {
+    return new ResolverConfig(dnsListen, upstreams, allowedClients, dropRefused, rateLimitPerClient,
+        threads, cache, tcp, upstreamTimeout, resolutionTimeout, ednsUdpSize, v);
   }
 }

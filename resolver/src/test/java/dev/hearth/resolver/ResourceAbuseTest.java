@@ -235,4 +235,54 @@ class ResourceAbuseTest {
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
     assertEquals(Rcode.NOERROR, c.tcp(DnsClient.query("a.test.", Type.A)).getRcode());
   }
+
+  @Test
+  void questionsPilingUpForADeadUpstream_pastTheInFlightLimit_areShedWithRefused_andCacheHitsGoOn()
+      throws Exception {
+    DnsClient c = start(cfg -> cfg.withMaxInFlight(4)
+        .withTimeouts(Duration.ofMillis(1500), Duration.ofMillis(1500)));
+    var cache = server.pipeline().stage(dev.hearth.resolver.cache.CacheStage.class);
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    upstream.setFault(TestAuthServer.Fault.DROP);
+    // Four distinct misses wait for the black-holed upstream: the table is full.
+    List<java.net.DatagramSocket> waiting = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      java.net.DatagramSocket s = new java.net.DatagramSocket();
+      byte[] q = DnsClient.query("miss" + i + ".test.", Type.A).toWire();
+      s.send(new java.net.DatagramPacket(q, q.length, server.boundAddresses().get(0)));
+      waiting.add(s);
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (cache.inFlight() < 4 && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertEquals(4, cache.inFlight());
+    // A fifth distinct question is shed at once: REFUSED, saying why, so the stub moves on.
+    Message shed = c.udp(DnsClient.query("miss4.test.", Type.A));
+    assertEquals(Rcode.REFUSED, shed.getRcode(), shed.toString());
+    var ede = ResolverTest.ede(shed);
+    assertEquals(0, ede == null ? -1 : ede.getErrorCode(), shed.toString());
+    assertEquals(true, ede.getText().startsWith("resolver busy"), ede.getText());
+    assertEquals(1, cache.shed());
+    // Cached names and the same question again (it joins the waiting fetch) are not shed.
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    assertEquals(4, cache.inFlight(), "a cache hit adds nothing to the waiting table");
+    // The waiting ones get SERVFAIL when the resolution timeout passes; then the upstream is back
+    // and new questions are answered at once: recovery needs nothing.
+    for (java.net.DatagramSocket s : waiting) {
+      s.setSoTimeout(5000);
+      java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[512], 512);
+      s.receive(p);
+      assertEquals(Rcode.SERVFAIL, new Message(java.util.Arrays.copyOf(p.getData(),
+          p.getLength())).getRcode());
+      s.close();
+    }
+    assertEquals(0, cache.inFlight());
+    upstream.setFault(TestAuthServer.Fault.NORMAL);
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.AAAA)).getRcode());
+    int shedIndex = java.util.Arrays.asList(dev.hearth.resolver.observe.QueryMetrics.TYPES)
+        .indexOf("shed");
+    assertEquals(1, server.queryMetrics().answers(0, Rcode.REFUSED, shedIndex),
+        "the shed answer is counted as type=shed, rcode=REFUSED");
+  }
 }

@@ -36,10 +36,18 @@ public final class CacheStage implements QueryStage {
   private final LongAdder misses = new LongAdder();
   private final LongAdder staleServed = new LongAdder();
   private final LongAdder prefetches = new LongAdder();
+  private final LongAdder shed = new LongAdder();
+  /** Distinct questions allowed to wait for upstreams at once; past it new ones are shed. */
+  private final int maxInFlight;
 
   public CacheStage(ResolverConfig.Cache policy, LongSupplier clockNanos) {
+    this(policy, clockNanos, ResolverConfig.DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  public CacheStage(ResolverConfig.Cache policy, LongSupplier clockNanos, int maxInFlight) {
     this.policy = policy;
     this.clockNanos = clockNanos;
+    this.maxInFlight = maxInFlight;
     this.cache = new ResponseCache(policy.maxBytes(), Math.max(policy.maxTtl(), policy.negativeMaxTtl()),
         policy.serveStale() ? policy.staleMaxAge() : 0);
   }
@@ -92,8 +100,9 @@ public final class CacheStage implements QueryStage {
     if (lifetime < 10 || remaining > Math.max(1, lifetime / 10)) {
       return;
     }
-    if (++entry.hits < 2 || !entry.refreshing.compareAndSet(false, true)) {
-      return;
+    if (++entry.hits < 2 || inflight.size() >= maxInFlight
+        || !entry.refreshing.compareAndSet(false, true)) {
+      return; // under overload, prefetching is the first thing to go
     }
     prefetches.increment();
     fetch(key, ctx, next, entry);
@@ -101,8 +110,23 @@ public final class CacheStage implements QueryStage {
 
   private CompletableFuture<Answer> fetch(CacheKey key, QueryContext ctx, Next next,
       CacheEntry staleCandidate) {
+    CompletableFuture<Answer> running = inflight.get(key);
+    if (running != null) {
+      return running; // joining a fetch already under way costs no upstream query
+    }
+    if (inflight.size() >= maxInFlight) {
+      // Overload: a flood of distinct misses, or upstreams so slow that questions pile up. The
+      // waiting table (and memory) stays bounded; a stale answer beats none.
+      shed.increment();
+      if (usableStale(staleCandidate, clockNanos.getAsLong())) {
+        staleServed.increment();
+        return CompletableFuture.completedFuture(stale(staleCandidate, "resolver busy"));
+      }
+      return CompletableFuture.completedFuture(Answer.shed(new Ede(Ede.OTHER,
+          "resolver busy: " + maxInFlight + " questions already wait for upstreams")));
+    }
     CompletableFuture<Answer> promise = new CompletableFuture<>();
-    CompletableFuture<Answer> running = inflight.putIfAbsent(key, promise);
+    running = inflight.putIfAbsent(key, promise);
     if (running != null) {
       return running;
     }
@@ -171,6 +195,16 @@ public final class CacheStage implements QueryStage {
 
   public long misses() {
     return misses.sum();
+  }
+
+  /** Questions shed (REFUSED or stale) because the in-flight table was full. */
+  public long shed() {
+    return shed.sum();
+  }
+
+  /** Distinct questions waiting for upstreams now. */
+  public int inFlight() {
+    return inflight.size();
   }
 
   public long staleServed() {

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class QueryMetrics {
   /** Response types, the {@code type} label; index order is the array layout. */
   public static final String[] TYPES = {
-      "cached", "forwarded", "stale", "blocked", "local", "refused", "ratelimited", "dropped"};
+      "cached", "forwarded", "stale", "blocked", "local", "refused", "ratelimited", "dropped",
+      "shed"};
   /** Response codes, the {@code rcode} label; "none" is a dropped query (nothing sent). */
   public static final String[] RCODES = {
       "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "OTHER", "none"};
@@ -84,6 +85,7 @@ public final class QueryMetrics {
       case LOCAL -> rcode == Rcode.REFUSED ? 5 : 4;
       case SLIPPED -> 6;
       case DROPPED -> 7;
+      case SHED -> 8;
     };
   }
 

@@ -23,6 +23,12 @@ public record Answer(ResponseTemplate template, AnswerSource source, Ede ede, in
     return new Answer(ResponseTemplate.empty(rcode), AnswerSource.LOCAL, ede, -1);
   }
 
+  /** Load shedding: REFUSED, saying why, so the client moves on to another server. */
+  public static Answer shed(Ede ede) {
+    return new Answer(ResponseTemplate.empty(dev.hearth.resolver.wire.Rcode.REFUSED),
+        AnswerSource.SHED, ede, -1);
+  }
+
   public static Answer drop() {
     return DROP;
   }

@@ -15,5 +15,10 @@ public enum AnswerSource {
   /** Rate limited: an empty truncated reply, so a real client retries over TCP. */
   SLIPPED,
   /** Nothing is sent (refused client configured to be dropped, rate limited). */
-  DROPPED
+  DROPPED,
+  /**
+   * Shed: REFUSED because too many questions already wait for upstreams (overload), so the
+   * client's stub tries its next server instead of waiting.
+   */
+  SHED
 }

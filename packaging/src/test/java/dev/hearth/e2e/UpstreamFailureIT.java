@@ -103,6 +103,8 @@ class UpstreamFailureIT {
     nsd.stop();
     Result down = Dig.dig(hearth.port(), "+time=6", "fail5.e2e.test", "A");
     assertEquals("SERVFAIL", down.status(), () -> ctx(down));
+    // The operator's view: one log line when it goes down, one when it comes back.
+    assertTrue(hearth.log().contains("marked down after 3 timeouts in a row"), hearth::describe);
 
     nsd.start(); // same port
     Result last = null;
@@ -117,6 +119,7 @@ class UpstreamFailureIT {
     Result r = last;
     assertEquals("NOERROR", r.status(), () -> "no recovery within 30 s of NSD restarting\n" + ctx(r));
     assertEquals("192.0.2.80", r.answers("A").get(0).rdata(), () -> ctx(r));
+    assertTrue(hearth.log().contains("answers again"), hearth::describe);
   }
 
   @Test

@@ -485,4 +485,59 @@ class ResolverTest {
       assertTrue(server.forwarder().rejectedReplies() >= 1);
     }
   }
+
+  @Test
+  void flappingUpstream_everyQueryIsAnswered_andServiceIsWholeWithinTheProbeIntervalAfter()
+      throws Exception {
+    DnsClient c = start(cfg -> cfg.withTimeouts(java.time.Duration.ofMillis(200),
+        java.time.Duration.ofMillis(600)), upstream.address());
+    assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread flapper = new Thread(() -> {
+      boolean drop = true;
+      while (!stop.get()) {
+        upstream.setFault(drop ? TestAuthServer.Fault.DROP : TestAuthServer.Fault.NORMAL);
+        drop = !drop;
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    flapper.start();
+    int answered = 0;
+    int noerror = 0;
+    int cachedOk = 0;
+    try {
+      for (int i = 0; i < 30; i++) {
+        // A new name each time (a miss: the upstream's state decides) and a cached one.
+        Message m = c.udp(DnsClient.query("flap" + i + ".a.test.", Type.A));
+        answered++;
+        if (m.getRcode() == Rcode.NXDOMAIN) {
+          noerror++;
+        } else {
+          assertEquals(Rcode.SERVFAIL, m.getRcode(), m.toString());
+          assertEquals(22, ede(m).getErrorCode(), m.toString());
+        }
+        if (c.udp(DnsClient.query("a.test.", Type.A)).getRcode() == Rcode.NOERROR) {
+          cachedOk++;
+        }
+      }
+    } finally {
+      stop.set(true);
+      flapper.join();
+    }
+    assertEquals(30, answered, "no query went unanswered (each c.udp waits at most 3 s)");
+    assertEquals(30, cachedOk, "cached answers never depend on the upstream's state");
+    assertTrue(noerror > 0, "misses were answered in the upstream's good spells: " + noerror);
+    // Flapping over: within the 2 s probe interval every miss is answered again.
+    upstream.setFault(TestAuthServer.Fault.NORMAL);
+    long until = System.currentTimeMillis() + 3_000;
+    int rcode;
+    do {
+      rcode = c.udp(DnsClient.query("after.a.test.", Type.A)).getRcode();
+    } while (rcode != Rcode.NXDOMAIN && System.currentTimeMillis() < until);
+    assertEquals(Rcode.NXDOMAIN, rcode);
+  }
 }

@@ -245,7 +245,6 @@ public final class Forwarder implements AutoCloseable {
       send(u, probe, 1_000).whenComplete((bytes, error) -> {
         if (error == null) {
           u.markAlive(clockNanos.getAsLong() - start);
-          log.info("upstream {} answers again", u.spec());
         }
       });
     }

@@ -6,6 +6,7 @@ package dev.hearth.resolver.upstream;
  * only used when nothing better is left, until a background probe sees it answer again.
  */
 public final class Upstream {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Upstream.class);
   static final int FAILURES_TO_DOWN = 3;
 
   private final UpstreamSpec spec;
@@ -34,7 +35,7 @@ public final class Upstream {
       servfails++;
     } else {
       consecutiveFailures = 0;
-      down = false;
+      up();
     }
   }
 
@@ -42,14 +43,24 @@ public final class Upstream {
     queries++;
     timeouts++;
     srttMillis = Math.min(srttMillis * 2 + 10, 5_000);
-    if (++consecutiveFailures >= FAILURES_TO_DOWN) {
+    if (++consecutiveFailures >= FAILURES_TO_DOWN && !down) {
       down = true;
+      // The operator's side of an upstream fault: one line per change, not one per query.
+      log.warn("upstream {} marked down after {} timeouts in a row; other upstreams (or stale"
+          + " answers) serve while it is probed every 2 s", spec, consecutiveFailures);
+    }
+  }
+
+  private void up() {
+    if (down) {
+      down = false;
+      log.info("upstream {} answers again", spec);
     }
   }
 
   /** A probe got an answer: the server is reachable again. */
   synchronized void markAlive(long rttNanos) {
-    down = false;
+    up();
     consecutiveFailures = 0;
     srttMillis = rttNanos / 1e6;
   }

@@ -125,6 +125,21 @@ final class HearthProcess implements AutoCloseable {
     return dir.resolve("data");
   }
 
+  /** SIGKILL, as a power cut or the OOM killer would: no shutdown hook runs. */
+  void kill9() throws InterruptedException {
+    Process p = process;
+    if (p != null) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Starts again after {@link #kill9}, same command line and data directory. */
+  void relaunch() throws IOException {
+    launch(Ready.QUERY);
+  }
+
   /** Stops the process and starts it again with the same command line and data directory. */
   void restart() throws IOException {
     stop();

@@ -7,14 +7,14 @@
 #   TARGETS="canned ours" bench/run-dnsperf.sh
 #
 # Results go to $OUT (default /tmp/hearth-bench/results); bench/RESULTS.md quotes them.
-# Hearth loads the harness's 1M-domain list with --blocklist and answers blocked names NXDOMAIN.
+# HEARTH_JAR=FILE runs another build (e.g. for an A/B). Hearth loads the harness's 1M-domain list with --blocklist and answers blocked names NXDOMAIN.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 harness=${HARNESS:-$repo/../shared/bench}
 out=${OUT:-/tmp/hearth-bench}
 mkdir -p "$out/results" "$out/run" "$out/data"
-cp "$repo/packaging/target/hearth.jar" "$out/hearth.jar"
+cp "${HEARTH_JAR:-$repo/packaging/target/hearth.jar}" "$out/hearth.jar"
 export DATA=$out/data RUN=$out/run RES=$out/results
 base="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data ${HEARTH_EXTRA:-}"
 export OURS_CMD="$base --blocklist {blocklist}"

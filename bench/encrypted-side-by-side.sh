@@ -36,35 +36,9 @@ trap cleanup EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$out/key.pem" \
   -out "$out/cert.pem" -days 2 -subj /CN=bench.test -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
 cp "$repo/packaging/target/hearth.jar" "$out/hearth.jar"
-cat >"$out/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@5399
-  port: 5399
-  do-ip6: no
-  server-count: 1
-  username: ""
-  chroot: ""
-  zonesdir: "$data/upstream"
-  database: ""
-  zonelistfile: "$out/nsd/zone.list"
-  xfrdfile: "$out/nsd/xfrd.state"
-  xfrdir: "$out/nsd"
-  pidfile: "$out/nsd/nsd.pid"
-  logfile: "$out/nsd/nsd.log"
-  verbosity: 0
-  reuseport: no
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: "."
-  zonefile: "root.zone"
-zone:
-  name: "bench."
-  zonefile: "bench.zone"
-CONF
-taskset -c 1 nsd -d -c "$out/nsd/nsd.conf" >"$out/nsd/stdout.log" 2>&1 & pids+=($!)
+. "$here/lib/nsd-upstream.sh"
+start_nsd_upstream "$data" "$out/nsd" 1
+pids+=("$NSD_PID")
 cat >"$out/unbound.conf" <<CONF
 server:
   interface: 127.0.0.1@6330

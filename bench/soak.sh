@@ -30,35 +30,9 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 cp "$repo/packaging/target/hearth.jar" "$out/hearth.jar"
-cat >"$out/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@5399
-  port: 5399
-  do-ip6: no
-  server-count: 1
-  username: ""
-  chroot: ""
-  zonesdir: "$data/upstream"
-  database: ""
-  zonelistfile: "$out/nsd/zone.list"
-  xfrdfile: "$out/nsd/xfrd.state"
-  xfrdir: "$out/nsd"
-  pidfile: "$out/nsd/nsd.pid"
-  logfile: "$out/nsd/nsd.log"
-  verbosity: 0
-  reuseport: no
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: "."
-  zonefile: "root.zone"
-zone:
-  name: "bench."
-  zonefile: "bench.zone"
-CONF
-taskset -c 1 nsd -d -c "$out/nsd/nsd.conf" >"$out/nsd/stdout.log" 2>&1 & pids+=($!)
+. "$here/lib/nsd-upstream.sh"
+start_nsd_upstream "$data" "$out/nsd" 1
+pids+=("$NSD_PID")
 # Two versions of the list, one name apart, swapped in by rename as a sync job would.
 cp "$data/blocklist.txt" "$out/list-a.txt"
 sed '$d' "$data/blocklist.txt" >"$out/list-b.txt"

@@ -25,34 +25,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-cat > "$work/nsd.conf" <<CONF
-server:
-  ip-address: $up_ip@$up_port
-  port: $up_port
-  do-ip6: no
-  server-count: 1
-  username: ""
-  chroot: ""
-  zonesdir: "$data/upstream"
-  database: ""
-  zonelistfile: "$work/zone.list"
-  xfrdfile: "$work/xfrd.state"
-  xfrdir: "$work"
-  pidfile: "$work/nsd.pid"
-  logfile: "$work/nsd.log"
-  verbosity: 0
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: "."
-  zonefile: "root.zone"
-zone:
-  name: "bench."
-  zonefile: "bench.zone"
-CONF
-taskset -c 1 nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
-pids+=($!)
+. "$here/lib/nsd-upstream.sh"
+start_nsd_upstream "$data" "$work/nsd" 1 "$up_port" "$up_ip"
+pids+=("$NSD_PID")
 sleep 2
 
 /usr/bin/python3 "$here/gen-policy.py" "$work/policy.yaml" "$data/blocklist.txt" "$client"

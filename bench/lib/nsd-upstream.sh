@@ -2,13 +2,13 @@
 # zones ($DATA/upstream, made by ../shared/bench/gen/gen_data.py), so every name of the
 # harness's query files has a real, cacheable answer.
 #
-#   start_nsd_upstream DATA WORKDIR [CPU] [PORT]   # sets NSD_PID; listens on 127.0.0.1:PORT
+#   start_nsd_upstream DATA WORKDIR [CPU] [PORT] [IP]   # sets NSD_PID; default 127.0.0.1:5399
 start_nsd_upstream() {
-  local data=$1 work=$2 cpu=${3:-1} port=${4:-5399}
+  local data=$1 work=$2 cpu=${3:-1} port=${4:-5399} ip=${5:-127.0.0.1}
   mkdir -p "$work"
   cat >"$work/nsd.conf" <<CONF
 server:
-  ip-address: 127.0.0.1@$port
+  ip-address: $ip@$port
   port: $port
   do-ip6: no
   server-count: 1

@@ -61,6 +61,34 @@ class ListCatalogTest {
   }
 
   @Test
+  void anUnwritableDataDirectory_theNewVersionStillServes_andTheProblemIsReported()
+      throws Exception {
+    // Tests run as root, which ignores permissions: a plain file where the list's directory
+    // belongs fails every write the same way a read-only or full disk does.
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "other.example\n");
+    ListCatalog c = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()),
+        ListSource.file("b", b.toString()));
+    Path listDir = dir.resolve("data").resolve("lists").resolve("a");
+    assertTrue(Files.isDirectory(listDir), "the catalog keeps list a under " + listDir);
+    try (var files = Files.walk(listDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    Files.writeString(listDir, "not a directory");
+    Files.writeString(a, "tracker.example\n");
+    touch(a, 5);
+    assertTrue(c.refresh(true), "the new version is applied all the same");
+    assertTrue(c.snapshot().get(0).match("tracker.example").isBlock());
+    ListCatalog.Status st = c.status().stream().filter(x -> x.id().equals("a")).findFirst()
+        .orElseThrow();
+    assertTrue(st.lastError() != null && st.lastError().startsWith("applied, but could not be"
+        + " saved for the next start"), String.valueOf(st.lastError()));
+    assertTrue(log.stream().anyMatch(l -> l.contains("list a: applied, but could not be saved")),
+        String.valueOf(log));
+    assertTrue(c.snapshot().get(1).match("other.example").isBlock(), "list b is unaffected");
+  }
+
+  @Test
   void garbageOrMissingVersion_keepsTheLastGoodOne_andOtherListsStay() throws Exception {
     Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
     Path b = Files.writeString(dir.resolve("b.txt"), "other.example\n");

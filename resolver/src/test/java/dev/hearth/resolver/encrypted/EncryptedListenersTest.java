@@ -328,6 +328,69 @@ class EncryptedListenersTest {
   }
 
   @Test
+  void dotSlowloris_tricklingTheHandshakeOrAQuery_isCutAtTheIdleTimeout_othersServed()
+      throws Exception {
+    DnsServer small = start(64, Duration.ofSeconds(1));
+    InetSocketAddress at = small.encrypted().dotAddresses().get(0);
+    byte[] q = query("a.test.", Type.A);
+    List<java.net.Socket> slow = new ArrayList<>();
+    try {
+      // Ten trickle a TLS handshake (a record header announcing 512 bytes, then one byte at a
+      // time); ten finish the handshake and then trickle a DNS query inside TLS.
+      for (int i = 0; i < 10; i++) {
+        java.net.Socket raw = new java.net.Socket(at.getAddress(), at.getPort());
+        raw.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00});
+        slow.add(raw);
+        SSLSocket tls = dotSocket(at, HOST);
+        tls.getOutputStream().write(new byte[] {(byte) (q.length >> 8), (byte) q.length});
+        tls.getOutputStream().flush();
+        slow.add(tls);
+      }
+      boolean[] closed = new boolean[slow.size()];
+      int closedCount = 0;
+      long start = System.nanoTime();
+      long until = start + Duration.ofSeconds(15).toNanos();
+      for (int round = 0; closedCount < slow.size() && System.nanoTime() < until; round++) {
+        for (int i = 0; i < slow.size(); i++) {
+          if (closed[i]) {
+            continue;
+          }
+          java.net.Socket s = slow.get(i);
+          try {
+            s.getOutputStream().write(q[round % (q.length - 1)]);
+            s.getOutputStream().flush();
+            s.setSoTimeout(1);
+            closed[i] = s.getInputStream().read() == -1;
+          } catch (java.net.SocketTimeoutException open) {
+            // still open
+          } catch (IOException reset) {
+            closed[i] = true;
+          }
+          if (closed[i]) {
+            closedCount++;
+          }
+        }
+        if (round % 4 == 0) {
+          try (SSLSocket ok = dotSocket(at, HOST)) {
+            assertEquals(Rcode.NOERROR, dotExchange(ok, q).getRcode(), "a normal client");
+          }
+        }
+        Thread.sleep(250);
+      }
+      long took = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(slow.size(), closedCount, "all slow connections cut; after " + took + " ms");
+      try (SSLSocket again = dotSocket(at, HOST)) {
+        assertEquals(Rcode.NOERROR, dotExchange(again, q).getRcode());
+      }
+    } finally {
+      for (java.net.Socket s : slow) {
+        s.close();
+      }
+      small.close();
+    }
+  }
+
+  @Test
   void connectionsPerClient_areCapped_andIdleConnectionsClosed() throws Exception {
     DnsServer small = start(2, Duration.ofSeconds(1));
     InetSocketAddress at = small.encrypted().dotAddresses().get(0);

@@ -27,6 +27,11 @@ public final class UsageMeter {
     final long[] minutes = new long[24];
 
     synchronized int record(LocalDate d, int minute) {
+      if (date != null && d.isBefore(date)) {
+        // The clock went back across midnight (NTP step, a wrong RTC at boot): the day being
+        // counted stays, so the child neither gets a fresh budget nor loses today's record.
+        return count();
+      }
       if (!d.equals(date)) {
         date = d;
         java.util.Arrays.fill(minutes, 0);

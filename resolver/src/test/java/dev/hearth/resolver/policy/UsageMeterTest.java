@@ -56,6 +56,19 @@ class UsageMeterTest {
   }
 
   @Test
+  void theClockJumpingBackAcrossMidnightAndForwardAgain_keepsTheDaysMinutes() {
+    assertEquals(1, record("2026-06-10T09:00:00Z", UTC));
+    assertEquals(2, record("2026-06-10T09:01:00Z", UTC));
+    // An NTP step back to yesterday evening: nothing is reset, nothing counted for yesterday.
+    assertEquals(2, record("2026-06-09T23:59:00Z", UTC));
+    assertEquals(0, used("2026-06-09T23:59:00Z", UTC));
+    // Back to today: the morning's minutes are still there.
+    assertEquals(3, record("2026-06-10T09:02:00Z", UTC));
+    // A jump forward to another day starts that day's count, as midnight does.
+    assertEquals(1, record("2026-06-12T09:00:00Z", UTC));
+  }
+
+  @Test
   void minutesAreKeptApartPerSubscriberProfileAndCategory() {
     Instant t = utc("2026-06-10T09:00:00Z");
     assertEquals(1, meter.record("house-1", "kids", "games", t, LONDON));

@@ -37,82 +37,93 @@ public final class ListStore {
   public static void write(CompiledList list, Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      Out out = new Out(ch);
-      ByteBuffer b = out.buf;
-      out.room(MAGIC.length);
-      b.put(MAGIC);
-      ListInfo info = list.info;
-      out.string(info.id());
-      out.string(info.category() == null ? "" : info.category());
-      out.room(1);
-      b.put((byte) ((info.locked() ? 1 : 0) | (info.legalOverride() ? 2 : 0)
-          | (list.mostSpecificWins ? 4 : 0)));
-      out.string(info.version());
-      out.room(4);
-      b.putInt(info.files().size());
-      for (String f : info.files()) {
-        out.string(f);
-      }
-      out.string(list.hasher.id());
-      CompiledList.Counts c = list.counts;
-      out.room(6 * 4 + 8 + 4);
-      for (int v : new int[] {c.names(), c.blockNames(), c.exactNames(), c.allowNames(), c.urls(),
-          c.urlHosts()}) {
-        b.putInt(v);
-      }
-      b.putLong(list.labelMask);
-      int slots = list.slots();
-      b.putInt(slots);
-      for (int i = 0; i < slots; i++) {
-        out.room(8);
-        b.putLong(list.keyAt(i));
-      }
-      for (int i = 0; i < slots; i++) {
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        Out out = new Out(ch);
+        ByteBuffer b = out.buf;
+        out.room(MAGIC.length);
+        b.put(MAGIC);
+        ListInfo info = list.info;
+        out.string(info.id());
+        out.string(info.category() == null ? "" : info.category());
+        out.room(1);
+        b.put((byte) ((info.locked() ? 1 : 0) | (info.legalOverride() ? 2 : 0)
+            | (list.mostSpecificWins ? 4 : 0)));
+        out.string(info.version());
         out.room(4);
-        b.putInt(list.locationAt(i));
-      }
-      for (int i = 0; i < slots; i++) {
-        out.room(2);
-        b.putShort((short) list.flagsAt(i));
-      }
-      out.room(4);
-      b.putInt(list.urls.length);
-      for (long v : list.urls) {
-        out.room(8);
-        b.putLong(v);
-      }
-      for (int v : list.urlLocations) {
-        out.room(4);
-        b.putInt(v);
-      }
-      out.room(4);
-      b.putInt(list.urlsPerHost.size());
-      for (Map.Entry<Long, Integer> e : list.urlsPerHost.entrySet()) {
-        out.room(12);
-        b.putLong(e.getKey());
-        b.putInt(e.getValue());
-      }
-      out.room(4);
-      b.putInt(list.localData.size());
-      for (Map.Entry<Long, List<String>> e : list.localData.entrySet()) {
-        out.room(12);
-        b.putLong(e.getKey());
-        b.putInt(e.getValue().size());
-        for (String r : e.getValue()) {
-          out.string(r);
+        b.putInt(info.files().size());
+        for (String f : info.files()) {
+          out.string(f);
         }
+        out.string(list.hasher.id());
+        CompiledList.Counts c = list.counts;
+        out.room(6 * 4 + 8 + 4);
+        for (int v : new int[] {c.names(), c.blockNames(), c.exactNames(), c.allowNames(), c.urls(),
+            c.urlHosts()}) {
+          b.putInt(v);
+        }
+        b.putLong(list.labelMask);
+        int slots = list.slots();
+        b.putInt(slots);
+        for (int i = 0; i < slots; i++) {
+          out.room(8);
+          b.putLong(list.keyAt(i));
+        }
+        for (int i = 0; i < slots; i++) {
+          out.room(4);
+          b.putInt(list.locationAt(i));
+        }
+        for (int i = 0; i < slots; i++) {
+          out.room(2);
+          b.putShort((short) list.flagsAt(i));
+        }
+        out.room(4);
+        b.putInt(list.urls.length);
+        for (long v : list.urls) {
+          out.room(8);
+          b.putLong(v);
+        }
+        for (int v : list.urlLocations) {
+          out.room(4);
+          b.putInt(v);
+        }
+        out.room(4);
+        b.putInt(list.urlsPerHost.size());
+        for (Map.Entry<Long, Integer> e : list.urlsPerHost.entrySet()) {
+          out.room(12);
+          b.putLong(e.getKey());
+          b.putInt(e.getValue());
+        }
+        out.room(4);
+        b.putInt(list.localData.size());
+        for (Map.Entry<Long, List<String>> e : list.localData.entrySet()) {
+          out.room(12);
+          b.putLong(e.getKey());
+          b.putInt(e.getValue().size());
+          for (String r : e.getValue()) {
+            out.string(r);
+          }
+        }
+        out.room(4);
+        b.putInt(list.roleLocations.size());
+        for (Map.Entry<Long, Integer> e : list.roleLocations.entrySet()) {
+          out.room(12);
+          b.putLong(e.getKey());
+          b.putInt(e.getValue());
+        }
+        out.finish();
+        ch.force(true);
       }
-      out.room(4);
-      b.putInt(list.roleLocations.size());
-      for (Map.Entry<Long, Integer> e : list.roleLocations.entrySet()) {
-        out.room(12);
-        b.putLong(e.getKey());
-        b.putInt(e.getValue());
+    } catch (IOException | RuntimeException e) {
+      // A half-written copy (a full disk, most often) would only take the room that is
+      // missing; the file in place is untouched.
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        e.addSuppressed(ignored);
       }
-      out.finish();
-      ch.force(true);
+      throw e;
     }
     try {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

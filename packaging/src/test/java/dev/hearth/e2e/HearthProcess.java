@@ -48,9 +48,19 @@ final class HearthProcess implements AutoCloseable {
 
   static HearthProcess start(List<String> upstreams, List<String> extraArgs, Ready ready)
       throws IOException {
+    return start(upstreams, extraArgs, ready, null);
+  }
+
+  /**
+   * As {@link #start(List, List, Ready)} with the data directory somewhere else (e.g. on a small
+   * file system of its own); null for the usual one under the process's temporary directory.
+   */
+  static HearthProcess start(List<String> upstreams, List<String> extraArgs, Ready ready,
+      Path elsewhere) throws IOException {
     Path jar = E2e.hearthJar();
     Path dir = Files.createTempDirectory("hearth-e2e-");
-    Path dataDir = Files.createDirectories(dir.resolve("data"));
+    Path dataDir = elsewhere != null ? Files.createDirectories(elsewhere)
+        : Files.createDirectories(dir.resolve("data"));
     int port = E2e.freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -122,7 +132,8 @@ final class HearthProcess implements AutoCloseable {
 
   /** The data directory this instance was started with (kept across {@link #restart}). */
   Path dataDir() {
-    return dir.resolve("data");
+    int i = command.indexOf("--data-dir");
+    return Path.of(command.get(i + 1));
   }
 
   /** SIGKILL, as a power cut or the OOM killer would: no shutdown hook runs. */

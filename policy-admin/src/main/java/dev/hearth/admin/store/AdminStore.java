@@ -267,6 +267,7 @@ public final class AdminStore implements AutoCloseable {
           s.execute("SELECT pg_advisory_xact_lock(4848415254)");
           if (schemaVersion() > v) {
             connection.commit();
+            connection.setAutoCommit(true);
             continue;
           }
         }
@@ -281,12 +282,30 @@ public final class AdminStore implements AutoCloseable {
         }
         connection.commit();
       } catch (SQLException e) {
-        connection.rollback();
+        abandon(e);
         throw new StoreException("migration of the " + location + " to schema version " + (v + 1)
             + " failed and was rolled back: " + e.getMessage());
-      } finally {
-        connection.setAutoCommit(true);
       }
+      connection.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Ends a failed transaction and goes back to autocommit without hiding why it failed. On a
+   * full disk or an I/O error SQLite has already rolled the transaction back by itself, so the
+   * driver's own ROLLBACK and COMMIT then fail with "no transaction is active": that second error
+   * must not replace the first (the operator has to read "the disk is full", not that).
+   */
+  private void abandon(Exception failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException alreadyRolledBack) {
+      // Nothing left to undo.
+    }
+    try {
+      connection.setAutoCommit(true); // the driver's flag is set before its COMMIT can fail
+    } catch (SQLException noTransaction) {
+      failure.addSuppressed(noTransaction);
     }
   }
 
@@ -407,20 +426,16 @@ public final class AdminStore implements AutoCloseable {
     try {
       reconnectIfBroken();
       connection.setAutoCommit(false);
+      T result;
       try {
-        T result = work.run(connection);
+        result = work.run(connection);
         connection.commit();
-        return result;
       } catch (SQLException | RuntimeException e) {
-        try {
-          connection.rollback();
-        } catch (SQLException ignored) {
-          // The original failure is the one to report.
-        }
+        abandon(e);
         throw e;
-      } finally {
-        connection.setAutoCommit(true);
       }
+      connection.setAutoCommit(true);
+      return result;
     } catch (SQLException e) {
       throw StoreException.of("the admin database could not complete the change", e);
     }

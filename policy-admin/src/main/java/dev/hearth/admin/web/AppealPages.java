@@ -22,6 +22,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appeals on the web: the public form ({@code /appeal}), the e-mail confirmation, the status page
@@ -30,6 +32,7 @@ import java.util.Set;
  * sign-in form does, since there is no session; they take no file uploads, on purpose.
  */
 final class AppealPages {
+  private static final Logger LOG = LoggerFactory.getLogger(AppealPages.class);
   private static final String FORM_COOKIE = "hearth_form";
   private static final DateTimeFormatter WHEN =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
@@ -159,6 +162,14 @@ final class AppealPages {
         ctx.header("Retry-After", "3600");
       }
       form(ctx, e, f, e.status());
+      return;
+    } catch (StoreException e) {
+      // The operator reads the store's reason in the log; the visitor gets their form back,
+      // filled in, with a plain "nothing was filed, try again later".
+      LOG.error("appeal not saved: {}", e.getMessage());
+      ctx.header("Retry-After", "300");
+      form(ctx, new AppealException(503, null, Ui.of(ctx, null).t("appeal.unavailable")), f,
+          503);
       return;
     }
     Ui ui = Ui.of(ctx, null);

@@ -192,6 +192,45 @@ class AdminStoreTest {
   }
 
   @Test
+  void aFullDatabase_saysTheDiskIsFull_keepsNothingOfTheChange_andTheNextChangeWorks()
+      throws Exception {
+    try (AdminStore store = AdminStore.open(dir.resolve("admin.db"))) {
+      insertProfile(store, "before");
+      // SQLite's own size cap: growing past it fails the way a full disk does (SQLITE_FULL).
+      // FullDiskIT does the same with a real full file system.
+      capPages(store, "PRAGMA page_count");
+      String big = "x".repeat(256 * 1024);
+      StoreException e = assertThrows(StoreException.class, () -> store.transaction(c -> {
+        insert(c, "small");
+        store.audit(c, "test", "profile.create", "profile:big", null, big);
+        return null;
+      }));
+      assertEquals("the admin database could not complete the change: the disk is full",
+          e.getMessage());
+      assertEquals(1, count(store, "profiles"), "nothing of the failed change is kept");
+      assertEquals(0, count(store, "audit_log"));
+      capPages(store, "SELECT 1000000");
+      insertProfile(store, "after");
+      assertEquals(2, count(store, "profiles"));
+    }
+  }
+
+  /** Sets the store connection's page cap to the value of {@code query}. */
+  private static void capPages(AdminStore store, String query) throws StoreException {
+    store.read(c -> {
+      try (Statement s = c.createStatement()) {
+        long pages;
+        try (ResultSet rs = s.executeQuery(query)) {
+          rs.next();
+          pages = rs.getLong(1);
+        }
+        s.execute("PRAGMA max_page_count = " + pages);
+        return null;
+      }
+    });
+  }
+
+  @Test
   void backupWhileOpen_thenRestore_bringsTheDataBack() throws Exception {
     Path live = dir.resolve("admin.db");
     Path backup = dir.resolve("backup.db");

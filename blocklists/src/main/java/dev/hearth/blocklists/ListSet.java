@@ -15,37 +15,47 @@ import java.util.Map;
  * <p>Index slots pack the top 40 bits of the name hash (a fingerprint: a rare false match only
  * costs a probe in the list, which checks the full 64-bit hash) with a 24-bit list reference.
  * Keyed (locked) lists have their own hashes and are always probed directly; there are few.
+ * So is a plain list that holds a large share of all the names (a million-name community list
+ * next to a few small ones, the usual set-up): indexing it would copy most of its table into the
+ * index (16 MB for a million names) and turn each of its hits into two random memory reads, the
+ * index's and the list's, instead of one.
  * Immutable; built off the query path when a new set of lists is swapped in.
  */
 public final class ListSet {
   /** Below this many plain lists, probing each list directly is as fast as the index. */
   static final int INDEX_FROM = 4;
+  /** A plain list with at least 1/DIRECT_SHARE of all plain names is probed, not indexed. */
+  static final int DIRECT_SHARE = 4;
   private static final long FP_MASK = ~0xFFFFFFL;
   private static final int MULTI = 0x800000;
 
   private final List<CompiledList> lists;
   private final CompiledList[] array;
   private final boolean[] plain;
-  /** Indexes of the lists with keyed hashes (locked lists): not in the shared index. */
-  private final int[] keyed;
+  /**
+   * Indexes of the lists probed for every name: keyed (locked) lists and the large plain lists
+   * (see {@link #DIRECT_SHARE}); the shared index covers the others.
+   */
+  private final int[] direct;
   private final long[] index;
   /** One byte per index slot (0 = empty), read before the 8-byte slot, as in CompiledList. */
   private final byte[] indexFingerprints;
   private final int[] multi;
   private final long labelMask;
 
-  private ListSet(List<CompiledList> lists, long[] index, int[] multi, long labelMask) {
+  private ListSet(List<CompiledList> lists, boolean[] large, long[] index, int[] multi,
+      long labelMask) {
     this.lists = lists;
     this.array = lists.toArray(new CompiledList[0]);
     this.plain = new boolean[array.length];
-    List<Integer> keyedLists = new ArrayList<>();
+    List<Integer> probed = new ArrayList<>();
     for (int i = 0; i < array.length; i++) {
       plain[i] = array[i].hasher == NameHasher.PLAIN;
-      if (!plain[i]) {
-        keyedLists.add(i);
+      if (!plain[i] || large[i]) {
+        probed.add(i);
       }
     }
-    this.keyed = keyedLists.stream().mapToInt(Integer::intValue).toArray();
+    this.direct = probed.stream().mapToInt(Integer::intValue).toArray();
     this.index = index;
     this.multi = multi;
     this.indexFingerprints = index == null ? null : new byte[index.length];
@@ -62,18 +72,31 @@ public final class ListSet {
 
   public static ListSet of(List<CompiledList> lists) {
     List<CompiledList> copy = List.copyOf(lists);
-    int plainLists = 0;
-    long names = 0;
-    long mask = 0;
+    long allNames = 0;
     for (CompiledList l : copy) {
       if (l.hasher == NameHasher.PLAIN) {
-        plainLists++;
+        allNames += l.counts.names();
+      }
+    }
+    boolean[] large = new boolean[copy.size()];
+    int indexedLists = 0;
+    long names = 0;
+    long mask = 0;
+    for (int li = 0; li < copy.size(); li++) {
+      CompiledList l = copy.get(li);
+      if (l.hasher != NameHasher.PLAIN) {
+        continue;
+      }
+      if (allNames > 0 && (long) l.counts.names() * DIRECT_SHARE >= allNames) {
+        large[li] = true;
+      } else {
+        indexedLists++;
         names += l.counts.names();
         mask |= l.labelMask;
       }
     }
-    if (plainLists < INDEX_FROM || copy.size() >= MULTI) {
-      return new ListSet(copy, null, null, 0);
+    if (indexedLists < INDEX_FROM || copy.size() >= MULTI) {
+      return new ListSet(copy, new boolean[copy.size()], null, null, 0);
     }
     int cap = CompiledList.capacityFor((int) Math.min(names, 1 << 29));
     long[] index = new long[cap];
@@ -81,7 +104,7 @@ public final class ListSet {
     Map<Integer, List<Integer>> multiBySlot = new HashMap<>();
     for (int li = 0; li < copy.size(); li++) {
       CompiledList l = copy.get(li);
-      if (l.hasher != NameHasher.PLAIN) {
+      if (l.hasher != NameHasher.PLAIN || large[li]) {
         continue;
       }
       for (int s = 0; s < l.slots(); s++) {
@@ -118,9 +141,10 @@ public final class ListSet {
     }
     int[] multi = flat.stream().mapToInt(Integer::intValue).toArray();
     if (flat.size() >= MULTI) {
-      return new ListSet(copy, null, null, 0); // absurdly many shared names: no index
+      // absurdly many shared names: no index
+      return new ListSet(copy, new boolean[copy.size()], null, null, 0);
     }
-    return new ListSet(copy, index, multi, mask);
+    return new ListSet(copy, large, index, multi, mask);
   }
 
   private static long fingerprint(long key) {
@@ -130,6 +154,11 @@ public final class ListSet {
 
   public List<CompiledList> lists() {
     return lists;
+  }
+
+  /** How many lists are probed for every name (0 without an index: then all of them are). */
+  int directLists() {
+    return index == null ? 0 : direct.length;
   }
 
   /** Bytes used by the shared index (0 when there is none). */
@@ -195,8 +224,9 @@ public final class ListSet {
         i = (i + 1) & imask;
       }
     }
-    // Keyed lists are always probed; plain lists only when the index says they hold a suffix.
-    for (int li : keyed) {
+    // Keyed and large lists are always probed; the others only when the index says they hold a
+    // suffix.
+    for (int li : direct) {
       s.mark(li);
     }
     Matches.Collector c = null;

@@ -33,7 +33,8 @@ public final class ListLoader {
    */
   public static LoadResult load(Path file, Format format, double maxInvalidRatio)
       throws IOException, ListRejectedException {
-    return load(ListInfo.named(file.getFileName().toString()), NameHasher.PLAIN, format, file,
+    return load(ListInfo.named(file.getFileName() == null ? file.toString()
+        : file.getFileName().toString()), NameHasher.PLAIN, format, file,
         maxInvalidRatio);
   }
 

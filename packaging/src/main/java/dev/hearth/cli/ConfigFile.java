@@ -679,8 +679,19 @@ final class ConfigFile {
       throw error(m.get("format"), path + ".format", "expected auto, domains, hosts, adblock,"
           + " rpz, urls or ut1, got \"" + formatText + "\"");
     }
-    String id = m.containsKey("id") ? value(m.get("id"), path + ".id", LIST_ID, ConfigFile::listId)
-        : ListSource.idFor(Path.of(location.replaceAll("^https?://", "")).getFileName().toString());
+    String id;
+    if (m.containsKey("id")) {
+      id = value(m.get("id"), path + ".id", LIST_ID, ConfigFile::listId);
+    } else {
+      // The id defaults to the file name; a location without one (the root directory, found by
+      // fuzzing) needs an explicit id.
+      Path name = Path.of(location.replaceAll("^https?://", "")).getFileName();
+      if (name == null) {
+        throw error(node, path, "give the list an 'id': its location \"" + location
+            + "\" has no file name to take one from");
+      }
+      id = ListSource.idFor(name.toString());
+    }
     String category = m.containsKey("category")
         ? value(m.get("category"), path + ".category", "a category name", String::trim) : null;
     boolean locked = m.containsKey("locked")

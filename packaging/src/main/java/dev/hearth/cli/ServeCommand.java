@@ -207,7 +207,8 @@ final class ServeCommand implements Callable<Integer> {
     Set<String> ids = new HashSet<>();
     out.forEach(s -> ids.add(s.id()));
     for (Path file : settings.blocklists()) {
-      String base = ListSource.idFor(file.getFileName().toString());
+      Path name = file.toAbsolutePath().normalize().getFileName();
+      String base = ListSource.idFor(name == null ? "root" : name.toString()); // "/" has none
       String id = base;
       for (int n = 2; ids.contains(id); n++) {
         id = base + "-" + n;

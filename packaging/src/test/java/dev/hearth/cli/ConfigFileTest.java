@@ -297,6 +297,14 @@ class ConfigFileTest {
   }
 
   @Test
+  void aListAtTheRootDirectory_needsAnId() throws Exception {
+    // Found by fuzzing (the committed input list-path-root-without-id): the id defaults to the
+    // file name, and "/" has none; it was a NullPointerException.
+    assertError("lists:\n  sources:\n    - {path: /}\n", 3, "lists.sources[0]",
+        "give the list an 'id'");
+  }
+
+  @Test
   void inconsistentValuesAreReportedAtTheirLine() throws Exception {
     assertError("cache:\n  min_ttl: 90000\n", 2, "cache.min_ttl", "must not be more than cache.max_ttl (86400)");
     assertError("cache:\n  max_ttl: 60\n  min_ttl: 120\n", 3, "cache.min_ttl", "must not be more than");

@@ -183,6 +183,29 @@ class FullDiskIT {
     }
   }
 
+  /**
+   * A data directory on a read-only file system at start-up is refused with one plain line and
+   * a failing exit status (systemd then shows it and retries), never a stack trace. A file
+   * system cannot be remounted read-only while the running jar holds its files open for
+   * writing (Linux answers "busy"), so this is the read-only case that can be shown for real.
+   */
+  @Test
+  void aReadOnlyDataDirectory_isRefusedAtStartWithOnePlainLine() throws Exception {
+    Path disk = mountTmpfs();
+    try {
+      Path data = Files.createDirectories(disk.resolve("data"));
+      assertEquals(0, run("mount", "-o", "remount,ro", disk.toString()), "remount read-only");
+      var r = HearthProcess.cli("serve", "--dns", "127.0.0.1:" + E2e.freePort(), "--http", "off",
+          "--data-dir", data.toString());
+      assertTrue(r.exit() != 0, r.output());
+      assertTrue(r.output().contains("data directory " + data + " is not writable"), r.output());
+      assertFalse(r.output().contains("Exception"), r.output());
+      assertFalse(r.output().contains("\tat "), r.output());
+    } finally {
+      run("umount", "-l", disk.toString());
+    }
+  }
+
   /** Writes until the file system refuses a single byte; the bytes written. */
   private static long fill(Path file) throws IOException {
     long written = 0;

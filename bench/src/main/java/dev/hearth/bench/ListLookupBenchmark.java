@@ -6,6 +6,7 @@ import dev.hearth.blocklists.ListInfo;
 import dev.hearth.blocklists.ListLoader;
 import dev.hearth.blocklists.ListSet;
 import dev.hearth.blocklists.NameHasher;
+import dev.hearth.blocklists.Rule;
 import dev.hearth.blocklists.Verdict;
 import dev.hearth.resolver.policy.VerdictCache;
 import java.io.BufferedReader;
@@ -44,6 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       the same million names split into 80 category lists of Zipf-like sizes (the largest ~200k
  *       names, the smallest ~2.5k), the way UT1's categories are uneven; {@code listSet80*} the
  *       same through {@link ListSet#decide} (one shared index), which the resolver uses;
+ *   <li>{@code community*}: {@link ListSet#decide} over the whole list plus four small lists
+ *       (the usual set-up: one big community list next to the built-in and operator lists), the
+ *       path of a name the verdict cache does not hold;
  *   <li>{@code cachedHot}: {@link VerdictCache#decide} (the resolver's path, 100,000 entries as in
  *       {@code BlocklistStage}, a {@link ListSet} behind it) over the 80 lists, on a hot set of
  *       10,000 names (20 % listed) that are all in the cache;
@@ -235,6 +239,31 @@ public class ListLookupBenchmark {
       set = ListSet.of(cats.lists);
       System.out.printf("%n[setup] ListSet over %d lists: index %,d bytes, built in %,d ms%n",
           cats.lists.size(), set.indexBytes(), (System.nanoTime() - t0) / 1_000_000);
+      for (int i = 0; i < NAMES; i++) {
+        if (!set.decide(src.listed[i]).isBlock() || !set.decide(src.unlisted[i]).isNone()) {
+          throw new IllegalStateException("unexpected ListSet verdict for name " + i);
+        }
+      }
+    }
+  }
+
+  /** The whole list and four small lists behind one {@link ListSet}. */
+  @State(Scope.Benchmark)
+  public static class CommunitySet {
+    ListSet set;
+
+    @Setup(Level.Trial)
+    public void setup(Source src, OneList one) {
+      List<CompiledList> lists = new ArrayList<>();
+      lists.add(one.list);
+      for (int i = 0; i < 4; i++) {
+        lists.add(CompiledList.build("small" + i, List.of(
+            Rule.block("blocked" + i + ".example"),
+            Rule.allow("allowed" + i + ".example"))));
+      }
+      set = ListSet.of(lists);
+      System.out.printf("%n[setup] ListSet over the list and 4 small ones: index %,d bytes%n",
+          set.indexBytes());
       for (int i = 0; i < NAMES; i++) {
         if (!set.decide(src.listed[i]).isBlock() || !set.decide(src.unlisted[i]).isNone()) {
           throw new IllegalStateException("unexpected ListSet verdict for name " + i);
@@ -445,6 +474,16 @@ public class ListLookupBenchmark {
 
   @Benchmark
   public Verdict listSet80Unlisted(Source src, CategorySet l, Cursor c) {
+    return l.set.decide(src.unlisted[c.next()]);
+  }
+
+  @Benchmark
+  public Verdict communityListed(Source src, CommunitySet l, Cursor c) {
+    return l.set.decide(src.listed[c.next()]);
+  }
+
+  @Benchmark
+  public Verdict communityUnlisted(Source src, CommunitySet l, Cursor c) {
     return l.set.decide(src.unlisted[c.next()]);
   }
 

@@ -3,13 +3,7 @@ package dev.hearth.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,14 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * update contained.
  */
 class CrashSafetyIT {
-  private static final Pattern FORM_TOKEN = Pattern.compile("name=\"_form\" value=\"([^\"]+)\"");
   private static final Pattern TICKET = Pattern.compile("HA-[A-Z0-9]{6,}");
 
   @TempDir
   Path dir;
-
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .build();
 
   @Test
   void sigkillWhileWriting_losesNothingAcknowledged_andCorruptsNothing() throws Exception {
@@ -155,45 +145,18 @@ class CrashSafetyIT {
     }
   }
 
-  private HttpResponse<String> api(AdminServerFixture f, String token, String method,
+  private static HttpResponse<String> api(AdminServerFixture f, String token, String method,
       String path, String body) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(f.base() + path))
-        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token);
-    if (body != null) {
-      r.header("Content-Type", "application/json");
-    }
-    r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminHttp.api(f.base(), token, method, path, body);
   }
 
   /** Sends the public appeal form as a visitor would; the ticket when acknowledged, else null. */
-  private String appeal(AdminServerFixture f, String site) throws Exception {
-    HttpClient visitor = HttpClient.newBuilder().cookieHandler(new CookieManager())
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    String form = visitor.send(HttpRequest.newBuilder(URI.create(f.base() + "/appeal"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = FORM_TOKEN.matcher(form);
-    if (!m.find()) {
-      return null;
-    }
-    String body = String.join("&", List.of(
-        "_form=" + enc(m.group(1)), "name=" + enc(site), "reason=" + enc("wrongly blocked"),
-        "role=webmaster", "email=" + enc("owner@" + site), "message=" + enc("please check"),
-        "category="));
-    HttpResponse<String> r = visitor.send(HttpRequest.newBuilder(URI.create(f.base()
-        + "/appeal")).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static String appeal(AdminServerFixture f, String site) throws Exception {
+    HttpResponse<String> r = AdminHttp.appeal(f.base(), site);
     if (r.statusCode() != 201) {
       return null;
     }
     Matcher t = TICKET.matcher(r.body());
     return t.find() ? t.group() : null;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.CookieManager;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,8 +20,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * check. Mounting needs root (CI runs as root); elsewhere the test is skipped.
  */
 class FullDiskIT {
-  private static final Pattern FORM_TOKEN = Pattern.compile("name=\"_form\" value=\"([^\"]+)\"");
 
   @TempDir
   Path dir;
@@ -259,39 +253,13 @@ class FullDiskIT {
         .build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private HttpResponse<String> api(String base, String token, String method, String path,
-      String body) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token);
-    if (body != null) {
-      r.header("Content-Type", "application/json");
-    }
-    r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> api(String base, String token, String method,
+      String path, String body) throws Exception {
+    return AdminHttp.api(base, token, method, path, body);
   }
 
-  /** Sends the public appeal form as a visitor would. */
-  private HttpResponse<String> appeal(String base, String site) throws Exception {
-    HttpClient visitor = HttpClient.newBuilder().cookieHandler(new CookieManager())
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    String form = visitor.send(HttpRequest.newBuilder(URI.create(base + "/appeal"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = FORM_TOKEN.matcher(form);
-    assertTrue(m.find(), form);
-    String body = String.join("&", List.of(
-        "_form=" + enc(m.group(1)), "name=" + enc(site), "reason=" + enc("wrongly blocked"),
-        "role=webmaster", "email=" + enc("owner@" + site), "message=" + enc("please check"),
-        "category="));
-    return visitor.send(HttpRequest.newBuilder(URI.create(base + "/appeal"))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  private static HttpResponse<String> appeal(String base, String site) throws Exception {
+    return AdminHttp.appeal(base, site);
   }
 
   private static int run(String... cmd) throws IOException, InterruptedException {

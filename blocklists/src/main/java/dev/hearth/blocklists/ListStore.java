@@ -120,8 +120,8 @@ public final class ListStore {
       // missing; the file in place is untouched.
       try {
         Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        e.addSuppressed(ignored);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
       }
       throw e;
     }

@@ -21,11 +21,11 @@ final class AdminHttp {
 
   private AdminHttp() {}
 
-  /** One API call; {@code body} (JSON) may be null. */
+  /** One API call; {@code body} (JSON) may be null. Generous timeout: CI machines are shared. */
   static HttpResponse<String> api(String base, String token, String method, String path,
       String body) throws IOException, InterruptedException {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token);
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
     if (body != null) {
       r.header("Content-Type", "application/json");
     }

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,14 +47,7 @@ class PresetsIT {
   }
 
   static HttpResponse<String> http(String method, String path, String body) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(server.base() + path))
-        .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token);
-    if (body != null) {
-      r.header("Content-Type", "application/json");
-    }
-    r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminHttp.api(server.base(), token, method, path, body);
   }
 
   static Result dig(String source, String name) {

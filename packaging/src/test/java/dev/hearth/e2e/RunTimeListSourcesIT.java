@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hearth.e2e.Dig.Result;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class RunTimeListSourcesIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static AdminServerFixture server;
   private static String admin;
   private static String support;
@@ -55,14 +51,7 @@ class RunTimeListSourcesIT {
 
   static HttpResponse<String> http(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(server.base() + path))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
-    if (body != null) {
-      r.header("Content-Type", "application/json");
-    }
-    r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminHttp.api(server.base(), token, method, path, body);
   }
 
   static Result dig(String name) {

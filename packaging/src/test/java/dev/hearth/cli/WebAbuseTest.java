@@ -115,7 +115,7 @@ class WebAbuseTest {
     String api = headOnly("PUT /api/v1/profiles/big", "Content-Type: application/json",
         "Authorization: Bearer " + f.tokens.get(dev.hearth.admin.auth.Role.ADMINISTRATOR));
     assertTrue(api.startsWith("HTTP/1.1 413"), api);
-    assertTrue(api.contains("larger than 1 MiB"), api);
+    assertTrue(api.contains("too large (over 1 MiB)"), api);
     assertEquals(200, f.new Visitor().get("/healthz").statusCode(), "still serving");
   }
 

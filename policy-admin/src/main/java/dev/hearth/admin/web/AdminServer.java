@@ -520,15 +520,11 @@ public final class AdminServer implements AutoCloseable {
         throw new ApiError(415, null, "forms must be sent as"
             + " application/x-www-form-urlencoded");
       }
-      if (ctx.contentLength() > MAX_BODY) {
-        throw new ApiError(413, null, "the form is too large");
-      }
     }
-    // Refused on the declared length, before a byte of the body is read: a client that sent
-    // "Expect: 100-continue" never has to send it.
+    // Forms and API alike are refused on the declared length, before a byte of the body is read.
     if (ctx.contentLength() > MAX_BODY) {
-      throw new ApiError(413, null, "the request body is larger than " + (MAX_BODY >> 20)
-          + " MiB");
+      throw new ApiError(413, null, "the request is too large (over " + (MAX_BODY >> 20)
+          + " MiB)");
     }
   }
 

@@ -82,11 +82,8 @@ class PolicyStageClientsTest {
     assertEquals(Rcode.NOERROR, c.udp(DnsClient.query("a.test.", Type.A)).getRcode());
   }
 
-  static int freePort() throws Exception {
-    try (java.net.DatagramSocket u = new java.net.DatagramSocket(0,
-        java.net.InetAddress.getLoopbackAddress())) {
-      return u.getLocalPort();
-    }
+  static int freePort() {
+    return dev.hearth.resolver.testing.Ports.freeForUdpAndTcp();
   }
 
   @Test

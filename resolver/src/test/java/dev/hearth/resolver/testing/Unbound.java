@@ -2,7 +2,6 @@ package dev.hearth.resolver.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,10 +122,8 @@ public final class Unbound implements AutoCloseable {
     return freePort();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return Ports.freeForUdpAndTcp();
   }
 
   public int plainPort() {

@@ -3,10 +3,7 @@ package dev.hearth.e2e;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,21 +94,7 @@ final class E2e {
   }
 
   static int freePort() {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (ServerSocket tcp = new ServerSocket()) {
-        tcp.setReuseAddress(false);
-        tcp.bind(new InetSocketAddress(LOOPBACK, 0));
-        int port = tcp.getLocalPort();
-        try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
-          return port;
-        } catch (IOException inUseForUdp) {
-          // try another
-        }
-      } catch (IOException e) {
-        // try another
-      }
-    }
-    throw new IllegalStateException("no port free for both UDP and TCP on 127.0.0.1");
+    return dev.hearth.resolver.testing.Ports.freeForUdpAndTcp();
   }
 
   static String readQuietly(Path file) {

@@ -83,4 +83,88 @@ class VerdictCacheTest {
       assertTrue(c.decide(listed).isBlock());
     }
   }
+
+  /**
+   * Entries keep a name's first 32 bytes inline and the rest apart: names on both sides of that
+   * boundary, names that differ only past it, only in case or only by one more label must each get
+   * their own verdict, also from a wire array with bytes after the name.
+   */
+  @Test
+  void namesOfEveryLength_getTheirOwnVerdict_inAnyCase_andWithBytesAfterTheName() {
+    java.util.Random rnd = new java.util.Random(5);
+    List<String> names = new java.util.ArrayList<>();
+    for (int len = 1; len <= 120; len++) {
+      StringBuilder sb = new StringBuilder();
+      while (sb.length() < len) {
+        int label = 1 + rnd.nextInt(Math.min(20, len - sb.length()));
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        for (int i = 0; i < label && sb.length() < len; i++) {
+          sb.append((char) ('a' + rnd.nextInt(26)));
+        }
+      }
+      String n = sb.toString().replaceAll("\\.$", "") + ".example";
+      names.add(n);
+      // The same first 40 bytes, another last label: differs only past the inline words.
+      names.add(n.substring(0, n.length() - "example".length()) + "exampla");
+      names.add("x." + n);
+    }
+    List<Rule> rules = new java.util.ArrayList<>();
+    for (int i = 0; i < names.size(); i += 2) {
+      rules.add(Rule.block(names.get(i)));
+    }
+    CompiledList list = CompiledList.build("lengths", rules);
+    VerdictCache c = new VerdictCache(List.of(list), 1024);
+    int blocked = 0;
+    for (int round = 0; round < 3; round++) {
+      for (String name : names) {
+        byte[] w = wire(name);
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        byte[] padded = java.util.Arrays.copyOf(wire(round == 1 ? upper : name), w.length + 9);
+        java.util.Arrays.fill(padded, w.length, padded.length, (byte) 'Q');
+        Verdict want = list.match(w);
+        for (byte[] q : new byte[][] {w, wire(upper), padded}) {
+          Verdict got = c.decide(q);
+          assertEquals(want.action(), got.action(), name);
+          assertEquals(want.matchedName(), got.matchedName(), name);
+        }
+        blocked += want.isBlock() ? 1 : 0;
+      }
+    }
+    assertTrue(blocked > 300, "blocked and unlisted names both ran: " + blocked);
+  }
+
+  /**
+   * Impostors under a listed name's key that share its inline first 32 bytes and differ only
+   * after them, or only in length, are not taken for it.
+   */
+  @Test
+  void aCollidingLongNameThatDiffersOnlyPastTheInlineBytes_isNotUsed() {
+    String listed = "a-rather-long-first-label.sub.blocked.example";
+    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
+        List.of(Rule.block(listed)))), 100);
+    byte[] w = wire(listed);
+    long key = CompiledList.nameKey(w);
+    c.plant(key, wire("a-rather-long-first-label.sub.blocked.exampla"),
+        dev.hearth.blocklists.Matches.NONE);
+    c.plant(key, wire("a-rather-long-first-label.sub.blocked.example.org"),
+        dev.hearth.blocklists.Matches.NONE);
+    c.plant(key, wire("a-rather-long-first-label.sub.blocked"), dev.hearth.blocklists.Matches.NONE);
+    c.plant(key, wire("a-rather-long-first-label.sub.blocked.exAmple"),
+        dev.hearth.blocklists.Matches.NONE); // the same name: this one may be used
+    Verdict v = c.decide(w);
+    assertTrue(v.isNone(), "the planted entry for the same name in another case is a hit");
+    VerdictCache fresh = new VerdictCache(List.of(CompiledList.build("iwf",
+        List.of(Rule.block(listed)))), 100);
+    fresh.plant(key, wire("a-rather-long-first-label.sub.blocked.exampla"),
+        dev.hearth.blocklists.Matches.NONE);
+    fresh.plant(key, wire("a-rather-long-first-label.sub.blocked.example.org"),
+        dev.hearth.blocklists.Matches.NONE);
+    fresh.plant(key, wire("a-rather-long-first-label.sub.blocked"),
+        dev.hearth.blocklists.Matches.NONE);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(fresh.decide(w).isBlock(), "impostors differing past byte 32 are not used");
+    }
+  }
 }

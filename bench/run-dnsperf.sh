@@ -7,7 +7,8 @@
 #   TARGETS="canned ours" bench/run-dnsperf.sh
 #
 # Results go to $OUT (default /tmp/hearth-bench/results); bench/RESULTS.md quotes them.
-# HEARTH_JAR=FILE runs another build (e.g. for an A/B). Hearth loads the harness's 1M-domain list with --blocklist and answers blocked names NXDOMAIN.
+# HEARTH_JAR=FILE runs another build (e.g. for an A/B); HEARTH_JVM_OPTS="..." adds JVM options and
+# HEARTH_ENV="VAR=value ..." environment variables (e.g. the .deb's /etc/default/hearth). Hearth loads the harness's 1M-domain list with --blocklist and answers blocked names NXDOMAIN.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -16,7 +17,7 @@ out=${OUT:-/tmp/hearth-bench}
 mkdir -p "$out/results" "$out/run" "$out/data"
 cp "${HEARTH_JAR:-$repo/packaging/target/hearth.jar}" "$out/hearth.jar"
 export DATA=$out/data RUN=$out/run RES=$out/results
-base="java -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data ${HEARTH_EXTRA:-}"
+base="${HEARTH_ENV:+env $HEARTH_ENV }java ${HEARTH_JVM_OPTS:-} -jar $out/hearth.jar serve --dns {listen}:{port} --upstream {upstream} --rate-limit 0 --threads 1 --data-dir {rundir}/data ${HEARTH_EXTRA:-}"
 export OURS_CMD="$base --blocklist {blocklist}"
 export OURS_CMD_NOLIST="$base"
 export OURS_PORT=5330 OURS_BLOCK_RCODE=NXDOMAIN

@@ -5,6 +5,7 @@
 #   CONFIGS="default serial-c1" REPS=5 bench/startup.sh
 #   TIMELINE=1 CONFIGS=default REPS=1 bench/startup.sh   # + class-load log and phase table per start
 #   NMT=1 CONFIGS=default REPS=1 bench/startup.sh        # + native memory summary at ready+5 s
+#   SERVE_EXTRA="--http off" CONFIGS=lean bench/startup.sh   # extra `hearth serve` arguments
 #
 # For each option set and repetition: a cold start (fresh data dir: the list is parsed, compiled and
 # saved) and then a warm start on the same data dir (the saved compiled list is read). Each start is
@@ -36,7 +37,9 @@ QUIET_WAIT=${QUIET_WAIT:-120}
 # ENVS[name]: environment variables for the JVM (e.g. MALLOC_ARENA_MAX=2)
 declare -A OPTS CDS ENVS
 OPTS[default]=""
-OPTS[packaged]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # /etc/default/hearth of the .deb
+OPTS[packaged]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000"   # /etc/default/hearth of the .deb
+ENVS[packaged]="MALLOC_ARENA_MAX=2"
+OPTS[packaged-s10]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # the .deb's options until session 10
 OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
 OPTS[serial]="-XX:+UseSerialGC -Xmx256m"
 OPTS[serial-cds]="-XX:+UseSerialGC -Xmx256m"; CDS[serial-cds]=yes
@@ -51,6 +54,15 @@ OPTS[small-pooled1]="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:ReservedCodeCacheSize
 OPTS[small-unpooled]="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:ReservedCodeCacheSize=48m -Dio.netty.allocator.type=unpooled"; CDS[small-unpooled]=yes
 OPTS[candidate-arena2]="-XX:+UseSerialGC -Xms32m -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[candidate-arena2]=yes
 ENVS[candidate-arena2]="MALLOC_ARENA_MAX=2"
+# packaged, plus glibc's free memory given back to the kernel every 2 s and two malloc arenas
+OPTS[packaged-trim]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=2000"
+ENVS[packaged-trim]="MALLOC_ARENA_MAX=2"
+# as packaged-trim, and a heap that starts small and gives back what the list load left free
+OPTS[lean]="-XX:+UseSerialGC -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=2000"
+ENVS[lean]="MALLOC_ARENA_MAX=2"
+# lean with a 6 MB young generation (its pages are all touched between collections)
+OPTS[lean-young6]="-XX:+UseSerialGC -Xms16m -Xmx1g -Xmn6m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=2000"
+ENVS[lean-young6]="MALLOC_ARENA_MAX=2"
 CONFIGS=${CONFIGS:-default serial-c1 serial serial-cds serial-c1-cds serial-cds-nojfr noshare maxram512 serial-lean default-cds candidate candidate-arena2}
 
 [ -f "$JAR" ] || { echo "no $JAR: run mvn -B -o -q package -DskipTests first" >&2; exit 1; }
@@ -90,7 +102,7 @@ one() {  # label mode datadir extra-jvm-opts...
   line=$(python3 "$here/startup.py" --label "$label" --mode "$mode" --port "$PORT" --name "$PROBE" \
     --rss-after "$RSS_AFTER" --log "$log" "${py[@]}" -- \
     env "${envs[@]}" java "$@" "${extra[@]}" -jar "$JAR" serve --dns "127.0.0.1:$PORT" \
-    --upstream "$UPSTREAM" --blocklist "$LIST" --data-dir "$dir") || true
+    --upstream "$UPSTREAM" --blocklist "$LIST" --data-dir "$dir" ${SERVE_EXTRA:-}) || true
   echo -e "$line\t$rep\t$bg" | tee -a "$OUT/runs.tsv"
   if [ -n "${TIMELINE:-}" ] && [ -f "$log.classes" ]; then
     python3 "$here/startup-timeline.py" "$log.classes" "$log" > "$log.timeline.md" || true
@@ -100,6 +112,7 @@ one() {  # label mode datadir extra-jvm-opts...
 {
   echo "date: $(date -Is)"; echo "nproc: $(nproc)"; uname -r
   java -version 2>&1; echo "jar: $(sha256sum "$JAR" | cut -c1-16)"; echo "list: $LIST ($(wc -l < "$LIST") lines)"
+  [ -n "${SERVE_EXTRA:-}" ] && echo "serve arguments added: $SERVE_EXTRA"
   for c in $CONFIGS; do echo "config $c: ${ENVS[$c]:+${ENVS[$c]} }${OPTS[$c]}${CDS[$c]:+ + AppCDS}"; done
 } >> "$OUT/machine.txt"   # appended: several invocations may share one $OUT
 [ -f "$OUT/runs.tsv" ] || echo -e "label\tmode\tready_ms\trss_ready_kb\trss_after_kb\tpolls\texit\trep\tbg_busy_pct" > "$OUT/runs.tsv"
@@ -122,14 +135,14 @@ for c in $CONFIGS; do
   done
 done
 
-python3 - "$OUT/runs.tsv" > "$OUT/summary.md" <<'EOF'
+python3 - "$OUT/runs.tsv" "$RSS_AFTER" > "$OUT/summary.md" <<'EOF'
 import sys, statistics, collections
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
 g = collections.OrderedDict()
 for r in rows:
     if r[1] in ("cold", "warm") and float(r[2]) >= 0:
         g.setdefault((r[0], r[1]), []).append(r)
-print("| options | start | n | ready ms (median) | min-max | RSS at ready MB | RSS +5 s MB |")
+print(f"| options | start | n | ready ms (median) | min-max | RSS at ready MB | RSS +{sys.argv[2]} s MB |")
 print("|---|---|---:|---:|---:|---:|---:|")
 for (label, mode), rs in g.items():
     t = [float(r[2]) for r in rs]

@@ -133,6 +133,19 @@ class DebianPackageIT {
         }
         assertEquals("NOERROR", r.status(), E2e.readQuietly(log));
         assertEquals("192.0.2.10", r.answers("A").get(0).rdata());
+        // The JVM runs with /etc/default/hearth's options and environment.
+        List<Long> pids = ProcessHandle.allProcesses()
+            .filter(h -> h.info().user().orElse("").equals("hearth")
+                && h.info().commandLine().orElse("").contains("/usr/share/hearth/hearth.jar"))
+            .map(ProcessHandle::pid).toList();
+        assertEquals(1, pids.size(), "one java process of the hearth user: " + pids);
+        String pid = String.valueOf(pids.get(0));
+        String cmdline = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains("-XX:TrimNativeHeapInterval=5000")
+            && cmdline.contains("-XX:+UseSerialGC"), cmdline);
+        String environ = Files.readString(Path.of("/proc", pid, "environ"));
+        assertTrue(environ.contains("\0MALLOC_ARENA_MAX=2\0")
+            || environ.startsWith("MALLOC_ARENA_MAX=2\0"), "MALLOC_ARENA_MAX=2 is set");
         assertTrue(Files.isRegularFile(Path.of("/var/lib/hearth/admin.db")),
             "the hearth user writes its data directory");
         assertEquals("hearth", Files.getOwner(Path.of("/var/lib/hearth/admin.db")).getName());

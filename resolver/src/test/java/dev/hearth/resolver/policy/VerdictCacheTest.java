@@ -85,9 +85,9 @@ class VerdictCacheTest {
   }
 
   /**
-   * Entries keep a name's first 32 bytes inline and the rest apart: names on both sides of that
-   * boundary, names that differ only past it, only in case or only by one more label must each get
-   * their own verdict, also from a wire array with bytes after the name.
+   * Names from 1 to about 130 bytes, and names that differ from them only in their last byte, in
+   * case or by one more label, each get their own verdict, also when the wire array has bytes
+   * after the name.
    */
   @Test
   void namesOfEveryLength_getTheirOwnVerdict_inAnyCase_andWithBytesAfterTheName() {
@@ -106,7 +106,7 @@ class VerdictCacheTest {
       }
       String n = sb.toString().replaceAll("\\.$", "") + ".example";
       names.add(n);
-      // The same first 40 bytes, another last label: differs only past the inline words.
+      // Differs only in its last byte.
       names.add(n.substring(0, n.length() - "example".length()) + "exampla");
       names.add("x." + n);
     }
@@ -136,35 +136,25 @@ class VerdictCacheTest {
   }
 
   /**
-   * Impostors under a listed name's key that share its inline first 32 bytes and differ only
-   * after them, or only in length, are not taken for it.
+   * Impostors under a listed name's key that share all but its last byte, or that are one label
+   * longer or shorter, are not taken for it; the same name in another case is.
    */
   @Test
-  void aCollidingLongNameThatDiffersOnlyPastTheInlineBytes_isNotUsed() {
+  void aCollidingLongNameThatDiffersOnlyAtItsEndOrInLength_isNotUsed() {
     String listed = "a-rather-long-first-label.sub.blocked.example";
-    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
-        List.of(Rule.block(listed)))), 100);
     byte[] w = wire(listed);
     long key = CompiledList.nameKey(w);
-    c.plant(key, wire("a-rather-long-first-label.sub.blocked.exampla"),
-        dev.hearth.blocklists.Matches.NONE);
-    c.plant(key, wire("a-rather-long-first-label.sub.blocked.example.org"),
-        dev.hearth.blocklists.Matches.NONE);
-    c.plant(key, wire("a-rather-long-first-label.sub.blocked"), dev.hearth.blocklists.Matches.NONE);
-    c.plant(key, wire("a-rather-long-first-label.sub.blocked.exAmple"),
-        dev.hearth.blocklists.Matches.NONE); // the same name: this one may be used
-    Verdict v = c.decide(w);
-    assertTrue(v.isNone(), "the planted entry for the same name in another case is a hit");
-    VerdictCache fresh = new VerdictCache(List.of(CompiledList.build("iwf",
+    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
         List.of(Rule.block(listed)))), 100);
-    fresh.plant(key, wire("a-rather-long-first-label.sub.blocked.exampla"),
-        dev.hearth.blocklists.Matches.NONE);
-    fresh.plant(key, wire("a-rather-long-first-label.sub.blocked.example.org"),
-        dev.hearth.blocklists.Matches.NONE);
-    fresh.plant(key, wire("a-rather-long-first-label.sub.blocked"),
-        dev.hearth.blocklists.Matches.NONE);
-    for (int i = 0; i < 3; i++) {
-      assertTrue(fresh.decide(w).isBlock(), "impostors differing past byte 32 are not used");
+    for (String impostor : List.of(listed.replaceAll("e$", "a"), listed + ".org",
+        listed.replaceAll("\\.example$", ""))) {
+      c.plant(key, wire(impostor), dev.hearth.blocklists.Matches.NONE);
     }
+    for (int i = 0; i < 3; i++) {
+      assertTrue(c.decide(w).isBlock(), "an impostor was used");
+    }
+    c.plant(key, wire(listed.toUpperCase(java.util.Locale.ROOT)),
+        dev.hearth.blocklists.Matches.NONE);
+    assertTrue(c.decide(w).isNone(), "an entry for the same name in another case is a hit");
   }
 }

@@ -50,9 +50,9 @@ public final class CompiledList {
    */
   final long[] table;
   /**
-   * One byte per slot: 0 for empty, else 8 bits of the slot's key. Probing reads this 2 MB array
-   * (per million names, mostly in CPU cache) and touches {@link #keys} (16 MB, main memory) only
-   * when the fingerprint matches, so an unlisted name rarely costs a memory round trip.
+   * One byte per slot: 0 for empty, else 8 bits of the slot's key. Probing reads this 1.4 MB
+   * array (per million names, mostly in CPU cache) and touches {@link #table} (23 MB, main memory)
+   * only when the fingerprint matches, so an unlisted name rarely costs a memory round trip.
    */
   final byte[] fingerprints;
   final Map<Long, List<String>> localData;
@@ -175,18 +175,13 @@ public final class CompiledList {
         + 64L * (localData.size() + urlsPerHost.size() + roleLocations.size());
   }
 
-  /** True when the two lists hold the same entries (whatever their versions). */
+  /**
+   * True when the two lists hold the same entries (whatever their versions, and wherever their
+   * tables keep them). Both must use the same hasher.
+   */
   public boolean sameEntries(CompiledList other) {
-    if (slots() != other.slots()) {
-      return false;
-    }
-    for (int i = 0; i < slots(); i++) {
-      if (keyAt(i) != other.keyAt(i) || entryFlagsAt(i) != other.entryFlagsAt(i)) {
-        return false;
-      }
-    }
-    return Arrays.equals(urls, other.urls)
-        && localData.equals(other.localData);
+    return counts.names == other.counts.names && counts.urls == other.counts.urls
+        && addedSince(other) == 0 && localData.equals(other.localData);
   }
 
   /**
@@ -223,7 +218,7 @@ public final class CompiledList {
     return flagsAt(slot) & ~OTHER_LOCATIONS;
   }
 
-  /** Number of slots in the hash table (a power of two, or 0). */
+  /** Number of slots in the hash table ({@link #capacityFor} of the names, or 0). */
   int slots() {
     return fingerprints.length;
   }
@@ -567,12 +562,12 @@ public final class CompiledList {
 
   private int find(long h) {
     byte[] fp = fingerprints;
-    int mask = fp.length - 1;
-    if (mask < 0) {
+    int cap = fp.length;
+    if (cap == 0) {
       return -1;
     }
     byte want = fingerprint(h);
-    int i = slot(h, mask);
+    int i = slot(h, cap);
     while (true) {
       byte f = fp[i];
       if (f == 0) {
@@ -581,22 +576,22 @@ public final class CompiledList {
       if (f == want && table[2 * i] == h) {
         return i;
       }
-      i = (i + 1) & mask;
+      i = nextSlot(i, cap);
     }
   }
 
-  /** Top eight bits of a key (the slot comes from the low bits), never 0. */
+  /** Top eight bits of a key (the slot comes from the low 32), never 0. */
   static byte fingerprint(long h) {
     byte f = (byte) (h >>> 56);
     return f == 0 ? 1 : f;
   }
 
   static int indexOf(long[] table, long h) {
-    int mask = table.length - 1;
-    if (mask < 0) {
+    int cap = table.length;
+    if (cap == 0) {
       return -1;
     }
-    int i = slot(h, mask);
+    int i = slot(h, cap);
     while (true) {
       long v = table[i];
       if (v == h) {
@@ -605,7 +600,7 @@ public final class CompiledList {
       if (v == 0) {
         return -1;
       }
-      i = (i + 1) & mask;
+      i = nextSlot(i, cap);
     }
   }
 
@@ -614,20 +609,57 @@ public final class CompiledList {
   }
 
 
-  static int slot(long h, int mask) {
-    return (int) (h ^ (h >>> 32)) & mask;
+  /**
+   * The home slot of key {@code h} in a table of {@code cap} slots: the low 32 bits of the key
+   * scaled to {@code [0, cap)} by a multiply and a shift (Lemire's range reduction), so a table
+   * can have any size, not only a power of two.
+   */
+  static int slot(long h, int cap) {
+    return (int) (((h & 0xFFFF_FFFFL) * cap) >>> 32);
+  }
+
+  /** The slot after {@code i}, wrapping at the end of the table (linear probing). */
+  static int nextSlot(int i, int cap) {
+    return i + 1 == cap ? 0 : i + 1;
   }
 
   /**
-   * The smallest power of two that keeps the table at most 70 % full (linear probing stays short
-   * up to there): 1M names get 2M slots (48 %), 10M names 16M slots (60 %).
+   * Slots for {@code n} entries: the table is at most 70 % full, where linear probing stays short,
+   * and not much less (1M names take 1.43M slots, 23 MB; a power of two would be 2M, 32 MB).
    */
   static int capacityFor(int n) {
     long want = Math.max(2L, (long) Math.ceil(n / 0.7));
     if (want > (1 << 30)) {
       throw new IllegalArgumentException("too many entries: " + n);
     }
-    return Integer.highestOneBit((int) want - 1) << 1;
+    return (int) want;
+  }
+
+  /**
+   * {@code old}, a table in this class's two-longs-a-slot layout whose slots were chosen by an
+   * earlier rule (a saved list from an older version), with the same entries and metadata placed
+   * by {@link #slot} in a table of {@link #capacityFor} slots.
+   */
+  static long[] relaid(long[] old) {
+    int n = 0;
+    for (int j = 0; j < old.length; j += 2) {
+      n += old[j] != 0 ? 1 : 0;
+    }
+    int cap = n == 0 ? 0 : capacityFor(n);
+    long[] t = new long[2 * cap];
+    for (int j = 0; j < old.length; j += 2) {
+      long h = old[j];
+      if (h == 0) {
+        continue;
+      }
+      int i = slot(h, cap);
+      while (t[2 * i] != 0) {
+        i = nextSlot(i, cap);
+      }
+      t[2 * i] = h;
+      t[2 * i + 1] = old[j + 1];
+    }
+    return t;
   }
 
   /**
@@ -789,15 +821,14 @@ public final class CompiledList {
      * of megabytes, most of the time a cold start spent compiling; region by region, the inserts
      * stay in the CPU cache. One counting-sort pass; small lists are left as they are.
      */
-    private void groupByTableRegion(int mask) {
-      int slotBits = Integer.bitCount(mask);
+    private void groupByTableRegion(int cap) {
       int shift = 12; // 4,096 slots of 16 bytes
-      if (n < 1 << 15 || slotBits <= shift) {
+      if (n < 1 << 15 || cap <= 1 << shift) {
         return;
       }
-      int[] next = new int[(1 << (slotBits - shift)) + 1];
+      int[] next = new int[(cap >>> shift) + 2];
       for (int k = 0; k < n; k++) {
-        next[(slot(hashes[k], mask) >>> shift) + 1]++;
+        next[(slot(hashes[k], cap) >>> shift) + 1]++;
       }
       for (int r = 1; r < next.length; r++) {
         next[r] += next[r - 1];
@@ -806,7 +837,7 @@ public final class CompiledList {
       int[] l2 = new int[n];
       short[] b2 = new short[n];
       for (int k = 0; k < n; k++) {
-        int j = next[slot(hashes[k], mask) >>> shift]++;
+        int j = next[slot(hashes[k], cap) >>> shift]++;
         h2[j] = hashes[k];
         l2[j] = locs[k];
         b2[j] = bits[k];
@@ -820,15 +851,14 @@ public final class CompiledList {
     public CompiledList build(String version) {
       int cap = n == 0 ? 0 : capacityFor(n);
       long[] table = new long[2 * cap];
-      int mask = cap - 1;
       int names = 0;
       Map<Long, Integer> roleLocs = new HashMap<>();
-      groupByTableRegion(mask);
+      groupByTableRegion(cap);
       for (int k = 0; k < n; k++) {
         long h = hashes[k];
-        int i = slot(h, mask);
+        int i = slot(h, cap);
         while (table[2 * i] != 0 && table[2 * i] != h) {
-          i = (i + 1) & mask;
+          i = nextSlot(i, cap);
         }
         if (table[2 * i] == 0) {
           table[2 * i] = h;
@@ -898,12 +928,12 @@ public final class CompiledList {
       long[] urlTable = new long[nUrls == 0 ? 0 : capacityFor(nUrls)];
       int[] urlTableLocs = new int[urlTable.length];
       int distinctUrls = 0;
-      int umask = urlTable.length - 1;
+      int ucap = urlTable.length;
       for (int k = 0; k < nUrls; k++) {
         long h = urlHashes[k];
-        int i = slot(h, umask);
+        int i = slot(h, ucap);
         while (urlTable[i] != 0 && urlTable[i] != h) {
-          i = (i + 1) & umask;
+          i = nextSlot(i, ucap);
         }
         if (urlTable[i] == 0) {
           urlTable[i] = h;

@@ -100,7 +100,6 @@ public final class ListSet {
     }
     int cap = CompiledList.capacityFor((int) Math.min(names, 1 << 29));
     long[] index = new long[cap];
-    int imask = cap - 1;
     Map<Integer, List<Integer>> multiBySlot = new HashMap<>();
     for (int li = 0; li < copy.size(); li++) {
       CompiledList l = copy.get(li);
@@ -113,9 +112,9 @@ public final class ListSet {
           continue;
         }
         long fp = fingerprint(key);
-        int i = CompiledList.slot(key, imask);
+        int i = CompiledList.slot(key, cap);
         while (index[i] != 0 && (index[i] & FP_MASK) != fp) {
-          i = (i + 1) & imask;
+          i = CompiledList.nextSlot(i, cap);
         }
         if (index[i] == 0) {
           index[i] = fp | li;
@@ -197,7 +196,7 @@ public final class ListSet {
     sx.of(wireName, true);
     Scratch s = Scratch.SCRATCH.get();
     s.reset(array.length);
-    int imask = index.length - 1;
+    int cap = index.length;
     for (int k = 0; k < sx.n; k++) {
       if ((labelMask & (1L << Math.min(sx.n - k, 63))) == 0) {
         continue;
@@ -205,7 +204,7 @@ public final class ListSet {
       long h = sx.hashes[k];
       long fp = fingerprint(h);
       byte small = CompiledList.fingerprint(fp);
-      int i = CompiledList.slot(h, imask);
+      int i = CompiledList.slot(h, cap);
       byte f;
       while ((f = indexFingerprints[i]) != 0) {
         long e;
@@ -221,7 +220,7 @@ public final class ListSet {
           }
           break;
         }
-        i = (i + 1) & imask;
+        i = CompiledList.nextSlot(i, cap);
       }
     }
     // Keyed and large lists are always probed; the others only when the index says they hold a

@@ -24,8 +24,16 @@ import java.util.Map;
  * so a crash leaves either the old or the new file, never half of one.
  */
 public final class ListStore {
-  private static final byte[] MAGIC = "HRTHLST6".getBytes(StandardCharsets.US_ASCII);
-  /** The format before per-role rule locations: read as a list whose roles share one location. */
+  private static final byte[] MAGIC = "HRTHLST7".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The format before tables of any size: the same fields, with slots chosen for power-of-two
+   * tables; read and laid out again ({@link CompiledList#relaid}).
+   */
+  private static final byte[] MAGIC_6 = "HRTHLST6".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The format before per-role rule locations: read as a list whose roles share one location
+   * (and laid out again, as version 6).
+   */
   private static final byte[] MAGIC_5 = "HRTHLST5".getBytes(StandardCharsets.US_ASCII);
 
   private ListStore() {}
@@ -195,13 +203,14 @@ public final class ListStore {
       b.need(MAGIC.length);
       b.buf.get(magic);
       boolean v5 = Arrays.equals(magic, MAGIC_5);
-      if (!v5 && !Arrays.equals(magic, MAGIC)) {
+      boolean v6 = Arrays.equals(magic, MAGIC_6);
+      if (!v5 && !v6 && !Arrays.equals(magic, MAGIC)) {
         throw new IOException(file + ": not a compiled Hearth list (or one from an older version)");
       }
       CompiledList list = null;
       IOException parseError = null;
       try {
-        list = parse(file, b, plain, keyed, !v5);
+        list = parse(file, b, plain, keyed, !v5, v5 || v6);
       } catch (IOException e) {
         parseError = e; // reported only if the checksum is right: corruption explains it otherwise
       }
@@ -220,9 +229,22 @@ public final class ListStore {
     }
   }
 
+  /** Whether an empty table, or one with at least one zero key (every {@code step}-th long). */
+  private static boolean hasFreeSlot(long[] table, int step) {
+    if (table.length == 0) {
+      return true;
+    }
+    for (int i = 0; i < table.length; i += step) {
+      if (table[i] == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The list's fields; a malformed file throws (its checksum is checked after). */
   private static CompiledList parse(Path file, In b, NameHasher plain, NameHasher keyed,
-      boolean withRoleLocations) throws IOException {
+      boolean withRoleLocations, boolean olderLayout) throws IOException {
     try {
       String id = getString(b);
       String category = getString(b);
@@ -289,8 +311,23 @@ public final class ListStore {
           roleLocations.put(b.getLong(), b.getInt());
         }
       }
-      if ((cap & (cap - 1)) != 0 || (urls.length & (urls.length - 1)) != 0) {
-        throw new IOException(file + ": table size is not a power of two");
+      if (olderLayout) {
+        table = CompiledList.relaid(table);
+        long[] urlSlots = new long[2 * urls.length];
+        for (int i = 0; i < urls.length; i++) {
+          urlSlots[2 * i] = urls[i];
+          urlSlots[2 * i + 1] = urlLocations[i];
+        }
+        urlSlots = CompiledList.relaid(urlSlots);
+        urls = new long[urlSlots.length / 2];
+        urlLocations = new int[urls.length];
+        for (int i = 0; i < urls.length; i++) {
+          urls[i] = urlSlots[2 * i];
+          urlLocations[i] = (int) urlSlots[2 * i + 1];
+        }
+      }
+      if (!hasFreeSlot(table, 2) || !hasFreeSlot(urls, 1)) {
+        throw new IOException(file + ": a table without a free slot"); // a lookup would not end
       }
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);

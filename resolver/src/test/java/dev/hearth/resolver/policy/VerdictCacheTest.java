@@ -16,6 +16,12 @@ class VerdictCacheTest {
     return DomainNames.toWire(name);
   }
 
+  /** The cache's verdict is the list's: the same action on the same matched name. */
+  static void assertAgrees(Verdict want, Verdict got, String name) {
+    assertEquals(want.action(), got.action(), name);
+    assertEquals(want.matchedName(), got.matchedName(), name);
+  }
+
   @Test
   void cachedVerdictsMatchTheLists_whateverTheCaseOfTheQuery() {
     VerdictCache c = new VerdictCache(List.of(CompiledList.build("ads",
@@ -62,9 +68,7 @@ class VerdictCacheTest {
         default -> "WWW.Blocked" + (n / 4) + ".Example";
       };
       Verdict got = c.decide(wire(name));
-      Verdict want = list.match(wire(name));
-      assertEquals(want.action(), got.action(), name);
-      assertEquals(want.matchedName(), got.matchedName(), name);
+      assertAgrees(list.match(wire(name)), got, name);
       blocks += got.isBlock() ? 1 : 0;
     }
     assertTrue(blocks > 10_000, "the mix exercised blocked names: " + blocks);
@@ -125,9 +129,7 @@ class VerdictCacheTest {
         java.util.Arrays.fill(padded, w.length, padded.length, (byte) 'Q');
         Verdict want = list.match(w);
         for (byte[] q : new byte[][] {w, wire(upper), padded}) {
-          Verdict got = c.decide(q);
-          assertEquals(want.action(), got.action(), name);
-          assertEquals(want.matchedName(), got.matchedName(), name);
+          assertAgrees(want, c.decide(q), name);
         }
         blocked += want.isBlock() ? 1 : 0;
       }

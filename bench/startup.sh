@@ -37,12 +37,13 @@ QUIET_WAIT=${QUIET_WAIT:-120}
 # ENVS[name]: environment variables for the JVM (e.g. MALLOC_ARENA_MAX=2)
 declare -A OPTS CDS ENVS
 OPTS[default]=""
-OPTS[packaged]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000"   # /etc/default/hearth of the .deb
-ENVS[packaged]="MALLOC_ARENA_MAX=2"
+# packaged: the .deb's /etc/default/hearth, read from the source tree so the two cannot drift apart
+OPTS[packaged]=$(. "$repo/packaging/src/deb/files/default" && echo "$HEARTH_JAVA_OPTS")
+ENVS[packaged]=$(. "$repo/packaging/src/deb/files/default" && echo "MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX")
 # packaged, with the heap on transparent huge pages (faulting in a fresh 23 MB table costs ~70 ms
 # on this VM with 4 KiB pages)
-OPTS[packaged-thp]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages"
-ENVS[packaged-thp]="MALLOC_ARENA_MAX=2"
+OPTS[packaged-thp]="${OPTS[packaged]} -XX:+UseTransparentHugePages"
+ENVS[packaged-thp]=${ENVS[packaged]}
 OPTS[packaged-s10]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # the .deb's options until session 10
 OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
 OPTS[serial]="-XX:+UseSerialGC -Xmx256m"
@@ -58,15 +59,15 @@ OPTS[small-pooled1]="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:ReservedCodeCacheSize
 OPTS[small-unpooled]="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:ReservedCodeCacheSize=48m -Dio.netty.allocator.type=unpooled"; CDS[small-unpooled]=yes
 OPTS[candidate-arena2]="-XX:+UseSerialGC -Xms32m -Xmx256m -Dio.netty.jfr.enabled=false"; CDS[candidate-arena2]=yes
 ENVS[candidate-arena2]="MALLOC_ARENA_MAX=2"
-# packaged, plus glibc's free memory given back to the kernel every 2 s and two malloc arenas
-OPTS[packaged-trim]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=2000"
+# the options until session 10, plus glibc's free memory given back every 2 s and two malloc arenas
+OPTS[packaged-trim]="${OPTS[packaged-s10]} -XX:TrimNativeHeapInterval=2000"
 ENVS[packaged-trim]="MALLOC_ARENA_MAX=2"
 # as packaged-trim, and a heap that starts small and gives back what the list load left free
 OPTS[lean]="-XX:+UseSerialGC -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=2000"
-ENVS[lean]="MALLOC_ARENA_MAX=2"
+ENVS[lean]=${ENVS[packaged-trim]}
 # lean with a 6 MB young generation (its pages are all touched between collections)
-OPTS[lean-young6]="-XX:+UseSerialGC -Xms16m -Xmx1g -Xmn6m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=2000"
-ENVS[lean-young6]="MALLOC_ARENA_MAX=2"
+OPTS[lean-young6]="${OPTS[lean]} -Xmn6m"
+ENVS[lean-young6]=${ENVS[lean]}
 CONFIGS=${CONFIGS:-default serial-c1 serial serial-cds serial-c1-cds serial-cds-nojfr noshare maxram512 serial-lean default-cds candidate candidate-arena2}
 
 [ -f "$JAR" ] || { echo "no $JAR: run mvn -B -o -q package -DskipTests first" >&2; exit 1; }

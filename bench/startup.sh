@@ -13,7 +13,8 @@
 # with VmRSS at that moment and 5 s later. The upstream (127.0.0.53:5300 by default) need not run:
 # blocked names are answered locally, and the upstream probe at start-up does not wait.
 # AppCDS option sets first do one training start with -XX:ArchiveClassesAtExit (cold, then
-# stopped with SIGTERM, which writes the archive), then use -XX:SharedArchiveFile.
+# stopped with SIGTERM, which writes the archive; or `hearth selftest`, as the .deb does), then
+# use -XX:SharedArchiveFile.
 #
 # Needs: packaging/target/hearth.jar (mvn -B -o -q package -DskipTests), python3, the list
 # ($LIST, default /tmp/hearth-bench/data/blocklist.txt; python3 ../shared/bench/gen/gen_data.py all
@@ -33,7 +34,7 @@ WORK=${WORK:-$(mktemp -d /tmp/hearth-startup.XXXXXX)}
 QUIET_PCT=${QUIET_PCT:-25}
 QUIET_WAIT=${QUIET_WAIT:-120}
 
-# name -> JVM options; CDS[name]=yes: train an AppCDS archive with these options first;
+# name -> JVM options; CDS[name]=yes (or selftest): train an AppCDS archive with these options first;
 # ENVS[name]: environment variables for the JVM (e.g. MALLOC_ARENA_MAX=2)
 declare -A OPTS CDS ENVS
 OPTS[default]=""
@@ -44,6 +45,9 @@ ENVS[packaged]=$(. "$repo/packaging/src/deb/files/default" && echo "MALLOC_ARENA
 # on this VM with 4 KiB pages)
 OPTS[packaged-thp]="${OPTS[packaged]} -XX:+UseTransparentHugePages"
 ENVS[packaged-thp]=${ENVS[packaged]}
+# packaged, with the class-data archive as the .deb ships it: trained by `hearth selftest`, as
+# postinst does, instead of a cold start of the 1M list
+OPTS[packaged-cds]=${OPTS[packaged]}; ENVS[packaged-cds]=${ENVS[packaged]}; CDS[packaged-cds]=selftest
 OPTS[packaged-s10]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # the .deb's options until session 10
 OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
 OPTS[serial]="-XX:+UseSerialGC -Xmx256m"
@@ -124,13 +128,19 @@ one() {  # label mode datadir extra-jvm-opts...
 
 for c in $CONFIGS; do
   read -r -a jvm <<< "${OPTS[$c]}"
-  if [ "${CDS[$c]:-}" = yes ]; then
+  if [ -n "${CDS[$c]:-}" ]; then
     jsa=$WORK/$c.jsa
     rm -f "$jsa"; rep=train
-    one "$c" train "$WORK/$c-train" "${jvm[@]}" "-XX:ArchiveClassesAtExit=$jsa"
+    if [ "${CDS[$c]}" = selftest ]; then
+      read -r -a envs <<< "${ENVS[$c]:-}"
+      env "${envs[@]}" java "${jvm[@]}" "-XX:ArchiveClassesAtExit=$jsa" -Xlog:cds*=error \
+        -jar "$JAR" selftest > "$OUT/logs/$c-selftest.log" 2>&1 || true
+    else
+      one "$c" train "$WORK/$c-train" "${jvm[@]}" "-XX:ArchiveClassesAtExit=$jsa"
+    fi
     [ -s "$jsa" ] || { echo "no archive written for $c" >&2; continue; }
     echo "$c archive: $(stat -c %s "$jsa") bytes" >> "$OUT/machine.txt"
-    jvm+=("-XX:SharedArchiveFile=$jsa")
+    jvm+=("-XX:SharedArchiveFile=$jsa" "-Dhearth.class-archive=$jsa" "-Xlog:cds*=off")
   fi
   for rep in $(seq 1 "$REPS"); do
     dir=$WORK/$c-$rep

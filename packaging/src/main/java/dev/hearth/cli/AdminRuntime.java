@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 final class AdminRuntime implements AutoCloseable {
   private final Settings settings;
   private final Logger log;
+  private final java.io.PrintWriter console;
   private AdminStore store;
   private PolicyService policy;
   private ListSourceService sources;
@@ -33,9 +34,14 @@ final class AdminRuntime implements AutoCloseable {
   private java.util.concurrent.ScheduledExecutorService flusher;
   private OperationsEndpoints operations;
 
-  AdminRuntime(Settings settings, Logger log) {
+  /**
+   * @param console where the first administrator's one-time password is shown: the serving
+   *     command's standard output, never the log
+   */
+  AdminRuntime(Settings settings, Logger log, java.io.PrintWriter console) {
     this.settings = settings;
     this.log = log;
+    this.console = console;
   }
 
   /**
@@ -130,9 +136,9 @@ final class AdminRuntime implements AutoCloseable {
       char[] first = accounts.ensureFirstAdministrator();
       if (first != null) {
         // Printed once, on the console only; the store keeps just its hash.
-        System.out.println("hearth: first start: created administrator 'admin' with one-time"
+        console.println("hearth: first start: created administrator 'admin' with one-time"
             + " password " + new String(first) + " (change it at first login)");
-        System.out.flush();
+        console.flush();
       }
       activity = new dev.hearth.admin.activity.ActivitySummaries(store, stage.activity(),
           () -> policy.current().directory(), settings.activityRetentionDays());

@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = Hearth.Version.class,
     description = "Hearth, a filtering DNS resolver for ISPs and public Wi-Fi hotspots.",
     subcommands = {ServeCommand.class, ListsCommand.class, ExplainCommand.class,
-        AdminCommand.class,
+        AdminCommand.class, SelftestCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%n",
     footer = {

@@ -235,6 +235,31 @@ final class ServeCommand implements Callable<Integer> {
         ? new HttpListFetcher(HttpListFetcher.Options.defaults()) : null;
   }
 
+  /** Counted down once the server is ready (what /readyz reports); `hearth selftest` waits on it. */
+  final CountDownLatch ready = new CountDownLatch(1);
+
+  /** What SIGTERM runs, while serving; {@link #stop()} runs it without ending the JVM. */
+  private volatile Thread shutdownHook;
+
+  /**
+   * Stops a running serve the way SIGTERM does (listeners closed, stores closed) and lets
+   * {@link #call()} return; for `hearth selftest`, which must not end its own JVM to stop one.
+   */
+  void stop() {
+    Thread hook = shutdownHook;
+    if (hook == null) {
+      return;
+    }
+    try {
+      if (!Runtime.getRuntime().removeShutdownHook(hook)) {
+        return;
+      }
+    } catch (IllegalStateException e) {
+      return; // the JVM is shutting down: the hook runs anyway
+    }
+    hook.run();
+  }
+
   /** Where the default upstreams come from; replaced by tests. */
   Path resolvConf = ResolvConf.DEFAULT_PATH;
 
@@ -285,7 +310,7 @@ final class ServeCommand implements Callable<Integer> {
       return Hearth.EXIT_USAGE;
     }
     // The admin store first: sources added at run time load with the config file's.
-    AdminRuntime admin = new AdminRuntime(settings, log);
+    AdminRuntime admin = new AdminRuntime(settings, log, spec.commandLine().getOut());
     FleetNode node = null;
     if (!settings.fleet().node()) {
       admin.openStore();
@@ -355,7 +380,7 @@ final class ServeCommand implements Callable<Integer> {
     java.util.concurrent.atomic.AtomicReference<dev.hearth.resolver.observe.Dnstap> stoppingTap =
         new java.util.concurrent.atomic.AtomicReference<>();
     FleetNode fleetNode = node;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread hook = new Thread(() -> {
       log.info("shutting down");
       if (stopping.get() != null) {
         stopping.get().notReady("shutting down");
@@ -377,7 +402,9 @@ final class ServeCommand implements Callable<Integer> {
         stopped.countDown();
       }
       log.info("stopped");
-    }, "hearth-shutdown"));
+    }, "hearth-shutdown");
+    shutdownHook = hook;
+    Runtime.getRuntime().addShutdownHook(hook);
     for (InetSocketAddress a : new LinkedHashSet<>(server.boundAddresses())) {
       log.info("listening for DNS on {} (UDP and TCP)", HostPort.format(a));
     }
@@ -425,6 +452,8 @@ final class ServeCommand implements Callable<Integer> {
     // Lists loaded, every listener bound, the API up: from now on /readyz says ready.
     ops.ready();
     stopping.set(ops);
+    ready.countDown();
+    reloader.execute(() -> ClassArchive.report(log));
     try {
       stopped.await();
     } catch (InterruptedException e) {

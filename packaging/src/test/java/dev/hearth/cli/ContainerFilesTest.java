@@ -62,6 +62,16 @@ class ContainerFilesTest {
         .orElseThrow();
     assertTrue(entry.startsWith("ENTRYPOINT [") && entry.contains("exec java"),
         "exec form, and exec so that java gets the stop signal: " + entry);
+    // The image trains its class-data archive with the self-test, and every start uses it.
+    String train = runtime.stream().filter(i -> i.startsWith("RUN ")
+        && i.contains("-XX:ArchiveClassesAtExit=$HEARTH_CLASS_ARCHIVE")).findFirst()
+        .orElseThrow(() -> new AssertionError("the runtime stage trains no class-data archive"));
+    assertTrue(train.contains("hearth.jar selftest"), train);
+    assertTrue(runtime.indexOf(train) < runtime.indexOf(user), "trained as root, before " + user);
+    assertTrue(entry.contains("-XX:SharedArchiveFile=$HEARTH_CLASS_ARCHIVE")
+        && entry.contains("-Dhearth.class-archive=$HEARTH_CLASS_ARCHIVE"), entry);
+    assertTrue(runtime.stream().anyMatch(i -> i.startsWith("ENV ")
+        && i.contains("HEARTH_CLASS_ARCHIVE=/usr/share/hearth/hearth.jsa")), "archive path set");
     for (String i : ins) {
       if (i.startsWith("RUN ") && i.contains("apt-get install")) {
         assertTrue(i.contains("--no-install-recommends") && i.contains("rm -rf /var/lib/apt/lists"),

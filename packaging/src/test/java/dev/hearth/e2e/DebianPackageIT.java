@@ -56,6 +56,9 @@ class DebianPackageIT {
       for (String script : List.of("postinst", "prerm", "postrm")) {
         run("sh", "-n", control.resolve(script).toString()); // syntax
       }
+      assertEquals(List.of("interest-noawait /usr/lib/jvm"),
+          Files.readAllLines(control.resolve("triggers")),
+          "a Java update rebuilds the class-data archive");
     } finally {
       E2e.deleteTree(control);
     }
@@ -102,6 +105,15 @@ class DebianPackageIT {
       assertEquals("rw-r-----", PosixFilePermissions.toString(conf.permissions()),
           "the configuration may name secrets: not world-readable");
 
+      // The class-data archive, trained by `hearth selftest` at install: root's, readable by all.
+      Path archive = Path.of("/var/cache/hearth/hearth.jsa");
+      PosixFileAttributes cds = Files.readAttributes(archive, PosixFileAttributes.class);
+      assertEquals("root", cds.owner().getName(), "the service cannot rewrite what root runs");
+      assertEquals("rw-r--r--", PosixFilePermissions.toString(cds.permissions()));
+      assertTrue(cds.size() > 1_000_000, "an archive of the served classes: " + cds.size());
+      String selftest = Files.readString(Path.of("/var/cache/hearth/selftest.log"));
+      assertTrue(selftest.contains("\nselftest passed"), selftest);
+
       String verify = run("systemd-analyze", "verify", "/lib/systemd/system/hearth.service");
       assertFalse(verify.contains("hearth.service:"), "systemd finds fault with the unit:\n" + verify);
       String unit = Files.readString(Path.of("/lib/systemd/system/hearth.service"));
@@ -143,6 +155,15 @@ class DebianPackageIT {
         String cmdline = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
         assertTrue(cmdline.contains("-XX:TrimNativeHeapInterval=5000")
             && cmdline.contains("-XX:+UseSerialGC"), cmdline);
+        assertTrue(cmdline.contains("-XX:SharedArchiveFile=/var/cache/hearth/hearth.jsa"),
+            cmdline);
+        assertTrue(Files.readString(Path.of("/proc", pid, "maps"))
+            .contains(" /var/cache/hearth/hearth.jsa\n"), "the JVM accepted the archive");
+        for (int i = 0; i < 100 && !E2e.readQuietly(log).contains("class-data archive"); i++) {
+          Thread.sleep(100);
+        }
+        assertTrue(E2e.readQuietly(log).contains(
+            "class-data archive /var/cache/hearth/hearth.jsa in use"), E2e.readQuietly(log));
         String environ = Files.readString(Path.of("/proc", pid, "environ"));
         assertTrue(environ.contains("\0MALLOC_ARENA_MAX=2\0")
             || environ.startsWith("MALLOC_ARENA_MAX=2\0"), "MALLOC_ARENA_MAX=2 is set");
@@ -156,10 +177,16 @@ class DebianPackageIT {
         }
         Files.deleteIfExists(log);
       }
+      // A Java update (here its trigger, as dpkg fires it) trains the archive again.
+      Files.delete(archive);
+      run("dpkg-trigger", "--no-await", "/usr/lib/jvm");
+      run("dpkg", "--triggers-only", "--pending");
+      assertTrue(Files.size(archive) > 1_000_000, "the trigger rebuilt the archive");
     } finally {
       nsd.close();
       run("dpkg", "--purge", "hearth");
     }
+    assertFalse(Files.exists(Path.of("/var/cache/hearth")), "purge removes the archive");
     assertFalse(Files.exists(Path.of("/usr/bin/hearth")));
     assertFalse(Files.exists(Path.of("/var/lib/hearth")), "purge removes the data");
     assertFalse(Files.exists(Path.of("/etc/hearth/hearth.yaml")), "and the configuration");

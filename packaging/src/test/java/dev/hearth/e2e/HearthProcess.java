@@ -57,6 +57,12 @@ final class HearthProcess implements AutoCloseable {
    */
   static HearthProcess start(List<String> upstreams, List<String> extraArgs, Ready ready,
       Path elsewhere) throws IOException {
+    return start(List.of(), upstreams, extraArgs, ready, elsewhere);
+  }
+
+  /** As {@link #start(List, List, Ready, Path)} with JVM options added to the usual ones. */
+  static HearthProcess start(List<String> jvmOptions, List<String> upstreams,
+      List<String> extraArgs, Ready ready, Path elsewhere) throws IOException {
     Path jar = E2e.hearthJar();
     Path dir = Files.createTempDirectory("hearth-e2e-");
     Path dataDir = elsewhere != null ? Files.createDirectories(elsewhere)
@@ -66,6 +72,7 @@ final class HearthProcess implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-XX:+UseSerialGC");
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
     cmd.add(jar.toAbsolutePath().toString());
     cmd.add("serve");
@@ -168,11 +175,18 @@ final class HearthProcess implements AutoCloseable {
   /** {@link #cli} with {@code input} on standard input (e.g. a password for --password-stdin). */
   static CliResult cliWithInput(String input, String... args)
       throws IOException, InterruptedException {
+    return cliWithJvm(List.of(), E2e.hearthJar(), input, args);
+  }
+
+  /** {@link #cliWithInput} with JVM options added and the given jar. */
+  static CliResult cliWithJvm(List<String> jvmOptions, Path jar, String input, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
-    cmd.add(E2e.hearthJar().toAbsolutePath().toString());
+    cmd.add(jar.toAbsolutePath().toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     if (input == null) {

@@ -29,6 +29,7 @@ class SelftestIT {
         "selftest");
     assertEquals(0, r.exit(), r.output());
     for (String check : List.of("started in", "is blocked (UDP)", "is forwarded to the upstream",
+        "restarted from the saved list in",
         "over TCP, from the cache", "/readyz says ready", "the console answers")) {
       assertTrue(r.output().matches("(?s).*\\nok +[^\\n]*" + java.util.regex.Pattern.quote(check)
           + ".*"), check + ":\n" + r.output());

@@ -48,6 +48,9 @@ ENVS[packaged-thp]=${ENVS[packaged]}
 # packaged, with the class-data archive as the .deb ships it: trained by `hearth selftest`, as
 # postinst does, instead of a cold start of the 1M list
 OPTS[packaged-cds]=${OPTS[packaged]}; ENVS[packaged-cds]=${ENVS[packaged]}; CDS[packaged-cds]=selftest
+# packaged-cds with a young generation of 8 MB instead of a third of the heap (its pages are all
+# touched between collections)
+OPTS[packaged-cds-young8]="${OPTS[packaged]} -Xmn8m"; ENVS[packaged-cds-young8]=${ENVS[packaged]}; CDS[packaged-cds-young8]=selftest
 OPTS[packaged-s10]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # the .deb's options until session 10
 OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
 OPTS[serial]="-XX:+UseSerialGC -Xmx256m"

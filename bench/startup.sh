@@ -39,12 +39,17 @@ QUIET_WAIT=${QUIET_WAIT:-120}
 declare -A OPTS CDS ENVS
 OPTS[default]=""
 # packaged: the .deb's /etc/default/hearth, read from the source tree so the two cannot drift apart
-OPTS[packaged]=$(. "$repo/packaging/src/deb/files/default" && echo "$HEARTH_JAVA_OPTS")
+# (HEARTH_JAVA_OPTS, plus -XX:+UseTransparentHugePages when HEARTH_HUGE_PAGES=auto and the kernel
+# offers them, as /usr/bin/hearth decides)
+OPTS[packaged]=$(. "$repo/packaging/src/deb/files/default" && echo "$HEARTH_JAVA_OPTS" \
+  $([ "${HEARTH_HUGE_PAGES:-auto}" = auto ] \
+    && grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null \
+    && echo -XX:+UseTransparentHugePages))
 ENVS[packaged]=$(. "$repo/packaging/src/deb/files/default" && echo "MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX")
-# packaged, with the heap on transparent huge pages (faulting in a fresh 23 MB table costs ~70 ms
-# on this VM with 4 KiB pages)
-OPTS[packaged-thp]="${OPTS[packaged]} -XX:+UseTransparentHugePages"
-ENVS[packaged-thp]=${ENVS[packaged]}
+# packaged without transparent huge pages (HEARTH_HUGE_PAGES=off; the default until session 12)
+OPTS[packaged-nothp]=${OPTS[packaged]/ -XX:+UseTransparentHugePages/}
+ENVS[packaged-nothp]=${ENVS[packaged]}
+OPTS[packaged-nothp-cds]=${OPTS[packaged-nothp]}; ENVS[packaged-nothp-cds]=${ENVS[packaged]}; CDS[packaged-nothp-cds]=selftest
 # packaged, with the class-data archive as the .deb ships it: trained by `hearth selftest`, as
 # postinst does, instead of a cold start of the 1M list
 OPTS[packaged-cds]=${OPTS[packaged]}; ENVS[packaged-cds]=${ENVS[packaged]}; CDS[packaged-cds]=selftest

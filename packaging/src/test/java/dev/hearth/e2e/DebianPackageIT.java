@@ -157,6 +157,11 @@ class DebianPackageIT {
             && cmdline.contains("-XX:+UseSerialGC"), cmdline);
         assertTrue(cmdline.contains("-XX:SharedArchiveFile=/var/cache/hearth/hearth.jsa"),
             cmdline);
+        Path thpSetting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean kernelOffersThp = Files.isReadable(thpSetting)
+            && Files.readString(thpSetting).matches("(?s).*\\[(always|madvise)\\].*");
+        assertEquals(kernelOffersThp, cmdline.contains("-XX:+UseTransparentHugePages"),
+            "huge pages exactly where the kernel offers them (HEARTH_HUGE_PAGES=auto): " + cmdline);
         assertTrue(Files.readString(Path.of("/proc", pid, "maps"))
             .contains(" /var/cache/hearth/hearth.jsa\n"), "the JVM accepted the archive");
         for (int i = 0; i < 100 && !E2e.readQuietly(log).contains("class-data archive"); i++) {

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
  * is blocked, another is forwarded and answered over UDP, then answered from the cache over TCP,
  * and the web console answers. It runs the real `serve` code, so it also shows that this JVM can
  * run this build. The Debian package runs it after every install and JVM upgrade to train the
- * class-data archive that starts the service about a third sooner.
+ * class-data archive that starts the service about a quarter sooner.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
     versionProvider = Hearth.Version.class,

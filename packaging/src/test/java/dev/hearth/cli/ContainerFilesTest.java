@@ -60,18 +60,21 @@ class ContainerFilesTest {
     assertTrue(expose.contains("5353/udp") && expose.contains("5353/tcp"), expose);
     String entry = runtime.stream().filter(i -> i.startsWith("ENTRYPOINT ")).findFirst()
         .orElseThrow();
-    assertTrue(entry.startsWith("ENTRYPOINT [") && entry.contains("exec java"),
-        "exec form, and exec so that java gets the stop signal: " + entry);
+    assertEquals("ENTRYPOINT [\"/usr/bin/hearth\"]", entry,
+        "exec form, through the Debian package's launcher");
+    assertTrue(runtime.contains("COPY packaging/src/deb/files/bin/hearth /usr/bin/hearth"),
+        "the image ships the package's launcher");
+    assertTrue(Files.readString(Path.of("src/deb/files/bin/hearth")).contains("\nexec \"$JAVA\""),
+        "the launcher execs java, so java gets the stop signal");
     // The image trains its class-data archive with the self-test, and every start uses it.
     String train = runtime.stream().filter(i -> i.startsWith("RUN ")
-        && i.contains("-XX:ArchiveClassesAtExit=$HEARTH_CLASS_ARCHIVE")).findFirst()
+        && i.contains("HEARTH_TRAIN_ARCHIVE=$HEARTH_CLASS_ARCHIVE")).findFirst()
         .orElseThrow(() -> new AssertionError("the runtime stage trains no class-data archive"));
-    assertTrue(train.contains("hearth.jar selftest"), train);
+    assertTrue(train.contains("/usr/bin/hearth selftest"), train);
     assertTrue(runtime.indexOf(train) < runtime.indexOf(user), "trained as root, before " + user);
-    assertTrue(entry.contains("-XX:SharedArchiveFile=$HEARTH_CLASS_ARCHIVE")
-        && entry.contains("-Dhearth.class-archive=$HEARTH_CLASS_ARCHIVE"), entry);
-    assertTrue(runtime.stream().anyMatch(i -> i.startsWith("ENV ")
-        && i.contains("HEARTH_CLASS_ARCHIVE=/usr/share/hearth/hearth.jsa")), "archive path set");
+    String env = runtime.stream().filter(i -> i.startsWith("ENV ")).reduce("", String::concat);
+    assertTrue(env.contains("HEARTH_CLASS_ARCHIVE=/usr/share/hearth/hearth.jsa")
+        && env.contains("HEARTH_HUGE_PAGES=auto"), "the launcher's settings: " + env);
     for (String i : ins) {
       if (i.startsWith("RUN ") && i.contains("apt-get install")) {
         assertTrue(i.contains("--no-install-recommends") && i.contains("rm -rf /var/lib/apt/lists"),

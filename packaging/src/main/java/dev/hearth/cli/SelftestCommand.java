@@ -1,7 +1,5 @@
 package dev.hearth.cli;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,7 +9,6 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -29,6 +26,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,17 +100,17 @@ final class SelftestCommand implements Callable<Integer> {
           "--blocklist", list.toString(), "--log-level", "warn"};
       InetSocketAddress dns = new InetSocketAddress(InetAddress.getLoopbackAddress(), dnsPort);
       Check blocked = new Check("listed name " + BLOCKED + " is blocked (UDP)", () -> {
-        Message r = udp(dns, BLOCKED);
+        Message r = ask(dns, BLOCKED, false);
         return r.getRcode() == Rcode.NXDOMAIN ? null
             : "answered " + Rcode.string(r.getRcode()) + " instead of NXDOMAIN";
       });
       List<Check> checks = List.of(
           blocked,
           new Check(FORWARDED + " is forwarded to the upstream (UDP)", () ->
-              expectAddress(udp(dns, FORWARDED))),
+              expectAddress(ask(dns, FORWARDED, false))),
           new Check(FORWARDED + " again, over TCP, from the cache", () -> {
             int before = upstream.queries();
-            String wrong = expectAddress(tcp(dns, FORWARDED));
+            String wrong = expectAddress(ask(dns, FORWARDED, true));
             return wrong != null ? wrong : upstream.queries() != before
                 ? "asked the upstream again instead of answering from the cache" : null;
           }),
@@ -213,46 +211,13 @@ final class SelftestCommand implements Callable<Integer> {
     return Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN));
   }
 
-  private static Message udp(InetSocketAddress server, String name) throws IOException {
-    Message q = query(name);
-    byte[] wire = q.toWire();
-    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      s.setSoTimeout(2000);
-      for (int attempt = 0; ; attempt++) {
-        s.send(new DatagramPacket(wire, wire.length, server));
-        byte[] buf = new byte[4096];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        try {
-          s.receive(p);
-        } catch (java.net.SocketTimeoutException e) {
-          if (attempt == 2) {
-            throw new IOException("no answer over UDP in 3 tries");
-          }
-          continue;
-        }
-        Message r = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
-        if (r.getHeader().getID() == q.getHeader().getID()) {
-          return r;
-        }
-      }
-    }
-  }
-
-  private static Message tcp(InetSocketAddress server, String name) throws IOException {
-    Message q = query(name);
-    byte[] wire = q.toWire();
-    try (Socket s = new Socket()) {
-      s.connect(server, 2000);
-      s.setSoTimeout(5000);
-      DataOutputStream o = new DataOutputStream(s.getOutputStream());
-      o.writeShort(wire.length);
-      o.write(wire);
-      o.flush();
-      DataInputStream in = new DataInputStream(s.getInputStream());
-      byte[] answer = new byte[in.readUnsignedShort()];
-      in.readFully(answer);
-      return new Message(answer);
-    }
+  /** Asks the throwaway server over UDP or TCP, with dnsjava's own client. */
+  private static Message ask(InetSocketAddress server, String name, boolean tcp)
+      throws IOException {
+    SimpleResolver r = new SimpleResolver(server);
+    r.setTCP(tcp);
+    r.setTimeout(java.time.Duration.ofSeconds(3));
+    return r.send(query(name));
   }
 
   private static String httpStatus(int port, String path, int... expected) throws IOException {

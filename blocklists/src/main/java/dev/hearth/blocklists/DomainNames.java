@@ -201,6 +201,14 @@ public final class DomainNames {
     return labels << 16 | p;
   }
 
+  /**
+   * Eight bytes (little-endian, as read from a wire name) with ASCII upper case folded to lower
+   * case and every other byte unchanged, all at once: for comparing names a word at a time.
+   */
+  public static long lowerAscii(long eightBytes) {
+    return NameHash.lower(eightBytes);
+  }
+
   /** Wire form (length-prefixed labels, final zero byte) of an already normalized name. */
   public static byte[] toWire(String name) {
     byte[] buf = new byte[name.length() + 2];

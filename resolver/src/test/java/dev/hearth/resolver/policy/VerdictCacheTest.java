@@ -41,7 +41,7 @@ class VerdictCacheTest {
         List.of(Rule.block("bad.example")))), 100);
     byte[] listed = wire("bad.example");
     // As if another name with the same 64-bit key had been asked first and found unlisted.
-    c.plant(CompiledList.nameKey(listed), wire("innocent.example"), dev.hearth.blocklists.Matches.NONE);
+    c.plant(VerdictCache.keyOf(listed), wire("innocent.example"), dev.hearth.blocklists.Matches.NONE);
     Verdict v = c.decide(listed);
     assertTrue(v.isBlock(), "the planted entry is for another name and is not used");
     assertEquals("bad.example", v.matchedName());
@@ -80,7 +80,7 @@ class VerdictCacheTest {
         List.of(Rule.block("bad.example")))), 100);
     byte[] listed = wire("bad.example");
     for (int i = 0; i < 8; i++) { // fill every way of the set with impostors
-      c.plant(CompiledList.nameKey(listed), wire("innocent" + i + ".example"),
+      c.plant(VerdictCache.keyOf(listed), wire("innocent" + i + ".example"),
           dev.hearth.blocklists.Matches.NONE);
     }
     for (int i = 0; i < 3; i++) {
@@ -145,7 +145,7 @@ class VerdictCacheTest {
   void aCollidingLongNameThatDiffersOnlyAtItsEndOrInLength_isNotUsed() {
     String listed = "a-rather-long-first-label.sub.blocked.example";
     byte[] w = wire(listed);
-    long key = CompiledList.nameKey(w);
+    long key = VerdictCache.keyOf(w);
     VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
         List.of(Rule.block(listed)))), 100);
     for (String impostor : List.of(listed.replaceAll("e$", "a"), listed + ".org",
@@ -158,5 +158,32 @@ class VerdictCacheTest {
     c.plant(key, wire(listed.toUpperCase(java.util.Locale.ROOT)),
         dev.hearth.blocklists.Matches.NONE);
     assertTrue(c.decide(w).isNone(), "an entry for the same name in another case is a hit");
+  }
+  /**
+   * An impostor planted under a listed name's key that differs from it in any single letter (the
+   * name is held as words in the entry, so every word and every byte within a word must count) is
+   * never taken for it, for names that fit the entry and names longer than that.
+   */
+  @Test
+  void anImpostorDifferingInAnySingleLetter_isNotUsed() {
+    for (String listed : List.of("abcdefg.hijklmnopq.rstuvwxyz.blocked.example",
+        "ab.c.blocked.example", "a-name-that-is-longer-than-an-entry-holds.blocked.example")) {
+      byte[] w = wire(listed);
+      long key = VerdictCache.keyOf(w);
+      VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
+          List.of(Rule.block(listed)))), 100);
+      int impostors = 0;
+      for (int i = 0; i < w.length; i++) {
+        if (w[i] < 'a' || w[i] > 'z') {
+          continue; // a length byte or the end
+        }
+        byte[] other = w.clone();
+        other[i] = (byte) (w[i] == 'z' ? 'a' : w[i] + 1);
+        c.plant(key, other, dev.hearth.blocklists.Matches.NONE);
+        assertTrue(c.decide(w).isBlock(), listed + ": impostor differing at byte " + i + " used");
+        impostors++;
+      }
+      assertTrue(impostors > 10, listed);
+    }
   }
 }

@@ -56,6 +56,11 @@ OPTS[packaged-cds]=${OPTS[packaged]}; ENVS[packaged-cds]=${ENVS[packaged]}; CDS[
 # packaged-cds with a young generation of 8 MB instead of a third of the heap (its pages are all
 # touched between collections)
 OPTS[packaged-cds-young8]="${OPTS[packaged]} -Xmn8m"; ENVS[packaged-cds-young8]=${ENVS[packaged]}; CDS[packaged-cds-young8]=selftest
+# packaged, with an archive trained by a cold start of the measured command itself (so with
+# SERVE_EXTRA="--http off" it holds only what a DNS-only process loads), and the same with an
+# 8 MB young generation
+OPTS[packaged-train]=${OPTS[packaged]}; ENVS[packaged-train]=${ENVS[packaged]}; CDS[packaged-train]=yes
+OPTS[packaged-train-young8]="${OPTS[packaged]} -Xmn8m"; ENVS[packaged-train-young8]=${ENVS[packaged]}; CDS[packaged-train-young8]=yes
 OPTS[packaged-s10]="-XX:+UseSerialGC -Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError"   # the .deb's options until session 10
 OPTS[serial-c1]="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
 OPTS[serial]="-XX:+UseSerialGC -Xmx256m"

@@ -56,6 +56,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       received packet: the name is then in the CPU cache, as it is in the resolver, and only the
  *       cache's own memory reads stay random ({@code cachedHot} also pays a random read of the
  *       name itself);
+ *   <li>{@code cachedChurn}: {@link VerdictCache} (100,000 entries) in front of the whole list and
+ *       four small ones, cycling through 131,072 distinct names (half listed), more than it
+ *       holds: most lookups miss both tiers, as in the harness's {@code blocked} workload
+ *       (100,000 distinct listed names);
  *   <li>{@code cachedHotArrayPrototype}: the same hot set in front of a set-associative array
  *       cache prototyped here (not Hearth code), to size what a cheaper verdict cache would save;
  *   <li>{@code keyed*}: the million names compiled with {@link NameHasher#keyed} (HMAC-SHA-256, a
@@ -309,6 +313,28 @@ public class ListLookupBenchmark {
     }
   }
 
+  /** A verdict cache over {@link CommunitySet}'s lists, and more names than it holds. */
+  @State(Scope.Thread)
+  public static class Churn {
+    VerdictCache cache;
+    byte[][] names;
+    int i;
+
+    @Setup(Level.Trial)
+    public void setup(Source src, CommunitySet set) {
+      cache = new VerdictCache(set.set.lists(), 100_000);
+      names = new byte[2 * NAMES][];
+      for (int k = 0; k < NAMES; k++) {
+        names[2 * k] = src.listed[k];
+        names[2 * k + 1] = src.unlisted[k];
+      }
+    }
+
+    byte[] next() {
+      return names[i++ & (names.length - 1)];
+    }
+  }
+
   /** The hot sequence of {@link Cached}, packed one name after the other into one buffer. */
   @State(Scope.Benchmark)
   public static class Packets {
@@ -514,6 +540,11 @@ public class ListLookupBenchmark {
   @Benchmark
   public Verdict cachedHot(Cached h, Cursor c) {
     return h.cache.decide(h.hot[c.next()]);
+  }
+
+  @Benchmark
+  public Verdict cachedChurn(Churn ch) {
+    return ch.cache.decide(ch.next());
   }
 
   @Benchmark

@@ -34,23 +34,21 @@ final class NameHash {
    * terminating zero at {@code end}.
    */
   static long name(byte[] b, int from, int end) {
-    int[] offs = new int[64];
-    int n = 0;
-    int p = from;
-    while (p < end - 1) {
-      if (n == offs.length) {
-        offs = java.util.Arrays.copyOf(offs, n * 2);
-      }
-      offs[n++] = p;
-      p += (b[p] & 0xff) + 1;
+    return finish(chain(b, from, end - 1));
+  }
+
+  /**
+   * The state of the labels from {@code p} to the name's terminating zero at {@code zero}: the
+   * labels after this one first, then this one. Recursion (one frame per label, at most 127)
+   * instead of an array of label offsets, so hashing a name while a list compiles allocates
+   * nothing.
+   */
+  private static long chain(byte[] b, int p, int zero) {
+    if (p >= zero) {
+      return SEED;
     }
-    long state = SEED;
-    int labelEnd = end - 1;
-    for (int k = n - 1; k >= 0; k--) {
-      state = chunk(state, b, offs[k], labelEnd);
-      labelEnd = offs[k];
-    }
-    return finish(state);
+    int next = Math.min(p + (b[p] & 0xff) + 1, zero);
+    return chunk(chain(b, next, zero), b, p, next);
   }
 
   /**

@@ -28,10 +28,11 @@ import java.util.List;
  *
  * <p>A name of up to {@value #INLINE} bytes in an array of its own (what the resolver's query
  * parser makes) is read once, eight bytes at a time in lower case; those words give its key (a
- * few multiplications, see {@link #keyOf}) and are compared with the words the entry holds. The
+ * few multiplications, see {@link #key}) and are compared with the words the entry holds. The
  * key need not resist crafted collisions: every hit is checked against the whole name, so a
- * colliding name can only push another name's entry out, which asking for random names does as
- * well. Longer names, and arrays with bytes after the name, take the general path
+ * colliding name can only take another name's place, which costs that name one uncached lookup
+ * the next time it is asked: no more than the client could cost by asking random names. Longer
+ * names, and arrays with bytes after the name, take the general path
  * ({@link CompiledList#nameKey}).
  *
  * <p>Immutable lists, so the cache never needs invalidating: a new set of lists gets a new

@@ -15,8 +15,8 @@ import sys
 # (phase name, marker that ends it: ("class", name) or ("log", substring) or ("ready",))
 MARKERS = [
     ("JVM boot, until the main class loads", ("class", "dev.hearth.cli.Hearth")),
-    ("picocli parse, logging set-up, settings", ("class", "dev.hearth.blocklists.HttpListFetcher")),
-    ("HttpListFetcher: java.net.http client, default SSLContext (cacerts)",
+    ("picocli parse, logging set-up, settings, data directory", ("class", "org.sqlite.JDBC")),
+    ("admin store: SQLite and its native library, list sources stored in it (Jackson)",
      ("class", "dev.hearth.blocklists.ListLoader|dev.hearth.blocklists.ListStore")),
     ("list: parse+compile+save (cold) or read saved (warm)", ("log", " in force, ")),
     ("settings log, Netty event loops, epoll, pipeline, bind", ("log", "Hearth resolver listening")),

@@ -27,7 +27,7 @@ import java.util.List;
  * entry is immutable (final fields), so a racing reader sees a whole entry or the one before.
  *
  * <p>A name of up to {@value #INLINE} bytes in an array of its own (what the resolver's query
- * parser makes) is read once, eight bytes at a time in lower case; those words give its key (a
+ * parser makes; an array merely ending in a zero byte is checked on a miss) is read once, eight bytes at a time in lower case; those words give its key (a
  * few multiplications, see {@link #key}) and are compared with the words the entry holds. The
  * key need not resist crafted collisions: every hit is checked against the whole name, so a
  * colliding name can only take another name's place, which costs that name one uncached lookup
@@ -87,11 +87,7 @@ public final class VerdictCache {
     Entry(long key, byte[] wire, Matches matches) {
       this.key = key;
       this.matches = matches;
-      int n = 0;
-      while (n < wire.length && wire[n] != 0) {
-        n += (wire[n] & 0xff) + 1;
-      }
-      int len = Math.min(n + 1, wire.length);
+      int len = nameLength(wire);
       length = len;
       w0 = word(wire, 0, len);
       w1 = word(wire, 8, len);
@@ -171,16 +167,8 @@ public final class VerdictCache {
       return set.matchAll(wireName);
     }
     int n = wireName.length;
-    if (!inline(wireName)) {
-      long key = CompiledList.nameKey(wireName);
-      int base = setOf(key);
-      for (int j = base; j < base + WAYS; j++) {
-        Entry e = hot[j];
-        if (e != null && e.key == key && e.isFor(wireName)) {
-          return e.matches;
-        }
-      }
-      return miss(wireName, key, base);
+    if (!mayBeInline(wireName)) {
+      return general(wireName);
     }
     long x0 = word(wireName, 0, n);
     long x1 = word(wireName, 8, n);
@@ -194,6 +182,22 @@ public final class VerdictCache {
     for (int j = base; j < base + WAYS; j++) {
       Entry e = h[j];
       if (e != null && e.key == key && e.is(n, x0, x1, x2, x3, x4, x5)) {
+        return e.matches;
+      }
+    }
+    if (nameLength(wireName) != n) {
+      return general(wireName); // bytes after the name that happen to end in zero
+    }
+    return miss(wireName, key, base);
+  }
+
+  /** Names longer than an entry holds, and arrays with bytes after the name. */
+  private Matches general(byte[] wireName) {
+    long key = CompiledList.nameKey(wireName);
+    int base = setOf(key);
+    for (int j = base; j < base + WAYS; j++) {
+      Entry e = hot[j];
+      if (e != null && e.key == key && e.isFor(wireName)) {
         return e.matches;
       }
     }
@@ -236,18 +240,40 @@ public final class VerdictCache {
     promote(hot, setOf(key), e);
   }
 
-  /** Whether {@code wire} is one name of at most {@value #INLINE} bytes and nothing after it. */
-  private static boolean inline(byte[] wire) {
+  /** How many slots of the hot array hold an entry for {@code wireName} (tests). */
+  int hotCopies(byte[] wireName) {
+    int copies = 0;
+    for (Entry e : hot) {
+      copies += e != null && e.isFor(wireName) ? 1 : 0;
+    }
+    return copies;
+  }
+
+  /**
+   * Whether {@code wire} may be one name of at most {@value #INLINE} bytes with nothing after it:
+   * it ends in a zero byte. Only the hot path's miss walks the labels to be sure
+   * ({@link #nameLength}), so a hit never does.
+   */
+  private static boolean mayBeInline(byte[] wire) {
     int n = wire.length;
     return n > 0 && n <= INLINE && wire[n - 1] == 0;
   }
 
+  /** The name's length up to and including its terminating zero (at most the array's). */
+  private static int nameLength(byte[] wire) {
+    int p = 0;
+    while (p < wire.length && wire[p] != 0) {
+      p += (wire[p] & 0xff) + 1;
+    }
+    return Math.min(p + 1, wire.length);
+  }
+
   /** The key a name is cached under. */
   static long keyOf(byte[] wireName) {
-    if (!inline(wireName)) {
+    int n = wireName.length;
+    if (!mayBeInline(wireName) || nameLength(wireName) != n) {
       return CompiledList.nameKey(wireName);
     }
-    int n = wireName.length;
     return key(n, word(wireName, 0, n), word(wireName, 8, n), word(wireName, 16, n),
         word(wireName, 24, n), word(wireName, 32, n), word(wireName, 40, n));
   }

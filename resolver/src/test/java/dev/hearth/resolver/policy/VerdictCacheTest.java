@@ -167,7 +167,8 @@ class VerdictCacheTest {
   @Test
   void anImpostorDifferingInAnySingleLetter_isNotUsed() {
     for (String listed : List.of("abcdefg.hijklmnopq.rstuvwxyz.blocked.example",
-        "ab.c.blocked.example", "a-name-that-is-longer-than-an-entry-holds.blocked.example")) {
+        "ab.c.blocked.example", "a-name-that-is-longer-than-an-entry-holds.blocked.example",
+        "a", "abcde", "ab.cd")) {
       byte[] w = wire(listed);
       long key = VerdictCache.keyOf(w);
       VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
@@ -181,9 +182,66 @@ class VerdictCacheTest {
         other[i] = (byte) (w[i] == 'z' ? 'a' : w[i] + 1);
         c.plant(key, other, dev.hearth.blocklists.Matches.NONE);
         assertTrue(c.decide(w).isBlock(), listed + ": impostor differing at byte " + i + " used");
+        // And the other way: the impostor asks, and finds the listed name's entry under its key.
+        c.plant(VerdictCache.keyOf(other), w, c.matches(w));
+        assertTrue(c.decide(other).isNone(), listed + ": listed entry used for byte " + i);
         impostors++;
       }
-      assertTrue(impostors > 10, listed);
+      c.plant(key, new byte[] {0}, dev.hearth.blocklists.Matches.NONE); // the root name
+      assertTrue(c.decide(w).isBlock(), listed + ": an entry for the root was used");
+      assertTrue(impostors >= listed.replace(".", "").replace("-", "").length(), listed);
     }
+  }
+
+  /**
+   * Upper case folds only ASCII letters: a byte that differs from the listed name's {@code -} by
+   * the case bit alone (0x0d) is another name, within the entry's words and past them.
+   */
+  @Test
+  void anImpostorDifferingFromAHyphenByTheCaseBit_isNotUsed() {
+    String listed = "a-b.c-d.blocked.example-with-a-long-label-past-48-bytes.example";
+    byte[] w = wire(listed);
+    long key = VerdictCache.keyOf(w);
+    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
+        List.of(Rule.block(listed)))), 100);
+    int tried = 0;
+    for (int i = 0; i < w.length; i++) {
+      if (w[i] != '-') {
+        continue;
+      }
+      byte[] other = w.clone();
+      other[i] = 0x0d;
+      c.plant(key, other, dev.hearth.blocklists.Matches.NONE);
+      assertTrue(c.decide(w).isBlock(), "impostor with 0x0d at byte " + i + " used");
+      c.plant(VerdictCache.keyOf(other), w, c.matches(w));
+      assertTrue(c.decide(other).isNone(), "listed entry used for 0x0d at byte " + i);
+      tried++;
+    }
+    assertTrue(tried >= 4, "hyphens before and after byte 48: " + tried);
+  }
+
+  /**
+   * Short names (under eight bytes, read byte by byte) hit in any case, and an array that holds a
+   * name followed by zero bytes gets the name's verdict without filling the hot array with
+   * copies of it.
+   */
+  @Test
+  void shortNamesInAnyCase_andNamesFollowedByZeroBytes_areCachedOnce() {
+    CompiledList list = CompiledList.build("short",
+        List.of(Rule.block("ab"), Rule.block("x.y"), Rule.block("bad.example")));
+    VerdictCache c = new VerdictCache(List.of(list), 100);
+    for (String name : List.of("ab", "AB", "x.y", "X.Y", "ac", "x.z", "bad.example")) {
+      byte[] w = wire(name);
+      Verdict want = list.match(w);
+      byte[] zeros = java.util.Arrays.copyOf(w, w.length + 3);
+      for (int i = 0; i < 5; i++) {
+        assertAgrees(want, c.decide(w), name);
+        assertAgrees(want, c.decide(zeros), name + " followed by zero bytes");
+      }
+      assertTrue(c.hotCopies(zeros) <= 2,
+          name + ": the exact and the padded array each take one slot at most, got "
+              + c.hotCopies(zeros));
+    }
+    assertSame(c.decide(wire("ab")), c.decide(wire("AB")), "the same name in another case hits");
   }
 }

@@ -26,9 +26,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = Hearth.Version.class,
     description = "Hearth, a filtering DNS resolver for ISPs and public Wi-Fi hotspots.",
-    subcommands = {ServeCommand.class, ListsCommand.class, ExplainCommand.class,
-        AdminCommand.class, SelftestCommand.class,
-        CommandLine.HelpCommand.class},
     footerHeading = "%n",
     footer = {
         "Exit status: 1 when the resolver cannot start, 2 for a bad flag or config file.",
@@ -52,12 +49,33 @@ public final class Hearth implements Callable<Integer> {
       // SLF4J before `serve` has applied --log-level and --log-format.
       System.setProperty("io.netty.leakDetection.level", "disabled");
     }
-    System.exit(newCommandLine().execute(args));
+    System.exit(commandLineFor(args).execute(args));
+  }
+
+  /**
+   * The subcommands, in the order help lists them. Added in {@link #newCommandLine} rather than
+   * declared on the annotation, so that {@link #commandLineFor} can leave them out.
+   */
+  private static final List<Class<?>> SUBCOMMANDS = List.of(ServeCommand.class,
+      ListsCommand.class, ExplainCommand.class, AdminCommand.class, SelftestCommand.class,
+      CommandLine.HelpCommand.class);
+
+  /**
+   * The tree that runs {@code args}: for {@code hearth serve ...} (every start of the service)
+   * the root with {@code serve} alone, else the whole tree. picocli builds the model of every
+   * subcommand it is given, by reflection over their options, before parsing anything; the
+   * others are not needed to start the server, and leaving them out saves that work on every
+   * start.
+   */
+  static CommandLine commandLineFor(String... args) {
+    return args.length > 0 && "serve".equals(args[0])
+        ? configure(new CommandLine(new Hearth()).addSubcommand(ServeCommand.class))
+        : newCommandLine();
   }
 
   /** Runs the command line with the given streams and returns the exit status (for tests). */
   static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cmd = newCommandLine();
+    CommandLine cmd = commandLineFor(args);
     cmd.setOut(out);
     cmd.setErr(err);
     try {
@@ -68,18 +86,13 @@ public final class Hearth implements Callable<Integer> {
     }
   }
 
-  /** The configured picocli tree: short usage errors, no stack traces for expected problems. */
+  /** The whole picocli tree: short usage errors, no stack traces for expected problems. */
   static CommandLine newCommandLine() {
     CommandLine cmd = new CommandLine(new Hearth());
-    cmd.setParameterExceptionHandler(Hearth::usageError);
-    cmd.setExecutionExceptionHandler((ex, line, parseResult) -> {
-      // Expected problems are handled inside the commands; anything that gets here is a bug.
-      PrintWriter err = line.getErr();
-      err.println("hearth: internal error: " + ex);
-      ex.printStackTrace(err);
-      err.flush();
-      return EXIT_STARTUP;
-    });
+    for (Class<?> sub : SUBCOMMANDS) {
+      cmd.addSubcommand(sub);
+    }
+    configure(cmd);
     // `hearth --help` also lists the options of `serve`, so one help page documents everything.
     // Set on the root's own usage spec: CommandLine.setHelpSection* would reach `serve` too.
     CommandLine.Model.UsageMessageSpec usage = cmd.getCommandSpec().usageMessage();
@@ -92,6 +105,20 @@ public final class Hearth implements Callable<Integer> {
       return String.format("%nOptions of 'hearth serve':%n") + serve.getHelp().optionList();
     });
     usage.sectionMap(sections);
+    return cmd;
+  }
+
+  /** Short usage errors, no stack traces for expected problems. */
+  private static CommandLine configure(CommandLine cmd) {
+    cmd.setParameterExceptionHandler(Hearth::usageError);
+    cmd.setExecutionExceptionHandler((ex, line, parseResult) -> {
+      // Expected problems are handled inside the commands; anything that gets here is a bug.
+      PrintWriter err = line.getErr();
+      err.println("hearth: internal error: " + ex);
+      ex.printStackTrace(err);
+      err.flush();
+      return EXIT_STARTUP;
+    });
     return cmd;
   }
 

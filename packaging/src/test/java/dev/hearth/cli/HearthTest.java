@@ -47,6 +47,33 @@ class HearthTest {
     }
   }
 
+  /**
+   * {@code hearth serve ...} runs on a tree with {@code serve} alone (the others' models are not
+   * built at each start): its help and its usage errors are the same as in the whole tree, and
+   * the whole tree still has every command.
+   */
+  @Test
+  void serveAloneBehavesAsInTheWholeTree() {
+    CommandLine alone = Hearth.commandLineFor("serve");
+    CommandLine whole = Hearth.newCommandLine();
+    assertEquals(List.of("serve"), List.copyOf(alone.getSubcommands().keySet()));
+    assertEquals(List.of("serve", "lists", "explain", "admin", "selftest", "help"),
+        List.copyOf(whole.getSubcommands().keySet()));
+    assertEquals(whole.getSubcommands().get("serve").getUsageMessage(),
+        alone.getSubcommands().get("serve").getUsageMessage());
+    String[] bad = run("serve", "--no-such-flag");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    whole.setOut(new PrintWriter(out));
+    whole.setErr(new PrintWriter(err));
+    int code = whole.execute("serve", "--no-such-flag");
+    whole.getErr().flush();
+    assertEquals(String.valueOf(code), bad[0]);
+    assertEquals("2", bad[0]);
+    assertEquals(err.toString(), bad[2]);
+    assertTrue(bad[2].contains("--no-such-flag"), bad[2]);
+  }
+
   @Test
   void topLevelHelpAlsoListsEveryServeOption() {
     String[] r = run("--help");

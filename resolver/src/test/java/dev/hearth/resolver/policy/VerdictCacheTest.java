@@ -37,8 +37,7 @@ class VerdictCacheTest {
 
   @Test
   void aCollidingNameCannotPlantItsVerdictForAListedName() {
-    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
-        List.of(Rule.block("bad.example")))), 100);
+    VerdictCache c = onlyListing("bad.example");
     byte[] listed = wire("bad.example");
     // As if another name with the same 64-bit key had been asked first and found unlisted.
     c.plant(VerdictCache.keyOf(listed), wire("innocent.example"), dev.hearth.blocklists.Matches.NONE);
@@ -76,8 +75,7 @@ class VerdictCacheTest {
 
   @Test
   void aCollidingNamePlantedInTheHotTierIsNotUsedEither() {
-    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
-        List.of(Rule.block("bad.example")))), 100);
+    VerdictCache c = onlyListing("bad.example");
     byte[] listed = wire("bad.example");
     for (int i = 0; i < 8; i++) { // fill every way of the set with impostors
       c.plant(VerdictCache.keyOf(listed), wire("innocent" + i + ".example"),
@@ -146,8 +144,7 @@ class VerdictCacheTest {
     String listed = "a-rather-long-first-label.sub.blocked.example";
     byte[] w = wire(listed);
     long key = VerdictCache.keyOf(w);
-    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
-        List.of(Rule.block(listed)))), 100);
+    VerdictCache c = onlyListing(listed);
     for (String impostor : List.of(listed.replaceAll("e$", "a"), listed + ".org",
         listed.replaceAll("\\.example$", ""))) {
       c.plant(key, wire(impostor), dev.hearth.blocklists.Matches.NONE);
@@ -159,6 +156,43 @@ class VerdictCacheTest {
         dev.hearth.blocklists.Matches.NONE);
     assertTrue(c.decide(w).isNone(), "an entry for the same name in another case is a hit");
   }
+
+  /** A cache in front of one list that blocks {@code listed} alone. */
+  private static VerdictCache onlyListing(String listed) {
+    return new VerdictCache(List.of(CompiledList.build("iwf", List.of(Rule.block(listed)))), 100);
+  }
+
+  /**
+   * For every byte of {@code listed}'s wire form that {@code swap} changes (it returns -1 to leave
+   * a byte alone), plants the impostor with that byte changed under the listed name's key, and
+   * the listed name's entry under the impostor's key: neither is taken for the other. Returns how
+   * many impostors were tried.
+   */
+  private static int assertNoImpostorIsUsed(String listed,
+      java.util.function.IntUnaryOperator swap) {
+    byte[] w = wire(listed);
+    long key = VerdictCache.keyOf(w);
+    VerdictCache c = onlyListing(listed);
+    int tried = 0;
+    for (int i = 0; i < w.length; i++) {
+      int b = swap.applyAsInt(w[i]);
+      if (b < 0) {
+        continue;
+      }
+      byte[] other = w.clone();
+      other[i] = (byte) b;
+      c.plant(key, other, dev.hearth.blocklists.Matches.NONE);
+      assertTrue(c.decide(w).isBlock(), listed + ": impostor differing at byte " + i + " used");
+      // And the other way: the impostor asks, and finds the listed name's entry under its key.
+      c.plant(VerdictCache.keyOf(other), w, c.matches(w));
+      assertTrue(c.decide(other).isNone(), listed + ": listed entry used for byte " + i);
+      tried++;
+    }
+    c.plant(key, new byte[] {0}, dev.hearth.blocklists.Matches.NONE); // the root name
+    assertTrue(c.decide(w).isBlock(), listed + ": an entry for the root was used");
+    return tried;
+  }
+
   /**
    * An impostor planted under a listed name's key that differs from it in any single letter (the
    * name is held as words in the entry, so every word and every byte within a word must count) is
@@ -169,26 +203,8 @@ class VerdictCacheTest {
     for (String listed : List.of("abcdefg.hijklmnopq.rstuvwxyz.blocked.example",
         "ab.c.blocked.example", "a-name-that-is-longer-than-an-entry-holds.blocked.example",
         "a", "abcde", "ab.cd")) {
-      byte[] w = wire(listed);
-      long key = VerdictCache.keyOf(w);
-      VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
-          List.of(Rule.block(listed)))), 100);
-      int impostors = 0;
-      for (int i = 0; i < w.length; i++) {
-        if (w[i] < 'a' || w[i] > 'z') {
-          continue; // a length byte or the end
-        }
-        byte[] other = w.clone();
-        other[i] = (byte) (w[i] == 'z' ? 'a' : w[i] + 1);
-        c.plant(key, other, dev.hearth.blocklists.Matches.NONE);
-        assertTrue(c.decide(w).isBlock(), listed + ": impostor differing at byte " + i + " used");
-        // And the other way: the impostor asks, and finds the listed name's entry under its key.
-        c.plant(VerdictCache.keyOf(other), w, c.matches(w));
-        assertTrue(c.decide(other).isNone(), listed + ": listed entry used for byte " + i);
-        impostors++;
-      }
-      c.plant(key, new byte[] {0}, dev.hearth.blocklists.Matches.NONE); // the root name
-      assertTrue(c.decide(w).isBlock(), listed + ": an entry for the root was used");
+      int impostors = assertNoImpostorIsUsed(listed,
+          b -> b < 'a' || b > 'z' ? -1 : b == 'z' ? 'a' : b + 1); // not length bytes or the end
       assertTrue(impostors >= listed.replace(".", "").replace("-", "").length(), listed);
     }
   }
@@ -199,24 +215,9 @@ class VerdictCacheTest {
    */
   @Test
   void anImpostorDifferingFromAHyphenByTheCaseBit_isNotUsed() {
-    String listed = "a-b.c-d.blocked.example-with-a-long-label-past-48-bytes.example";
-    byte[] w = wire(listed);
-    long key = VerdictCache.keyOf(w);
-    VerdictCache c = new VerdictCache(List.of(CompiledList.build("iwf",
-        List.of(Rule.block(listed)))), 100);
-    int tried = 0;
-    for (int i = 0; i < w.length; i++) {
-      if (w[i] != '-') {
-        continue;
-      }
-      byte[] other = w.clone();
-      other[i] = 0x0d;
-      c.plant(key, other, dev.hearth.blocklists.Matches.NONE);
-      assertTrue(c.decide(w).isBlock(), "impostor with 0x0d at byte " + i + " used");
-      c.plant(VerdictCache.keyOf(other), w, c.matches(w));
-      assertTrue(c.decide(other).isNone(), "listed entry used for 0x0d at byte " + i);
-      tried++;
-    }
+    int tried = assertNoImpostorIsUsed(
+        "a-b.c-d.blocked.example-with-a-long-label-past-48-bytes.example",
+        b -> b == '-' ? 0x0d : -1);
     assertTrue(tried >= 4, "hyphens before and after byte 48: " + tried);
   }
 

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,10 @@ public final class ListCatalog {
   private final Consumer<String> log;
   private final Clock clock;
   private final Map<String, Slot> slots = new LinkedHashMap<>();
+  /** Set during {@link #openSavingLater()}: applied versions go to {@link #unsaved}. */
+  private boolean savingLater;
+  /** Lists applied but not yet written, each with the version it replaced (null: none). */
+  private final Map<Slot, CompiledList> unsaved = new LinkedHashMap<>();
 
   /** The state of one source. */
   private static final class Slot {
@@ -120,11 +125,49 @@ public final class ListCatalog {
   }
 
   /**
+   * {@link #open()}, except that a version loaded from its source now is put in force without
+   * waiting for it to be written to the data directory: {@link #savePending()} writes it, so a
+   * server can answer first (a million-name list takes ~100 ms to write and sync). Until then
+   * a restart would load that list from its source again, as if it had never been saved.
+   */
+  public void openSavingLater() {
+    savingLater = true;
+    try {
+      open();
+    } finally {
+      savingLater = false;
+    }
+  }
+
+  /**
+   * Writes the versions {@link #openSavingLater()} put in force to the data directory, as an
+   * update does. Every other call that changes a list does this first, so versions on disk
+   * always follow the order in which they were applied.
+   *
+   * @return how many lists were written
+   */
+  public int savePending() {
+    int n = 0;
+    for (Iterator<Map.Entry<Slot, CompiledList>> it = unsaved.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Slot, CompiledList> e = it.next();
+      it.remove();
+      Slot s = e.getKey();
+      if (slots.get(s.src.id()) == s && s.current != null) {
+        persistApplied(s, e.getValue());
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
    * Checks every source whose refresh interval has passed (all of them when {@code force}).
    *
    * @return true when at least one list changed, i.e. {@link #snapshot()} should be swapped in
    */
   public boolean refresh(boolean force) {
+    savePending();
     boolean changed = false;
     Instant now = clock.instant();
     for (Slot s : slots.values()) {
@@ -152,6 +195,7 @@ public final class ListCatalog {
    * @throws IOException the key for a first locked list cannot be made (nothing is changed)
    */
   public boolean setSources(List<ListSource> sources) throws IOException {
+    savePending();
     java.util.Set<String> ids = new java.util.HashSet<>();
     for (ListSource src : sources) {
       if (!ids.add(src.id())) {
@@ -285,6 +329,7 @@ public final class ListCatalog {
    * @throws IllegalArgumentException for an unknown id or when there is no previous version
    */
   public void rollback(String id) throws IOException {
+    savePending();
     Slot s = slots.get(id);
     if (s == null) {
       throw new IllegalArgumentException("no list with id " + id);
@@ -393,17 +438,10 @@ public final class ListCatalog {
     s.lastError = null;
     s.redefined = false;
     if (listsDir != null) {
-      try {
-        Path dir = dirOf(s);
-        if (old != null) {
-          ListStore.write(old, dir.resolve("previous.hbl"));
-        }
-        ListStore.write(next, dir.resolve("current.hbl"));
-        s.storedAt = Files.getLastModifiedTime(dir.resolve("current.hbl"));
-        saveState(s);
-      } catch (IOException e) {
-        s.lastError = "applied, but could not be saved for the next start: " + e.getMessage();
-        log.accept("list " + s.src.id() + ": " + s.lastError);
+      if (savingLater) {
+        unsaved.put(s, old);
+      } else {
+        persistApplied(s, old);
       }
     }
     record(s, "applied", next, old, r.invalid(), r.unsupported(), null);
@@ -413,6 +451,22 @@ public final class ListCatalog {
         + " hosts with URL-level entries only" : "") + ")"
         + (r.problems().isEmpty() ? "" : "; first problem " + r.problems().get(0)));
     return true;
+  }
+
+  /** Saves the version in force of {@code s}, and {@code old} as its previous one. */
+  private void persistApplied(Slot s, CompiledList old) {
+    try {
+      Path dir = dirOf(s);
+      if (old != null) {
+        ListStore.write(old, dir.resolve("previous.hbl"));
+      }
+      ListStore.write(s.current, dir.resolve("current.hbl"));
+      s.storedAt = Files.getLastModifiedTime(dir.resolve("current.hbl"));
+      saveState(s);
+    } catch (IOException e) {
+      s.lastError = "applied, but could not be saved for the next start: " + e.getMessage();
+      log.accept("list " + s.src.id() + ": " + s.lastError);
+    }
   }
 
   private HttpListFetcher.Outcome<LoadResult> fetch(Slot s)

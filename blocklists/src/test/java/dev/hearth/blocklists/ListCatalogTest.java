@@ -122,6 +122,41 @@ class ListCatalogTest {
   }
 
   @Test
+  void openSavingLater_servesAtOnce_andSavesOnlyWhenAsked() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    Path saved = dir.resolve("data").resolve("lists").resolve("a").resolve("current.hbl");
+    ListCatalog c = new ListCatalog(dir.resolve("data"),
+        List.of(ListSource.file("a", a.toString())), SafetyPolicy.defaults(), null, log::add,
+        Clock.systemUTC());
+    c.openSavingLater();
+    assertTrue(c.snapshot().get(0).match("x.ads.example").isBlock(), "in force before saved");
+    assertFalse(Files.exists(saved), "nothing written yet");
+    assertEquals(1, c.savePending());
+    assertTrue(Files.exists(saved));
+    assertEquals(0, c.savePending(), "each version is written once");
+    Files.delete(a);
+    log.clear();
+    ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    assertTrue(again.snapshot().get(0).match("ads.example").isBlock());
+    assertTrue(log.get(0).contains("saved version"), log.toString());
+  }
+
+  @Test
+  void aVersionNotYetSaved_isWrittenByTheNextRefresh_evenWhenNothingChanged()
+      throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    Path saved = dir.resolve("data").resolve("lists").resolve("a").resolve("current.hbl");
+    ListCatalog c = new ListCatalog(dir.resolve("data"),
+        List.of(ListSource.file("a", a.toString())), SafetyPolicy.defaults(), null, log::add,
+        Clock.systemUTC());
+    c.openSavingLater();
+    assertFalse(Files.exists(saved));
+    assertFalse(c.refresh(false), "no source is due");
+    assertTrue(Files.exists(saved), "the refresh saved the version loaded at open first");
+    assertEquals(0, c.savePending(), "nothing left to save");
+  }
+
+  @Test
   void safetyChecks_neverBlockShrinkAndGrow_keepTheRejectedVersionForInspection()
       throws Exception {
     Path a = Files.writeString(dir.resolve("a.txt"), names("n", 200));

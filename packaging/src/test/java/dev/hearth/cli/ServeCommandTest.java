@@ -274,4 +274,44 @@ class ServeCommandTest {
     StartupException e = assertThrows(StartupException.class, () -> ServeCommand.prepareDataDir(file));
     assertTrue(e.getMessage().contains("exists and is not a directory"), e.getMessage());
   }
+
+  /**
+   * A list parsed at start-up is saved after the server is ready, and a stop waits for that save:
+   * stopped the moment it is ready, the server still leaves the compiled list for the next start.
+   */
+  @Test
+  void aStopRightAfterReady_stillSavesTheListsParsedAtStart() throws Exception {
+    // Big enough that writing it takes a while (~20 MB), so the stop comes during the save;
+    // without the console the server is ready well before the first list check (1 s), which
+    // would save it too.
+    Path list = dir.resolve("big.txt");
+    try (var w = Files.newBufferedWriter(list)) {
+      for (int i = 0; i < 1_000_000; i++) {
+        w.write("n" + i + ".save-at-stop.test\n");
+      }
+    }
+    Path data = dir.resolve("data");
+    CommandLine cmd = Hearth.newCommandLine();
+    StringWriter out = new StringWriter();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(out, true));
+    ServeCommand serve = cmd.getSubcommands().get("serve").getCommand();
+    int dns;
+    try (var a = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dns = a.getLocalPort();
+    }
+    int[] exit = {-1};
+    Thread serving = new Thread(() -> exit[0] = cmd.execute("serve", "--dns",
+        "127.0.0.1:" + dns, "--http", "off", "--upstream", "127.0.0.1:9",
+        "--data-dir", data.toString(), "--blocklist", list.toString(), "--log-level", "warn"));
+    serving.setDaemon(true);
+    serving.start();
+    assertTrue(serve.ready.await(60, java.util.concurrent.TimeUnit.SECONDS), out.toString());
+    serve.stop();
+    serving.join(60_000);
+    assertEquals(0, exit[0], out.toString());
+    Path saved = data.resolve("lists").resolve("big.txt").resolve("current.hbl");
+    assertTrue(Files.isRegularFile(saved), "saved before the stop ended: " + out);
+    assertTrue(Files.size(saved) > 1_000_000L * 16, "the whole list: " + Files.size(saved));
+  }
 }

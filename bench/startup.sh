@@ -56,6 +56,8 @@ OPTS[packaged-cds]=${OPTS[packaged]}; ENVS[packaged-cds]=${ENVS[packaged]}; CDS[
 # packaged-cds with a young generation of 8 MB instead of a third of the heap (its pages are all
 # touched between collections)
 OPTS[packaged-cds-young8]="${OPTS[packaged]} -Xmn8m"; ENVS[packaged-cds-young8]=${ENVS[packaged]}; CDS[packaged-cds-young8]=selftest
+# packaged-cds compiling with C2 only (no C1 tier, so no profiled code in the code cache)
+OPTS[packaged-cds-c2only]="${OPTS[packaged]} -XX:-TieredCompilation"; ENVS[packaged-cds-c2only]=${ENVS[packaged]}; CDS[packaged-cds-c2only]=selftest
 # packaged, with an archive trained by a cold start of the measured command itself (so with
 # SERVE_EXTRA="--http off" it holds only what a DNS-only process loads), and the same with an
 # 8 MB young generation

@@ -1,0 +1,16 @@
+#!/bin/bash
+# Session 14: start-up with the 1M list before (a89c564, /tmp/hearth-s14-base.jar) and after
+# saving the lists parsed at start-up only once the listeners are up (/tmp/hearth-s14-defer.jar),
+# and (ab2.sh) only once the server is ready (/tmp/hearth-s14-defer2.jar).
+# The .deb's options and archive (packaged-cds), 3 cold + 3 warm starts per invocation,
+# alternated, the order swapped each round.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+for round in ${ROUNDS:-1 2}; do
+  order="base defer2"; [ $((round % 2)) = 0 ] && order="defer2 base"
+  for j in $order; do
+    JAR=/tmp/hearth-s14-$j.jar OUT=$here/$j-$round CONFIGS=packaged-cds REPS=3 RSS_AFTER=2 \
+      bash "$here/../../../startup.sh" > /dev/null 2>&1
+    echo "$j-$round: $(awk -F'\t' 'NR>1{printf "%s %s; ", $2, $3}' $here/$j-$round/runs.tsv)"
+  done
+done

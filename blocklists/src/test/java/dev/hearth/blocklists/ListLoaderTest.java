@@ -163,4 +163,19 @@ class ListLoaderTest {
         NameHasher.keyed(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})));
     assertTrue(e.getMessage().contains("not the key in use"), e.getMessage());
   }
+
+  /** The version is documented as the start of the file's SHA-256: `sha256sum` tells it too. */
+  @Test
+  void aListsVersion_isTheStartOfTheSha256OfItsFile() throws Exception {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      sb.append("host").append(i).append(".version.test\n");
+    }
+    Path f = Files.writeString(dir.resolve("version-list.txt"), sb);
+    LoadResult r = ListLoader.load(f, Format.DOMAINS, 0.5);
+    String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest
+        .getInstance("SHA-256").digest(Files.readAllBytes(f)), 0, 6);
+    assertEquals(expected, r.list().info().version());
+    assertTrue(r.list().match("host49999.version.test").isBlock());
+  }
 }

@@ -14,11 +14,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -49,10 +50,10 @@ public final class ListCatalog {
   private final Consumer<String> log;
   private final Clock clock;
   private final Map<String, Slot> slots = new LinkedHashMap<>();
-  /** Set during {@link #openSavingLater()}: applied versions go to {@link #unsaved}. */
+  /** Set during {@link #openSavingLater()}: first versions applied go to {@link #unsaved}. */
   private boolean savingLater;
-  /** Lists applied but not yet written, each with the version it replaced (null: none). */
-  private final Map<Slot, CompiledList> unsaved = new LinkedHashMap<>();
+  /** Lists whose first version is in force but not yet written. */
+  private final Set<Slot> unsaved = new LinkedHashSet<>();
 
   /** The state of one source. */
   private static final class Slot {
@@ -127,7 +128,8 @@ public final class ListCatalog {
   /**
    * {@link #open()}, except that a version loaded from its source now is put in force without
    * waiting for it to be written to the data directory: {@link #savePending()} writes it, so a
-   * server can answer first (a million-name list takes ~100 ms to write and sync). Until then
+   * server can answer first (a million-name list takes ~0.2 s to write and sync in a fresh JVM
+   * here, and seconds on a slow SD card). Until then
    * a restart would load that list from its source again, as if it had never been saved.
    */
   public void openSavingLater() {
@@ -148,17 +150,19 @@ public final class ListCatalog {
    */
   public int savePending() {
     int n = 0;
-    for (Iterator<Map.Entry<Slot, CompiledList>> it = unsaved.entrySet().iterator();
-        it.hasNext(); ) {
-      Map.Entry<Slot, CompiledList> e = it.next();
-      it.remove();
-      Slot s = e.getKey();
+    for (Slot s : List.copyOf(unsaved)) {
+      unsaved.remove(s);
       if (slots.get(s.src.id()) == s && s.current != null) {
-        persistApplied(s, e.getValue());
+        persistApplied(s, null);
         n++;
       }
     }
     return n;
+  }
+
+  /** Whether {@link #savePending()} has something to write. */
+  public boolean hasPendingSaves() {
+    return !unsaved.isEmpty();
   }
 
   /**
@@ -438,8 +442,8 @@ public final class ListCatalog {
     s.lastError = null;
     s.redefined = false;
     if (listsDir != null) {
-      if (savingLater) {
-        unsaved.put(s, old);
+      if (savingLater && old == null) {
+        unsaved.add(s);
       } else {
         persistApplied(s, old);
       }

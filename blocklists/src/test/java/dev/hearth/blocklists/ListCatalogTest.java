@@ -33,10 +33,14 @@ class ListCatalogTest {
   }
 
   ListCatalog catalog(SafetyPolicy safety, ListSource... sources) throws Exception {
-    ListCatalog c = new ListCatalog(dir.resolve("data"), List.of(sources), safety,
-        new HttpListFetcher(HttpListFetcher.Options.defaults()), log::add, Clock.systemUTC());
+    ListCatalog c = unopened(safety, sources);
     c.open();
     return c;
+  }
+
+  ListCatalog unopened(SafetyPolicy safety, ListSource... sources) throws Exception {
+    return new ListCatalog(dir.resolve("data"), List.of(sources), safety,
+        new HttpListFetcher(HttpListFetcher.Options.defaults()), log::add, Clock.systemUTC());
   }
 
   static String names(String prefix, int n) {
@@ -125,14 +129,14 @@ class ListCatalogTest {
   void openSavingLater_servesAtOnce_andSavesOnlyWhenAsked() throws Exception {
     Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
     Path saved = dir.resolve("data").resolve("lists").resolve("a").resolve("current.hbl");
-    ListCatalog c = new ListCatalog(dir.resolve("data"),
-        List.of(ListSource.file("a", a.toString())), SafetyPolicy.defaults(), null, log::add,
-        Clock.systemUTC());
+    ListCatalog c = unopened(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
     c.openSavingLater();
     assertTrue(c.snapshot().get(0).match("x.ads.example").isBlock(), "in force before saved");
     assertFalse(Files.exists(saved), "nothing written yet");
+    assertTrue(c.hasPendingSaves());
     assertEquals(1, c.savePending());
     assertTrue(Files.exists(saved));
+    assertFalse(c.hasPendingSaves());
     assertEquals(0, c.savePending(), "each version is written once");
     Files.delete(a);
     log.clear();
@@ -146,9 +150,7 @@ class ListCatalogTest {
       throws Exception {
     Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
     Path saved = dir.resolve("data").resolve("lists").resolve("a").resolve("current.hbl");
-    ListCatalog c = new ListCatalog(dir.resolve("data"),
-        List.of(ListSource.file("a", a.toString())), SafetyPolicy.defaults(), null, log::add,
-        Clock.systemUTC());
+    ListCatalog c = unopened(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
     c.openSavingLater();
     assertFalse(Files.exists(saved));
     assertFalse(c.refresh(false), "no source is due");

@@ -66,8 +66,11 @@ final class ServeCommand implements Callable<Integer> {
   static final double MAX_INVALID_RATIO = 0.5;
   /** How often list sources are looked at; each is only checked when its refresh interval is due. */
   static final long LIST_TICK_MILLIS = 1000;
-  /** How long a stop waits for the lists parsed at start-up to be saved (see savePending). */
-  static final long SAVE_AT_STOP_SECONDS = 30;
+  /**
+   * How long a stop waits for the lists parsed at start-up to be saved (see savePending): well
+   * inside the unit's TimeoutStopSec (20 s), so the listeners and stores still close in order.
+   */
+  static final long SAVE_AT_STOP_SECONDS = 10;
 
   enum RefusedAction { refuse, drop }
 
@@ -334,8 +337,8 @@ final class ServeCommand implements Callable<Integer> {
       }
       lists = new ListCatalog(settings.dataDir(), sources, settings.listSafety(),
           fetcherFor(sources), log::info, Clock.systemUTC());
-      // A list parsed now is saved to the data directory once the server is ready, or by the
-      // first list check if that comes sooner (below): the first answer does not wait for a disk.
+      // A list parsed now is saved to the data directory once the listeners are up (below):
+      // the first answer does not wait for the disk.
       lists.openSavingLater();
     } catch (IOException | IllegalArgumentException e) {
       admin.close();
@@ -365,9 +368,19 @@ final class ServeCommand implements Callable<Integer> {
       t.setDaemon(true);
       return t;
     });
-    // The save of the lists parsed at start-up, once ready (below); a stop waits for it.
-    java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>> savedAtStart =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    // Its first task, with the listeners already answering: save what was parsed at start-up.
+    // Done before the listeners opened, it held the first answer back by the time it takes
+    // (~0.2 s for a million names here, seconds on a slow SD card). A stop waits for it, so
+    // even a short first run leaves the compiled lists for the next start.
+    java.util.concurrent.Future<?> savedAtStart = !lists.hasPendingSaves() ? null
+        : reloader.submit(() -> {
+          try {
+            lists.savePending();
+          } catch (RuntimeException e) {
+            log.error("saving the lists loaded at start failed; the next start loads them again",
+                e);
+          }
+        });
     // Off the query path: each source is checked on its own interval, parsed here, then the
     // whole set is swapped in as one snapshot.
     reloader.scheduleWithFixedDelay(() -> {
@@ -393,8 +406,8 @@ final class ServeCommand implements Callable<Integer> {
         stopping.get().notReady("shutting down");
       }
       try {
-        if (savedAtStart.get() != null) {
-          savedAtStart.get().get(SAVE_AT_STOP_SECONDS, TimeUnit.SECONDS);
+        if (savedAtStart != null) {
+          savedAtStart.get(SAVE_AT_STOP_SECONDS, TimeUnit.SECONDS);
         }
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
           | java.util.concurrent.CancellationException e) {
@@ -471,23 +484,7 @@ final class ServeCommand implements Callable<Integer> {
     ops.ready();
     stopping.set(ops);
     ready.countDown();
-    // Now, on the thread that owns the lists, save what was parsed at start-up (unless the first
-    // list check did already): done before, it held the first answer back by the time it takes,
-    // ~170 ms for a million names here and seconds on a slow SD card. A stop waits for it, so
-    // even a short first run leaves the compiled lists for the next start.
-    try {
-      savedAtStart.set(reloader.submit(() -> {
-        try {
-          lists.savePending();
-        } catch (RuntimeException e) {
-          log.error("saving the lists loaded at start failed; the next start loads them again",
-              e);
-        }
-      }));
-      reloader.execute(() -> ClassArchive.report(log));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // Stopping already: the lists are loaded from their sources again at the next start.
-    }
+    reloader.execute(() -> ClassArchive.report(log));
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -276,14 +276,15 @@ class ServeCommandTest {
   }
 
   /**
-   * A list parsed at start-up is saved after the server is ready, and a stop waits for that save:
-   * stopped the moment it is ready, the server still leaves the compiled list for the next start.
+   * A list parsed at start-up is saved once the listeners are up, not only by the periodic list
+   * check a second later: stopped the moment it is ready, the server leaves the compiled list
+   * for the next start. (Whether the stop also waits for a save still running is not pinned
+   * here: at this size the save is done by the time the server is ready.)
    */
   @Test
   void aStopRightAfterReady_stillSavesTheListsParsedAtStart() throws Exception {
-    // Big enough that writing it takes a while (~20 MB), so the stop comes during the save;
-    // without the console the server is ready well before the first list check (1 s), which
-    // would save it too.
+    // A million names (a 20 MB save); without the console the server is ready well before the
+    // first list check (1 s), which would save it too.
     Path list = dir.resolve("big.txt");
     try (var w = Files.newBufferedWriter(list)) {
       for (int i = 0; i < 1_000_000; i++) {

@@ -484,7 +484,11 @@ final class ServeCommand implements Callable<Integer> {
     ops.ready();
     stopping.set(ops);
     ready.countDown();
-    reloader.execute(() -> ClassArchive.report(log));
+    try {
+      reloader.execute(() -> ClassArchive.report(log));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Stopped the moment it became ready: the stop shut the reloader down already.
+    }
     try {
       stopped.await();
     } catch (InterruptedException e) {

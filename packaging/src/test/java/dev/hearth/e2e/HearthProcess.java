@@ -67,35 +67,44 @@ final class HearthProcess implements AutoCloseable {
     Path dir = Files.createTempDirectory("hearth-e2e-");
     Path dataDir = elsewhere != null ? Files.createDirectories(elsewhere)
         : Files.createDirectories(dir.resolve("data"));
-    int port = E2e.freePort();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.addAll(jvmOptions);
-    cmd.add("-jar");
-    cmd.add(jar.toAbsolutePath().toString());
-    cmd.add("serve");
-    cmd.add("--dns");
-    cmd.add("127.0.0.1:" + port);
-    for (String u : upstreams) {
-      cmd.add("--upstream");
-      cmd.add(u);
+    // A port found free can be taken by another socket's ephemeral port before this JVM binds
+    // it (a known flake of the suite): a start refused for that alone is retried on another.
+    for (int attempt = 1; ; attempt++) {
+      int port = E2e.freePort();
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-Xmx256m");
+      cmd.add("-XX:+UseSerialGC");
+      cmd.addAll(jvmOptions);
+      cmd.add("-jar");
+      cmd.add(jar.toAbsolutePath().toString());
+      cmd.add("serve");
+      cmd.add("--dns");
+      cmd.add("127.0.0.1:" + port);
+      for (String u : upstreams) {
+        cmd.add("--upstream");
+        cmd.add(u);
+      }
+      cmd.add("--data-dir");
+      cmd.add(dataDir.toString());
+      if (!extraArgs.contains("--http")) {
+        // Tests that do not use the admin API keep port 8080 free and skip its start-up work.
+        cmd.add("--http");
+        cmd.add("off");
+      }
+      cmd.addAll(extraArgs);
+      HearthProcess h = new HearthProcess(dir, port, List.copyOf(cmd));
+      if (h.launch(ready, attempt < 3)) {
+        return h;
+      }
     }
-    cmd.add("--data-dir");
-    cmd.add(dataDir.toString());
-    if (!extraArgs.contains("--http")) {
-      // Tests that do not use the admin API keep port 8080 free and skip its start-up work.
-      cmd.add("--http");
-      cmd.add("off");
-    }
-    cmd.addAll(extraArgs);
-    HearthProcess h = new HearthProcess(dir, port, List.copyOf(cmd));
-    h.launch(ready);
-    return h;
   }
 
-  private void launch(Ready ready) throws IOException {
+  /**
+   * Starts the process and waits until it is ready; false (only when {@code mayRetry}) when it
+   * exited because its DNS port had been taken in the meantime.
+   */
+  private boolean launch(Ready ready, boolean mayRetry) throws IOException {
     process = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectErrorStream(true)
@@ -106,6 +115,10 @@ final class HearthProcess implements AutoCloseable {
     int id = 0x7000;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
+        if (mayRetry && Files.readString(log).contains("cannot listen on 127.0.0.1:" + port
+            + " (") && Files.readString(log).contains("Address already in use")) {
+          return false;
+        }
         fail("Hearth exited with status " + process.exitValue() + " during startup\n" + describe());
       }
       try {
@@ -114,12 +127,12 @@ final class HearthProcess implements AutoCloseable {
           Optional<byte[]> r = Wire.udpExchange(port,
               Wire.query(++id, "hearth-probe.e2e.test.", Wire.TYPE_A), 4_000);
           if (r.isPresent() && r.get().length >= 12 && Wire.id(r.get()) == id && Wire.qr(r.get())) {
-            return;
+            return true;
           }
         } else {
           try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(E2e.LOOPBACK, port), 500);
-            return;
+            return true;
           }
         }
       } catch (IOException notYet) {
@@ -129,7 +142,7 @@ final class HearthProcess implements AutoCloseable {
     }
     String why = describe();
     close();
-    fail("Hearth did not answer a probe on 127.0.0.1:" + port + " within " + START_TIMEOUT_SECONDS
+    return fail("Hearth did not answer a probe on 127.0.0.1:" + port + " within " + START_TIMEOUT_SECONDS
         + " s (ready check " + ready + ")\n" + why);
   }
 
@@ -155,13 +168,13 @@ final class HearthProcess implements AutoCloseable {
 
   /** Starts again after {@link #kill9}, same command line and data directory. */
   void relaunch() throws IOException {
-    launch(Ready.QUERY);
+    launch(Ready.QUERY, false);
   }
 
   /** Stops the process and starts it again with the same command line and data directory. */
   void restart() throws IOException {
     stop();
-    launch(Ready.QUERY);
+    launch(Ready.QUERY, false);
   }
 
   /** Output and exit status of a {@code java -jar hearth.jar ARGS...} tool run. */

@@ -129,8 +129,8 @@ public final class ListCatalog {
    * {@link #open()}, except that a version loaded from its source now is put in force without
    * waiting for it to be written to the data directory: {@link #savePending()} writes it, so a
    * server can answer first (a million-name list takes ~0.2 s to write and sync in a fresh JVM
-   * here, and seconds on a slow SD card). Until then
-   * a restart would load that list from its source again, as if it had never been saved.
+   * here, and seconds on a slow SD card). Until then a restart would load that list from its
+   * source again, as if it had never been saved.
    */
   public void openSavingLater() {
     savingLater = true;

@@ -114,15 +114,20 @@ class ListCatalogTest {
     assertNotNull(c.status().get(0).lastError());
   }
 
-  @Test
-  void savedVersion_servesAfterRestart_evenWhenTheSourceIsGone() throws Exception {
-    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
-    catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+  /** With source file {@code a} (list "a", ads.example) gone, a new catalog serves what was saved. */
+  private void assertServedFromTheSavedVersionAfterRestart(Path a) throws Exception {
     Files.delete(a);
     log.clear();
     ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
     assertTrue(again.snapshot().get(0).match("ads.example").isBlock());
     assertTrue(log.get(0).contains("saved version"), log.toString());
+  }
+
+  @Test
+  void savedVersion_servesAfterRestart_evenWhenTheSourceIsGone() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    assertServedFromTheSavedVersionAfterRestart(a);
   }
 
   @Test
@@ -138,11 +143,7 @@ class ListCatalogTest {
     assertTrue(Files.exists(saved));
     assertFalse(c.hasPendingSaves());
     assertEquals(0, c.savePending(), "each version is written once");
-    Files.delete(a);
-    log.clear();
-    ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
-    assertTrue(again.snapshot().get(0).match("ads.example").isBlock());
-    assertTrue(log.get(0).contains("saved version"), log.toString());
+    assertServedFromTheSavedVersionAfterRestart(a);
   }
 
   @Test

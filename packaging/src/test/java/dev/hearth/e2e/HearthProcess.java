@@ -115,8 +115,9 @@ final class HearthProcess implements AutoCloseable {
     int id = 0x7000;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        if (mayRetry && Files.readString(log).contains("cannot listen on 127.0.0.1:" + port
-            + " (") && Files.readString(log).contains("Address already in use")) {
+        String out = Files.readString(log);
+        if (mayRetry && out.contains("cannot listen on 127.0.0.1:" + port + " (")
+            && out.contains("Address already in use")) {
           return false;
         }
         fail("Hearth exited with status " + process.exitValue() + " during startup\n" + describe());

@@ -5,6 +5,7 @@ import dev.hearth.blocklists.Format;
 import dev.hearth.blocklists.ListInfo;
 import dev.hearth.blocklists.ListLoader;
 import dev.hearth.blocklists.ListSet;
+import dev.hearth.blocklists.ListStore;
 import dev.hearth.blocklists.NameHasher;
 import dev.hearth.blocklists.Rule;
 import dev.hearth.blocklists.Verdict;
@@ -173,9 +174,15 @@ public class ListLookupBenchmark {
     }
   }
 
-  /** The whole list as one plain-hashed {@link CompiledList}. */
+  /**
+   * The whole list as one plain-hashed {@link CompiledList}: as compiled, its table on the heap
+   * ({@code -p table=heap}), or saved and read back, its table mapped from the file as a server
+   * serves a saved list ({@code -p table=mapped}).
+   */
   @State(Scope.Benchmark)
   public static class OneList {
+    @Param({"heap", "mapped"})
+    public String table;
     CompiledList list;
 
     @Setup(Level.Trial)
@@ -184,6 +191,15 @@ public class ListLookupBenchmark {
       list = ListLoader.load(src.file, Format.AUTO, 0.5).list();
       System.out.printf("%n[setup] loaded %s: %,d names in %,d ms%n", src.file, list.size(),
           (System.nanoTime() - t0) / 1_000_000);
+      if (table.equals("mapped")) {
+        Path saved = Files.createTempFile("hearth-bench-list", ".hbl");
+        ListStore.write(list, saved);
+        list = ListStore.read(saved, NameHasher.PLAIN, null);
+        Files.delete(saved); // the mapping keeps the file's pages
+        if (!list.isMapped()) {
+          throw new IllegalStateException("the list read back is not mapped");
+        }
+      }
       checkVerdicts(src, List.of(list));
     }
   }

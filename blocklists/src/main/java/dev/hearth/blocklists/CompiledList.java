@@ -1,5 +1,7 @@
 package dev.hearth.blocklists;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,8 +10,9 @@ import java.util.Map;
 
 /**
  * The rules of one list in a form made for the query path: one open-addressing table of 64-bit
- * name hashes (load factor at most 0.5) with, per slot, the rule's source location and a few flag
- * bits; no Strings. A million names take 28 MB.
+ * name hashes (at most 70 % full) with, per slot, the rule's source location and a few flag
+ * bits; no Strings. A million names take 23 MB: on the heap when just compiled, in a read-only
+ * mapping of the saved file when read back ({@link #isMapped}).
  *
  * <p>Since only hashes are stored, a name that is not listed matches by accident with probability
  * about n / 2^64 per suffix checked (n = listed names); for n = 10^6 that is ~5e-14, i.e. never in
@@ -50,6 +53,14 @@ public final class CompiledList {
    */
   final long[] table;
   /**
+   * The same two words per slot, little-endian, in a read-only mapping of the saved file this
+   * list was read from ({@link ListStore#read}); then {@link #table} is null. The kernel keeps
+   * those pages in its page cache, shared and reclaimable, and the heap holds only
+   * {@link #fingerprints}: a restart needs no copy of the table, and a full collection never
+   * moves it.
+   */
+  final ByteBuffer mapped;
+  /**
    * One byte per slot: 0 for empty, else 8 bits of the slot's key. Probing reads this 1.4 MB
    * array (per million names, mostly in CPU cache) and touches {@link #table} (23 MB, main memory)
    * only when the fingerprint matches, so an unlisted name rarely costs a memory round trip.
@@ -85,35 +96,73 @@ public final class CompiledList {
       Map<Long, List<String>> localData, Map<Long, Integer> roleLocations, long[] urls,
       int[] urlLocations, Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins,
       long labelMask) {
+    this(info, hasher, table, null, fingerprintsOf(table), anyImportant(table), localData,
+        roleLocations, urls, urlLocations, urlsPerHost, counts, mostSpecificWins, labelMask);
+  }
+
+  /**
+   * A list whose table is {@code mapped} (see {@link #mapped}), with its fingerprints and
+   * {@code $important} flag taken while the file was read, so that nothing here touches the
+   * mapping.
+   */
+  CompiledList(ListInfo info, NameHasher hasher, ByteBuffer mapped, byte[] fingerprints,
+      boolean anyImportant, Map<Long, List<String>> localData,
+      Map<Long, Integer> roleLocations, long[] urls, int[] urlLocations,
+      Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins, long labelMask) {
+    this(info, hasher, null, mapped.order(ByteOrder.LITTLE_ENDIAN), fingerprints, anyImportant,
+        localData, roleLocations, urls, urlLocations, urlsPerHost, counts, mostSpecificWins,
+        labelMask);
+    if (mapped.capacity() != 16L * fingerprints.length) {
+      throw new IllegalArgumentException("mapped table of the wrong size");
+    }
+  }
+
+  private CompiledList(ListInfo info, NameHasher hasher, long[] table, ByteBuffer mapped,
+      byte[] fingerprints, boolean anyImportant, Map<Long, List<String>> localData,
+      Map<Long, Integer> roleLocations, long[] urls, int[] urlLocations,
+      Map<Long, Integer> urlsPerHost, Counts counts, boolean mostSpecificWins, long labelMask) {
     this.roleLocations = roleLocations;
     this.labelMask = labelMask;
     this.urlLocations = urlLocations;
     this.mostSpecificWins = mostSpecificWins;
-    if ((table.length & 1) != 0) {
-      throw new IllegalArgumentException("table length must be even");
-    }
-    this.fingerprints = new byte[table.length / 2];
-    boolean important = false;
-    for (int i = 0; i < fingerprints.length; i++) {
-      long k = table[2 * i];
-      if (k != 0) {
-        fingerprints[i] = fingerprint(k);
-      }
-    }
-    for (int i = 0; i < fingerprints.length; i++) {
-      if ((flagsOfMeta(table[2 * i + 1]) & (IMPORTANT_BLOCK | IMPORTANT_ALLOW)) != 0) {
-        important = true;
-        break;
-      }
-    }
-    this.anyImportant = important;
+    this.fingerprints = fingerprints;
+    this.anyImportant = anyImportant;
     this.info = info;
     this.hasher = hasher;
     this.table = table;
+    this.mapped = mapped;
     this.localData = localData;
     this.urls = urls;
     this.urlsPerHost = urlsPerHost;
     this.counts = counts;
+  }
+
+  private static byte[] fingerprintsOf(long[] table) {
+    if ((table.length & 1) != 0) {
+      throw new IllegalArgumentException("table length must be even");
+    }
+    byte[] fp = new byte[table.length / 2];
+    for (int i = 0; i < fp.length; i++) {
+      long k = table[2 * i];
+      if (k != 0) {
+        fp[i] = fingerprint(k);
+      }
+    }
+    return fp;
+  }
+
+  private static boolean anyImportant(long[] table) {
+    for (int i = 1; i < table.length; i += 2) {
+      if (isImportant(table[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a slot's metadata word is that of an AdBlock {@code $important} rule. */
+  static boolean isImportant(long meta) {
+    return (flagsOfMeta(meta) & (IMPORTANT_BLOCK | IMPORTANT_ALLOW)) != 0;
   }
 
   /** Compiles {@code rules}, whose names must already be {@link DomainNames#normalize normalized}. */
@@ -169,10 +218,15 @@ public final class CompiledList {
     return counts.urlHosts;
   }
 
-  /** Approximate heap used by the tables. */
+  /** Approximate heap used by the tables (a {@link #isMapped mapped} table is not on the heap). */
   public long tableBytes() {
-    return 17L * fingerprints.length + 12L * urls.length
+    return (mapped != null ? 1L : 17L) * fingerprints.length + 12L * urls.length
         + 64L * (localData.size() + urlsPerHost.size() + roleLocations.size());
+  }
+
+  /** Bytes of the saved file mapped for the table (0 for a table on the heap). */
+  public long mappedBytes() {
+    return mapped == null ? 0 : mapped.capacity();
   }
 
   /**
@@ -223,16 +277,32 @@ public final class CompiledList {
     return fingerprints.length;
   }
 
+  /** Word {@code i} of the table, wherever it is kept. */
+  private long word(int i) {
+    long[] t = table;
+    return t != null ? t[i] : mapped.getLong(i << 3);
+  }
+
   long keyAt(int slot) {
-    return table[2 * slot];
+    return word(2 * slot);
+  }
+
+  /** A slot's metadata word ({@link #meta}). */
+  long metaAt(int slot) {
+    return word(2 * slot + 1);
   }
 
   int flagsAt(int slot) {
-    return flagsOfMeta(table[2 * slot + 1]);
+    return flagsOfMeta(metaAt(slot));
   }
 
   int locationAt(int slot) {
-    return locationOfMeta(table[2 * slot + 1]);
+    return locationOfMeta(metaAt(slot));
+  }
+
+  /** Whether the table is read from a mapping of the saved file instead of the heap. */
+  public boolean isMapped() {
+    return mapped != null;
   }
 
   /**
@@ -240,7 +310,7 @@ public final class CompiledList {
    * the first rule that blocked (or allowed) the name itself, or its subdomains.
    */
   int locationAt(int slot, int role) {
-    long m = table[2 * slot + 1];
+    long m = metaAt(slot);
     if ((flagsOfMeta(m) & OTHER_LOCATIONS) == 0) {
       return locationOfMeta(m);
     }
@@ -573,7 +643,7 @@ public final class CompiledList {
       if (f == 0) {
         return -1;
       }
-      if (f == want && table[2 * i] == h) {
+      if (f == want && word(2 * i) == h) {
         return i;
       }
       i = nextSlot(i, cap);

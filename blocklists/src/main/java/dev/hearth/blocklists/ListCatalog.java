@@ -52,7 +52,10 @@ public final class ListCatalog {
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   /** Set during {@link #openSavingLater()}: first versions applied go to {@link #unsaved}. */
   private boolean savingLater;
-  /** Lists whose first version is in force but not yet written. */
+  /**
+   * Lists whose version in force is not yet written: a first version ({@link #openSavingLater}),
+   * or one read from a file in an older format.
+   */
   private final Set<Slot> unsaved = new LinkedHashSet<>();
 
   /** The state of one source. */
@@ -142,9 +145,11 @@ public final class ListCatalog {
   }
 
   /**
-   * Writes the versions {@link #openSavingLater()} put in force to the data directory, as an
-   * update does. Every other call that changes a list does this first, so versions on disk
-   * always follow the order in which they were applied.
+   * Writes the versions {@link #openSavingLater()} put in force, and those read back from a file
+   * in an older format, to the data directory, as an update does; each is then served from its
+   * saved file ({@link CompiledList#isMapped}), so {@link #snapshot()} should be swapped in when
+   * this returns more than 0. Every other call that changes a list does this first, so versions
+   * on disk always follow the order in which they were applied.
    *
    * @return how many lists were written
    */
@@ -168,11 +173,11 @@ public final class ListCatalog {
   /**
    * Checks every source whose refresh interval has passed (all of them when {@code force}).
    *
-   * @return true when at least one list changed, i.e. {@link #snapshot()} should be swapped in
+   * @return true when at least one list changed (or a pending save put the saved file in force,
+   *     see {@link #savePending()}), i.e. {@link #snapshot()} should be swapped in
    */
   public boolean refresh(boolean force) {
-    savePending();
-    boolean changed = false;
+    boolean changed = savePending() > 0;
     Instant now = clock.instant();
     for (Slot s : slots.values()) {
       if (listsDir != null && adoptExternalChange(s)) {
@@ -199,7 +204,7 @@ public final class ListCatalog {
    * @throws IOException the key for a first locked list cannot be made (nothing is changed)
    */
   public boolean setSources(List<ListSource> sources) throws IOException {
-    savePending();
+    boolean saved = savePending() > 0;
     java.util.Set<String> ids = new java.util.HashSet<>();
     for (ListSource src : sources) {
       if (!ids.add(src.id())) {
@@ -250,7 +255,7 @@ public final class ListCatalog {
     for (Slot s : toLoad) {
       changed |= update(s);
     }
-    return changed;
+    return changed || saved;
   }
 
   /** Whether HTTP(S) sources can be fetched (a fetcher was given). */
@@ -362,6 +367,7 @@ public final class ListCatalog {
       Files.deleteIfExists(dir.resolve("previous.hbl"));
       s.storedAt = Files.getLastModifiedTime(dir.resolve("current.hbl"));
       saveState(s);
+      s.current = savedCopy(s);
     }
     record(s, "rolled-back", s.current, bad, 0, 0, "rolled back by the operator from version "
         + bad.info().version());
@@ -470,7 +476,30 @@ public final class ListCatalog {
     } catch (IOException e) {
       s.lastError = "applied, but could not be saved for the next start: " + e.getMessage();
       log.accept("list " + s.src.id() + ": " + s.lastError);
+      return;
     }
+    s.current = savedCopy(s);
+  }
+
+  /**
+   * The version in force of {@code s} as read back from its saved file, with the table mapped
+   * ({@link CompiledList#isMapped}) instead of on the heap; the version in force itself if that
+   * file cannot be read back. The caller swaps the copy in as any other change.
+   */
+  private CompiledList savedCopy(Slot s) {
+    try {
+      CompiledList c = ListStore.read(dirOf(s).resolve("current.hbl"), NameHasher.PLAIN, keyed);
+      // Not compared entry by entry: that would read every page of the mapping. The file was
+      // written from this version a moment ago and its checksum is right.
+      if (c.isMapped() && c.info().equals(s.current.info())
+          && c.counts().equals(s.current.counts())) {
+        return c;
+      }
+    } catch (IOException e) {
+      log.accept("list " + s.src.id() + ": the saved version could not be read back ("
+          + e.getMessage() + "); serving it from memory");
+    }
+    return s.current;
   }
 
   private HttpListFetcher.Outcome<LoadResult> fetch(Slot s)
@@ -617,6 +646,9 @@ public final class ListCatalog {
       s.storedAt = Files.getLastModifiedTime(cur);
       s.hasPrevious = Files.exists(dir.resolve("previous.hbl"));
       loadState(s);
+      if (!c.isMapped() && c.slots() > 0) {
+        unsaved.add(s); // saved by an older version: written again in today's format, and mapped
+      }
       log.accept("list " + s.src.id() + ": saved version " + c.info().version() + " in force, "
           + c.size() + " entries");
     } catch (IOException e) {

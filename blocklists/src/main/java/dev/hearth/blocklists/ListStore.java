@@ -2,6 +2,7 @@ package dev.hearth.blocklists;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,9 +23,19 @@ import java.util.Map;
  * list's id, category and version: no entry is ever written in plain text. A SHA-256 trailer
  * catches truncated or corrupted files; files are written to a temporary name, synced and renamed,
  * so a crash leaves either the old or the new file, never half of one.
+ *
+ * <p>The hash table is stored as the query path reads it (two little-endian longs per slot, 8-byte
+ * aligned), so {@link #read} checks the file once and then maps the table read-only instead of
+ * copying it to the heap. A file is never changed in place (every write is a rename), so a mapping
+ * keeps the version it was read from for as long as a list uses it.
  */
 public final class ListStore {
-  private static final byte[] MAGIC = "HRTHLST7".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "HRTHLST8".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The format before mapped tables: keys, locations and flags in three big-endian runs; read
+   * into the heap.
+   */
+  private static final byte[] MAGIC_7 = "HRTHLST7".getBytes(StandardCharsets.US_ASCII);
   /**
    * The format before tables of any size: the same fields, with slots chosen for power-of-two
    * tables; read and laid out again ({@link CompiledList#relaid}).
@@ -74,18 +85,16 @@ public final class ListStore {
         b.putLong(list.labelMask);
         int slots = list.slots();
         b.putInt(slots);
+        int pad = (int) (-out.position() & 7);
+        out.room(pad);
+        b.put(new byte[pad]);
+        b.order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < slots; i++) {
-          out.room(8);
+          out.room(16);
           b.putLong(list.keyAt(i));
+          b.putLong(list.metaAt(i));
         }
-        for (int i = 0; i < slots; i++) {
-          out.room(4);
-          b.putInt(list.locationAt(i));
-        }
-        for (int i = 0; i < slots; i++) {
-          out.room(2);
-          b.putShort((short) list.flagsAt(i));
-        }
+        b.order(ByteOrder.BIG_ENDIAN);
         out.room(4);
         b.putInt(list.urls.length);
         for (long v : list.urls) {
@@ -145,9 +154,15 @@ public final class ListStore {
     final FileChannel ch;
     final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
     final CRC32C crc = new CRC32C();
+    long flushed;
 
     Out(FileChannel ch) {
       this.ch = ch;
+    }
+
+    /** Offset in the file of the next byte put. */
+    long position() {
+      return flushed + buf.position();
     }
 
     void room(int n) throws IOException {
@@ -169,6 +184,7 @@ public final class ListStore {
     void flush() throws IOException {
       buf.flip();
       crc.update(buf.array(), 0, buf.limit());
+      flushed += buf.limit();
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
@@ -202,15 +218,15 @@ public final class ListStore {
       byte[] magic = new byte[MAGIC.length];
       b.need(MAGIC.length);
       b.buf.get(magic);
-      boolean v5 = Arrays.equals(magic, MAGIC_5);
-      boolean v6 = Arrays.equals(magic, MAGIC_6);
-      if (!v5 && !v6 && !Arrays.equals(magic, MAGIC)) {
+      int format = Arrays.equals(magic, MAGIC) ? 8 : Arrays.equals(magic, MAGIC_7) ? 7
+          : Arrays.equals(magic, MAGIC_6) ? 6 : Arrays.equals(magic, MAGIC_5) ? 5 : 0;
+      if (format == 0) {
         throw new IOException(file + ": not a compiled Hearth list (or one from an older version)");
       }
       CompiledList list = null;
       IOException parseError = null;
       try {
-        list = parse(file, b, plain, keyed, !v5, v5 || v6);
+        list = parse(file, ch, b, plain, keyed, format);
       } catch (IOException e) {
         parseError = e; // reported only if the checksum is right: corruption explains it otherwise
       }
@@ -243,8 +259,10 @@ public final class ListStore {
   }
 
   /** The list's fields; a malformed file throws (its checksum is checked after). */
-  private static CompiledList parse(Path file, In b, NameHasher plain, NameHasher keyed,
-      boolean withRoleLocations, boolean olderLayout) throws IOException {
+  private static CompiledList parse(Path file, FileChannel ch, In b, NameHasher plain,
+      NameHasher keyed, int format) throws IOException {
+    boolean withRoleLocations = format >= 6;
+    boolean olderLayout = format <= 6;
     try {
       String id = getString(b);
       String category = getString(b);
@@ -269,16 +287,23 @@ public final class ListStore {
           b.getInt(), b.getInt(), b.getInt());
       long labelMask = b.getLong();
       int cap = checkedLength(b.getInt(), b, 14);
-      long[] table = new long[2 * cap];
-      for (int i = 0; i < cap; i++) {
-        table[2 * i] = b.getLong();
-      }
-      for (int i = 0; i < cap; i++) {
-        table[2 * i + 1] = CompiledList.meta(b.getInt(), 0);
-      }
-      for (int i = 0; i < cap; i++) {
-        long m = table[2 * i + 1];
-        table[2 * i + 1] = CompiledList.meta(CompiledList.locationOfMeta(m), b.getShort());
+      long[] table = null;
+      MappedTable m = null;
+      if (format >= 8) {
+        m = readTable(ch, b, cap);
+        table = m.heap;
+      } else {
+        table = new long[2 * cap];
+        for (int i = 0; i < cap; i++) {
+          table[2 * i] = b.getLong();
+        }
+        for (int i = 0; i < cap; i++) {
+          table[2 * i + 1] = CompiledList.meta(b.getInt(), 0);
+        }
+        for (int i = 0; i < cap; i++) {
+          long meta = table[2 * i + 1];
+          table[2 * i + 1] = CompiledList.meta(CompiledList.locationOfMeta(meta), b.getShort());
+        }
       }
       long[] urls = new long[checkedLength(b.getInt(), b, 12)];
       for (int i = 0; i < urls.length; i++) {
@@ -326,11 +351,17 @@ public final class ListStore {
           urlLocations[i] = (int) urlSlots[2 * i + 1];
         }
       }
-      if (!hasFreeSlot(table, 2) || !hasFreeSlot(urls, 1)) {
+      if (!(m != null && m.heap == null ? m.anyFree : hasFreeSlot(table, 2))
+          || !hasFreeSlot(urls, 1)) {
         throw new IOException(file + ": a table without a free slot"); // a lookup would not end
       }
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);
+      if (m != null && m.heap == null) {
+        return new CompiledList(info, hasher, m.mapping, m.fingerprints, m.anyImportant,
+            Map.copyOf(data), Map.copyOf(roleLocations), urls, urlLocations,
+            Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
+      }
       return new CompiledList(info, hasher, table, Map.copyOf(data), Map.copyOf(roleLocations),
           urls,
           urlLocations,
@@ -338,6 +369,58 @@ public final class ListStore {
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new IOException(file + ": malformed compiled list");
     }
+  }
+
+  /**
+   * A format-8 table: mapped, with what the lookups need from the heap, or (empty, or too big
+   * for one mapping: over ~130 million slots) copied to {@link #heap}.
+   */
+  private record MappedTable(ByteBuffer mapping, byte[] fingerprints, boolean anyImportant,
+      boolean anyFree, long[] heap) {}
+
+  /**
+   * Reads a format-8 table once, through {@code b} (so the checksum covers it), for its
+   * fingerprints and flags, then maps it. Reading through the buffer and not the mapping keeps
+   * the mapping's pages out of this process until lookups touch them.
+   */
+  private static MappedTable readTable(FileChannel ch, In b, int cap) throws IOException {
+    while ((b.position() & 7) != 0) {
+      b.get();
+    }
+    long offset = b.position();
+    long bytes = 16L * cap;
+    if (bytes > b.remaining()) {
+      throw new IOException("malformed compiled list (bad length " + cap + ")");
+    }
+    boolean inHeap = cap == 0 || bytes > Integer.MAX_VALUE;
+    long[] heap = inHeap ? new long[2 * cap] : null;
+    byte[] fp = inHeap ? null : new byte[cap];
+    boolean important = false;
+    boolean anyFree = cap == 0;
+    b.buf.order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      for (int i = 0; i < cap; i++) {
+        b.need(16);
+        long key = b.buf.getLong();
+        long meta = b.buf.getLong();
+        if (inHeap) {
+          heap[2 * i] = key;
+          heap[2 * i + 1] = meta;
+        } else if (key == 0) {
+          anyFree = true;
+        } else {
+          fp[i] = CompiledList.fingerprint(key);
+          important |= CompiledList.isImportant(meta);
+        }
+      }
+    } finally {
+      b.buf.order(ByteOrder.BIG_ENDIAN);
+    }
+    if (inHeap) {
+      return new MappedTable(null, null, false, false, heap);
+    }
+    ByteBuffer mapping = ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes);
+    return new MappedTable(mapping, fp, important, anyFree, null);
   }
 
   /** Reads the data part of a saved list through a 1 MiB buffer, keeping its CRC32C. */
@@ -379,6 +462,11 @@ public final class ListStore {
     /** Bytes not yet consumed. */
     long remaining() {
       return (end - readPos) + buf.remaining();
+    }
+
+    /** Offset in the file of the next byte to consume. */
+    long position() {
+      return readPos - buf.remaining();
     }
 
     int getInt() throws IOException {

@@ -159,6 +159,67 @@ class ListCatalogTest {
     assertEquals(0, c.savePending(), "nothing left to save");
   }
 
+  /**
+   * What is in force is, once saved, the saved file itself (mapped), not the copy compiled on the
+   * heap: at start-up, after the deferred save, after an update and after a restart.
+   */
+  @Test
+  void aSavedVersion_isServedFromItsMappedFile() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "ads.example\n");
+    ListCatalog c = unopened(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    c.openSavingLater();
+    assertFalse(c.snapshot().get(0).isMapped(), "compiled, not yet saved");
+    c.savePending();
+    assertTrue(c.snapshot().get(0).isMapped(), "saved: served from the file");
+    assertTrue(c.snapshot().get(0).match("x.ads.example").isBlock());
+
+    Files.writeString(a, "tracker.example\n");
+    touch(a, 5);
+    assertTrue(c.refresh(true));
+    CompiledList now = c.snapshot().get(0);
+    assertTrue(now.isMapped(), "an update is served from its saved file too");
+    assertTrue(now.match("tracker.example").isBlock());
+    assertTrue(now.match("ads.example").isNone());
+
+    c.rollback("a");
+    assertTrue(c.snapshot().get(0).isMapped(), "and so is a rollback");
+    assertTrue(c.snapshot().get(0).match("ads.example").isBlock());
+
+    ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
+    assertTrue(again.snapshot().get(0).isMapped(), "a restart maps the saved file");
+    assertFalse(again.hasPendingSaves());
+  }
+
+  /**
+   * A list saved by an older version (format 7, copied from the test resources) is served at
+   * once from the heap, then written again in today's format at the next save and mapped.
+   */
+  @Test
+  void aListSavedInAnOlderFormat_isRewrittenAndMapped() throws Exception {
+    Path src = dir.resolve("adblock.txt");
+    try (var in = ListCatalogTest.class.getResourceAsStream("stored-v6/adblock.txt")) {
+      Files.copy(in, src);
+    }
+    ListSource source = ListSource.file("adblock.txt", src.toString());
+    ListCatalog first = catalog(SafetyPolicy.defaults(), source);
+    Path saved = dir.resolve("data/lists/adblock.txt/current.hbl");
+    try (var in = ListCatalogTest.class.getResourceAsStream("stored-v7/adblock.hbl")) {
+      Files.copy(in, saved, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    log.clear();
+    ListCatalog c = catalog(SafetyPolicy.defaults(), source);
+    assertTrue(log.get(0).contains("saved version"), log.toString());
+    CompiledList old = c.snapshot().get(0);
+    assertFalse(old.isMapped(), "format 7 is read into the heap");
+    assertTrue(old.sameEntries(first.snapshot().get(0)));
+    assertTrue(c.hasPendingSaves());
+    assertEquals(1, c.savePending());
+    assertTrue(c.snapshot().get(0).isMapped());
+    assertEquals("HRTHLST8", new String(Files.readAllBytes(saved), 0, 8,
+        java.nio.charset.StandardCharsets.US_ASCII));
+    assertTrue(c.snapshot().get(0).sameEntries(old));
+  }
+
   @Test
   void safetyChecks_neverBlockShrinkAndGrow_keepTheRejectedVersionForInspection()
       throws Exception {

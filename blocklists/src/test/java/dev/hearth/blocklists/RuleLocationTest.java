@@ -109,19 +109,18 @@ class RuleLocationTest {
     assertEquals(0, plain.addedSince(rpz));
   }
 
+  /**
+   * {@code stored-v5/domains.hbl} is {@code a.example} and {@code b.example} (the file next to
+   * it) saved in the format before per-role rule locations ("HRTHLST5"): the format-7 writer of
+   * commit 1c6638e with the trailing role-location count cut off.
+   */
   @Test
-  void readsAListSavedInThePreviousFormat() throws Exception {
+  void readsAListSavedInTheFormatBeforeRoleLocations() throws Exception {
+    Path saved = dir.resolve("domains.hbl");
+    try (var in = RuleLocationTest.class.getResourceAsStream("stored-v5/domains.hbl")) {
+      Files.copy(in, saved);
+    }
     CompiledList l = load(Format.DOMAINS, "domains.txt", "a.example", "b.example");
-    Path saved = dir.resolve("domains.hl");
-    ListStore.write(l, saved);
-    // The previous format ("HRTHLST5") is this one without the trailing role-location count.
-    byte[] v6 = Files.readAllBytes(saved);
-    byte[] v5 = java.util.Arrays.copyOf(v6, v6.length - 8 - 4 + 8);
-    System.arraycopy("HRTHLST5".getBytes(StandardCharsets.US_ASCII), 0, v5, 0, 8);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(v5, 0, v5.length - 8);
-    java.nio.ByteBuffer.wrap(v5, v5.length - 8, 8).putLong(crc.getValue());
-    Files.write(saved, v5);
     CompiledList back = ListStore.read(saved, NameHasher.PLAIN, null);
     assertTrue(back.sameEntries(l));
     assertLine(back, "www.b.example", Verdict.Action.BLOCK, 2);

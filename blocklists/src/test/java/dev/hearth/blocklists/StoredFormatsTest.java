@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Saved lists from earlier versions keep serving after an upgrade: a restart must not need the
  * network, and a source that is down has only its saved copy. The files in
  * {@code stored-v6/} were saved by the code of commit a640a98 (format {@code HRTHLST6}, tables of
- * a power-of-two size) from the source lists next to them; {@code urls-locked.hbl} is
- * {@code urls.txt} as a locked list, keyed with the bytes 0..31.
+ * a power-of-two size) from the source lists in that directory; those in {@code stored-v7/} by
+ * the code of commit 1c6638e (format {@code HRTHLST7}: keys, locations and flags in three
+ * big-endian runs) from the same sources. {@code urls-locked.hbl} is {@code urls.txt} as a
+ * locked list, keyed with the bytes 0..31. Today's format is mapped instead of read into the heap.
  */
 class StoredFormatsTest {
   private static final Pattern NAME = Pattern.compile("[a-z0-9-]+(\\.[a-z0-9-]+)+");
@@ -33,26 +35,66 @@ class StoredFormatsTest {
 
   @Test
   void listsSavedInFormat6_readBackWithTheSameEntriesAndVerdicts() throws Exception {
-    check("adblock.hbl", "adblock.txt",
-        ListLoader.load(resource("adblock.txt"), Format.ADBLOCK, 0.5).list(), null);
-    check("policy.hbl", "policy.rpz",
-        ListLoader.load(resource("policy.rpz"), Format.RPZ, 0.5).list(), null);
-    NameHasher keyed = NameHasher.keyed(key());
-    ListInfo iwf = new ListInfo("iwf-urls", "csam", true, false, "v1", List.of());
-    check("urls-locked.hbl", "urls.txt",
-        ListLoader.load(iwf, keyed, Format.URLS, resource("urls.txt"), 0.5).list(), keyed);
+    checkAll(name -> resource("stored-v6/" + name), false, true);
   }
 
-  /** {@code saved} reads back as {@code fresh}, {@code source} compiled by today's code. */
-  private void check(String saved, String source, CompiledList fresh, NameHasher keyed)
-      throws Exception {
-    CompiledList back = ListStore.read(resource(saved), NameHasher.PLAIN, keyed);
+  @Test
+  void listsSavedInFormat7_readBackWithTheSameEntriesAndVerdicts() throws Exception {
+    checkAll(name -> resource("stored-v7/" + name), false, false);
+  }
+
+  /** The same lists saved by today's code come back with a mapped table and the same verdicts. */
+  @Test
+  void listsSavedNow_areMappedAndReadBackWithTheSameEntriesAndVerdicts() throws Exception {
+    NameHasher keyed = NameHasher.keyed(key());
+    for (String[] f : new String[][] {{"adblock.hbl", "adblock.txt"},
+        {"policy.hbl", "policy.rpz"}, {"urls-locked.hbl", "urls.txt"}}) {
+      CompiledList fresh = compile(f[1], keyed);
+      ListStore.write(fresh, dir.resolve("now-" + f[0]));
+    }
+    checkAll(name -> name.endsWith(".hbl") ? dir.resolve("now-" + name)
+        : resource("stored-v6/" + name), true, false);
+  }
+
+  private interface SavedFiles {
+    Path get(String name) throws IOException;
+  }
+
+  /**
+   * @param relaid whether the tables were saved with another slot rule, so they come back laid
+   *     out again in a table of today's size
+   */
+  private void checkAll(SavedFiles files, boolean mapped, boolean relaid) throws Exception {
+    NameHasher keyed = NameHasher.keyed(key());
+    check(files, "adblock.hbl", "adblock.txt", keyed, mapped, relaid);
+    check(files, "policy.hbl", "policy.rpz", keyed, mapped, relaid);
+    check(files, "urls-locked.hbl", "urls.txt", keyed, mapped, relaid);
+  }
+
+  /** {@code source} (in {@code stored-v6/}) compiled by today's code. */
+  private CompiledList compile(String source, NameHasher keyed) throws Exception {
+    Path src = resource("stored-v6/" + source);
+    if (source.equals("urls.txt")) {
+      ListInfo iwf = new ListInfo("iwf-urls", "csam", true, false, "v1", List.of());
+      return ListLoader.load(iwf, keyed, Format.URLS, src, 0.5).list();
+    }
+    return ListLoader.load(src, source.endsWith(".rpz") ? Format.RPZ : Format.ADBLOCK, 0.5)
+        .list();
+  }
+
+  /** {@code saved} reads back as {@code source} compiled by today's code. */
+  private void check(SavedFiles files, String saved, String source, NameHasher keyed,
+      boolean mapped, boolean relaid) throws Exception {
+    CompiledList fresh = compile(source, keyed);
+    CompiledList back = ListStore.read(files.get(saved), NameHasher.PLAIN, keyed);
+    assertEquals(mapped, back.isMapped(), saved + ": mapped");
+    assertEquals(mapped ? 16L * back.slots() : 0, back.mappedBytes(), saved);
     assertTrue(back.sameEntries(fresh), saved);
     assertTrue(fresh.sameEntries(back), saved);
     assertEquals(fresh.counts(), back.counts(), saved);
-    assertEquals(CompiledList.capacityFor(back.counts().names()), back.slots(),
-        saved + ": laid out again in a table of today's size");
-    String text = Files.readString(resource(source));
+    assertEquals(relaid ? CompiledList.capacityFor(back.counts().names()) : fresh.slots(),
+        back.slots(), saved + ": slots");
+    String text = Files.readString(resource("stored-v6/" + source));
     Set<String> names = new LinkedHashSet<>();
     List<String> urls = new ArrayList<>();
     for (String line : text.split("\n")) {
@@ -84,6 +126,24 @@ class StoredFormatsTest {
     }
   }
 
+  /**
+   * Whether a list has {@code $important} rules is taken while a saved file is read, not from
+   * the mapped table: it must still let such a block beat an allow on a parent.
+   */
+  @Test
+  void anImportantBlock_stillBeatsAnAllowOnceTheTableIsMapped() throws Exception {
+    Path src = Files.writeString(dir.resolve("important.txt"),
+        "@@||ok.example^\n||ads.ok.example^$important\n");
+    CompiledList l = ListLoader.load(src, Format.ADBLOCK, 0.5).list();
+    assertTrue(l.match("ads.ok.example").isBlock(), "as compiled");
+    Path saved = dir.resolve("important.hbl");
+    ListStore.write(l, saved);
+    CompiledList back = ListStore.read(saved, NameHasher.PLAIN, null);
+    assertTrue(back.isMapped());
+    assertTrue(back.match("ads.ok.example").isBlock(), back.match("ads.ok.example").describe());
+    assertTrue(back.match("www.ok.example").isAllow());
+  }
+
   /** A table with no empty slot would make a lookup of a name it does not hold go round forever. */
   @Test
   void aSavedTableWithoutAFreeSlot_isRefused() throws Exception {
@@ -96,13 +156,15 @@ class StoredFormatsTest {
     while (l.keyAt(first) == 0) {
       first++;
     }
-    int keys = indexOf(bytes, l.keyAt(first)) - 8 * first;
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+    // Today's table: a key and a metadata word per slot, little-endian.
+    int keys = indexOf(bytes, l.keyAt(first)) - 16 * first;
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < l.slots(); i++) {
       if (l.keyAt(i) == 0) {
-        b.putLong(keys + 8 * i, 0x5EED_0000_0000_0001L + i);
+        b.putLong(keys + 16 * i, 0x5EED_0000_0000_0001L + i);
       }
     }
+    b.order(java.nio.ByteOrder.BIG_ENDIAN);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(bytes, 0, bytes.length - 8);
     b.putLong(bytes.length - 8, crc.getValue());
@@ -113,7 +175,8 @@ class StoredFormatsTest {
   }
 
   private static int indexOf(byte[] bytes, long value) {
-    byte[] want = java.nio.ByteBuffer.allocate(8).putLong(value).array();
+    byte[] want = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong(value).array();
     outer:
     for (int i = 0; i + 8 <= bytes.length; i++) {
       for (int j = 0; j < 8; j++) {
@@ -137,9 +200,10 @@ class StoredFormatsTest {
   private Path resource(String name) throws IOException {
     Path p = dir.resolve(name);
     if (!Files.exists(p)) {
-      try (InputStream in = StoredFormatsTest.class.getResourceAsStream("stored-v6/" + name)) {
+      Files.createDirectories(p.getParent());
+      try (InputStream in = StoredFormatsTest.class.getResourceAsStream(name)) {
         if (in == null) {
-          throw new IOException("no test resource stored-v6/" + name);
+          throw new IOException("no test resource " + name);
         }
         Files.copy(in, p);
       }

@@ -375,7 +375,9 @@ final class ServeCommand implements Callable<Integer> {
     java.util.concurrent.Future<?> savedAtStart = !lists.hasPendingSaves() ? null
         : reloader.submit(() -> {
           try {
-            lists.savePending();
+            if (lists.savePending() > 0) {
+              server.policy().replace(lists.snapshot()); // now served from the saved files
+            }
           } catch (RuntimeException e) {
             log.error("saving the lists loaded at start failed; the next start loads them again",
                 e);

@@ -154,8 +154,11 @@ class ListCatalogTest {
     ListCatalog c = unopened(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
     c.openSavingLater();
     assertFalse(Files.exists(saved));
-    assertFalse(c.refresh(false), "no source is due");
+    assertTrue(c.refresh(false), "no source is due, but the snapshot changed: the version"
+        + " loaded at open is now served from its saved file");
     assertTrue(Files.exists(saved), "the refresh saved the version loaded at open first");
+    assertTrue(c.snapshot().get(0).isMapped());
+    assertFalse(c.refresh(false), "nothing to save, no source due: nothing changed");
     assertEquals(0, c.savePending(), "nothing left to save");
   }
 

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * Writes and reads compiled lists, so that a restart serves the last good version at once without
  * parsing or fetching anything. The file holds only hashes (keyed ones for locked lists) plus the
- * list's id, category and version: no entry is ever written in plain text. A SHA-256 trailer
+ * list's id, category and version: no entry is ever written in plain text. A CRC32C trailer
  * catches truncated or corrupted files; files are written to a temporary name, synced and renamed,
  * so a crash leaves either the old or the new file, never half of one.
  *

@@ -154,7 +154,8 @@ class DebianPackageIT {
         String pid = String.valueOf(pids.get(0));
         String cmdline = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
         assertTrue(cmdline.contains("-XX:TrimNativeHeapInterval=5000")
-            && cmdline.contains("-XX:+UseSerialGC"), cmdline);
+            && cmdline.contains("-XX:+UseSerialGC")
+            && cmdline.contains("-XX:-ShrinkHeapInSteps"), cmdline);
         assertTrue(cmdline.contains("-XX:SharedArchiveFile=/var/cache/hearth/hearth.jsa"),
             cmdline);
         Path thpSetting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");

@@ -57,6 +57,15 @@ public final class ListCatalog {
    * or one read from a file in an older format.
    */
   private final Set<Slot> unsaved = new LinkedHashSet<>();
+  /**
+   * At least this many bytes of replaced mapped tables make {@link #accountReplaced} ask for a
+   * collection (or as many as the tables in force, if more).
+   */
+  static final long RELEASE_REPLACED_BYTES = 64L << 20;
+  /** The lists in force after the last change, to tell which mapped ones a change replaced. */
+  private List<CompiledList> lastInForce = List.of();
+  /** Bytes of mapped tables replaced since the last collection this catalog asked for. */
+  private long replacedMappedBytes;
 
   /** The state of one source. */
   private static final class Slot {
@@ -126,6 +135,7 @@ public final class ListCatalog {
         update(s);
       }
     }
+    lastInForce = snapshot();
   }
 
   /**
@@ -157,11 +167,11 @@ public final class ListCatalog {
     int n = 0;
     for (Slot s : List.copyOf(unsaved)) {
       unsaved.remove(s);
-      if (slots.get(s.src.id()) == s && s.current != null) {
-        persistApplied(s, null);
+      if (slots.get(s.src.id()) == s && s.current != null && persistApplied(s, null)) {
         n++;
       }
     }
+    accountReplaced();
     return n;
   }
 
@@ -187,6 +197,7 @@ public final class ListCatalog {
         changed |= update(s);
       }
     }
+    accountReplaced();
     return changed;
   }
 
@@ -255,6 +266,7 @@ public final class ListCatalog {
     for (Slot s : toLoad) {
       changed |= update(s);
     }
+    accountReplaced();
     return changed || saved;
   }
 
@@ -369,6 +381,7 @@ public final class ListCatalog {
       saveState(s);
       s.current = savedCopy(s);
     }
+    accountReplaced();
     record(s, "rolled-back", s.current, bad, 0, 0, "rolled back by the operator from version "
         + bad.info().version());
     log.accept("list " + id + ": rolled back from version " + bad.info().version() + " to "
@@ -463,8 +476,43 @@ public final class ListCatalog {
     return true;
   }
 
-  /** Saves the version in force of {@code s}, and {@code old} as its previous one. */
-  private void persistApplied(Slot s, CompiledList old) {
+  /**
+   * A replaced list whose table is mapped keeps its file's disk space (the file itself is
+   * already renamed over or deleted) until the JVM collects the mapping, which with few full
+   * collections can take many updates. Past {@link #RELEASE_REPLACED_BYTES}, or as many bytes as
+   * the mapped tables in force if more, this asks for a collection: one pause on the list thread
+   * (tens to a couple of hundred ms under load) instead of disk space that grows with every
+   * update of a big list on a small card.
+   */
+  private void accountReplaced() {
+    List<CompiledList> now = snapshot();
+    long inForce = 0;
+    for (CompiledList c : now) {
+      inForce += c.mappedBytes();
+    }
+    for (CompiledList c : lastInForce) {
+      if (c.isMapped() && now.stream().noneMatch(n -> n == c)) {
+        replacedMappedBytes += c.mappedBytes();
+      }
+    }
+    lastInForce = now;
+    if (replacedMappedBytes > Math.max(RELEASE_REPLACED_BYTES, inForce)) {
+      replacedMappedBytes = 0;
+      System.gc();
+    }
+  }
+
+  /** Bytes of replaced mapped tables not yet handed to a collection (for tests). */
+  long replacedMappedBytes() {
+    return replacedMappedBytes;
+  }
+
+  /**
+   * Saves the version in force of {@code s}, and {@code old} as its previous one.
+   *
+   * @return whether it was saved (then it is served from its saved file)
+   */
+  private boolean persistApplied(Slot s, CompiledList old) {
     try {
       Path dir = dirOf(s);
       if (old != null) {
@@ -476,9 +524,10 @@ public final class ListCatalog {
     } catch (IOException e) {
       s.lastError = "applied, but could not be saved for the next start: " + e.getMessage();
       log.accept("list " + s.src.id() + ": " + s.lastError);
-      return;
+      return false;
     }
     s.current = savedCopy(s);
+    return true;
   }
 
   /**

@@ -173,8 +173,10 @@ class ListCatalogTest {
     c.openSavingLater();
     assertFalse(c.snapshot().get(0).isMapped(), "compiled, not yet saved");
     c.savePending();
-    assertTrue(c.snapshot().get(0).isMapped(), "saved: served from the file");
-    assertTrue(c.snapshot().get(0).match("x.ads.example").isBlock());
+    CompiledList first = c.snapshot().get(0);
+    assertTrue(first.isMapped(), "saved: served from the file");
+    assertTrue(first.match("x.ads.example").isBlock());
+    assertEquals(0, c.replacedMappedBytes());
 
     Files.writeString(a, "tracker.example\n");
     touch(a, 5);
@@ -183,10 +185,15 @@ class ListCatalogTest {
     assertTrue(now.isMapped(), "an update is served from its saved file too");
     assertTrue(now.match("tracker.example").isBlock());
     assertTrue(now.match("ads.example").isNone());
+    assertEquals(first.mappedBytes(), c.replacedMappedBytes(),
+        "the replaced version's mapping is counted until a collection releases its file");
 
     c.rollback("a");
     assertTrue(c.snapshot().get(0).isMapped(), "and so is a rollback");
     assertTrue(c.snapshot().get(0).match("ads.example").isBlock());
+    // A query still holding an older snapshot reads a file that has been renamed over since.
+    assertTrue(now.match("tracker.example").isBlock());
+    assertTrue(first.match("x.ads.example").isBlock());
 
     ListCatalog again = catalog(SafetyPolicy.defaults(), ListSource.file("a", a.toString()));
     assertTrue(again.snapshot().get(0).isMapped(), "a restart maps the saved file");

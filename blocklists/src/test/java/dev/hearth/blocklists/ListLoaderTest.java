@@ -149,17 +149,19 @@ class ListLoaderTest {
     assertEquals(l.info(), back.info());
     assertEquals(l.match("x.a.example").describe(), back.match("x.a.example").describe());
     assertTrue(back.match("ok.a.example").isAllow());
+    // Damaged copies go to another file: `back` has `saved` mapped, as a server would.
+    Path bad = dir.resolve("bad.hbl");
     byte[] bytes = Files.readAllBytes(saved);
     bytes[bytes.length / 2] ^= 1;
-    Files.write(saved, bytes);
+    Files.write(bad, bytes);
     IOException e = assertThrows(IOException.class,
-        () -> ListStore.read(saved, NameHasher.PLAIN, null));
+        () -> ListStore.read(bad, NameHasher.PLAIN, null));
     assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
-    Files.write(saved, java.util.Arrays.copyOf(bytes, 100));
-    assertThrows(IOException.class, () -> ListStore.read(saved, NameHasher.PLAIN, null));
+    Files.write(bad, java.util.Arrays.copyOf(bytes, 100));
+    assertThrows(IOException.class, () -> ListStore.read(bad, NameHasher.PLAIN, null));
     ListStore.write(CompiledList.builder(new ListInfo("k", null, true, false, "", List.of()),
-        NameHasher.keyed(new byte[32])).add(Rule.block("k.example")).build(), saved);
-    e = assertThrows(IOException.class, () -> ListStore.read(saved, NameHasher.PLAIN,
+        NameHasher.keyed(new byte[32])).add(Rule.block("k.example")).build(), bad);
+    e = assertThrows(IOException.class, () -> ListStore.read(bad, NameHasher.PLAIN,
         NameHasher.keyed(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})));
     assertTrue(e.getMessage().contains("not the key in use"), e.getMessage());
   }

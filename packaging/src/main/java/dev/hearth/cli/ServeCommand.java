@@ -384,7 +384,7 @@ final class ServeCommand implements Callable<Integer> {
               // collection under load.
               System.gc();
             }
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | InternalError e) {
             log.error("saving the lists loaded at start failed; the next start loads them again",
                 e);
           }
@@ -396,7 +396,9 @@ final class ServeCommand implements Callable<Integer> {
         if (lists.refresh(false)) {
           server.policy().replace(lists.snapshot());
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | InternalError e) {
+        // InternalError: a mapped list file that failed under a read (an I/O error, or a file
+        // changed in place by hand). Caught, or the periodic task would stop for good.
         log.error("blocklist reload failed; the lists in force stay", e);
       }
     }, LIST_TICK_MILLIS, LIST_TICK_MILLIS, TimeUnit.MILLISECONDS);

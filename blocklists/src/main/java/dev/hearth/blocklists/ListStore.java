@@ -287,11 +287,10 @@ public final class ListStore {
           b.getInt(), b.getInt(), b.getInt());
       long labelMask = b.getLong();
       int cap = checkedLength(b.getInt(), b, 14);
+      SavedTable saved = null;
       long[] table = null;
-      MappedTable m = null;
       if (format >= 8) {
-        m = readTable(ch, b, cap);
-        table = m.heap;
+        saved = readTable(ch, b, cap);
       } else {
         table = new long[2 * cap];
         for (int i = 0; i < cap; i++) {
@@ -351,39 +350,45 @@ public final class ListStore {
           urlLocations[i] = (int) urlSlots[2 * i + 1];
         }
       }
-      if (!(m != null && m.heap == null ? m.anyFree : hasFreeSlot(table, 2))
-          || !hasFreeSlot(urls, 1)) {
+      if (saved == null) {
+        saved = SavedTable.onHeap(table);
+      }
+      if (!saved.anyFree() || !hasFreeSlot(urls, 1)) {
         throw new IOException(file + ": a table without a free slot"); // a lookup would not end
       }
       ListInfo info = new ListInfo(id, category.isEmpty() ? null : category, (flags & 1) != 0,
           (flags & 2) != 0, version, files);
-      if (m != null && m.heap == null) {
-        return new CompiledList(info, hasher, m.mapping, m.fingerprints, m.anyImportant,
-            Map.copyOf(data), Map.copyOf(roleLocations), urls, urlLocations,
-            Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
+      if (saved.mapping() != null) {
+        return new CompiledList(info, hasher, saved.mapping(), saved.fingerprints(),
+            saved.anyImportant(), Map.copyOf(data), Map.copyOf(roleLocations), urls,
+            urlLocations, Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
       }
-      return new CompiledList(info, hasher, table, Map.copyOf(data), Map.copyOf(roleLocations),
-          urls,
-          urlLocations,
-          Map.copyOf(perHost), counts, (flags & 4) != 0, labelMask);
+      return new CompiledList(info, hasher, saved.heap(), Map.copyOf(data),
+          Map.copyOf(roleLocations), urls, urlLocations, Map.copyOf(perHost), counts,
+          (flags & 4) != 0, labelMask);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new IOException(file + ": malformed compiled list");
     }
   }
 
   /**
-   * A format-8 table: mapped, with what the lookups need from the heap, or (empty, or too big
-   * for one mapping: over ~130 million slots) copied to {@link #heap}.
+   * A saved table as read: mapped, with what the lookups need from the heap (its fingerprints
+   * and {@code $important} flag), or on the {@link #heap} (older formats; an empty table; one too
+   * big for one mapping, over ~130 million slots). Either way, whether it has a free slot.
    */
-  private record MappedTable(ByteBuffer mapping, byte[] fingerprints, boolean anyImportant,
-      boolean anyFree, long[] heap) {}
+  private record SavedTable(long[] heap, ByteBuffer mapping, byte[] fingerprints,
+      boolean anyImportant, boolean anyFree) {
+    static SavedTable onHeap(long[] table) {
+      return new SavedTable(table, null, null, false, hasFreeSlot(table, 2));
+    }
+  }
 
   /**
    * Reads a format-8 table once, through {@code b} (so the checksum covers it), for its
    * fingerprints and flags, then maps it. Reading through the buffer and not the mapping keeps
    * the mapping's pages out of this process until lookups touch them.
    */
-  private static MappedTable readTable(FileChannel ch, In b, int cap) throws IOException {
+  private static SavedTable readTable(FileChannel ch, In b, int cap) throws IOException {
     while ((b.position() & 7) != 0) {
       b.get();
     }
@@ -417,10 +422,10 @@ public final class ListStore {
       b.buf.order(ByteOrder.BIG_ENDIAN);
     }
     if (inHeap) {
-      return new MappedTable(null, null, false, false, heap);
+      return SavedTable.onHeap(heap);
     }
     ByteBuffer mapping = ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes);
-    return new MappedTable(mapping, fp, important, anyFree, null);
+    return new SavedTable(null, mapping, fp, important, anyFree);
   }
 
   /** Reads the data part of a saved list through a 1 MiB buffer, keeping its CRC32C. */

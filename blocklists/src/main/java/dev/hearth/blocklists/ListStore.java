@@ -55,7 +55,8 @@ public final class ListStore {
    */
   public static void write(CompiledList list, Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    removeAbandonedCopies(file);
+    Path tmp = temporaryCopyOf(file);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -146,6 +147,46 @@ public final class ListStore {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Where this process writes {@code file} before renaming it into place: a name of its own, as
+   * `hearth lists rollback` may save the same list while the server does, and two writers of one
+   * temporary file would interleave their bytes.
+   */
+  static Path temporaryCopyOf(Path file) {
+    return file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+  }
+
+  /**
+   * Deletes temporary copies of {@code file} left by processes that are gone (a crash or a power
+   * cut in the middle of a save), and the single temporary name of builds before format 8. A copy
+   * whose process still runs is another writer's, and is left alone.
+   */
+  static void removeAbandonedCopies(Path file) {
+    String prefix = file.getFileName() + ".";
+    Path dir = file.toAbsolutePath().getParent();
+    try (var entries = Files.newDirectoryStream(dir, prefix + "*tmp")) {
+      for (Path p : entries) {
+        String middle = p.getFileName().toString();
+        middle = middle.substring(prefix.length(), middle.length() - "tmp".length());
+        boolean abandoned;
+        if (middle.isEmpty()) {
+          abandoned = true; // "<file>.tmp": the name used before the process id was added
+        } else if (middle.endsWith(".") && middle.length() > 1
+            && middle.chars().limit(middle.length() - 1L).allMatch(Character::isDigit)) {
+          abandoned = ProcessHandle.of(Long.parseLong(middle, 0, middle.length() - 1, 10))
+              .map(h -> !h.isAlive()).orElse(true);
+        } else {
+          continue; // not a name this class makes
+        }
+        if (abandoned) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // Best effort: a leftover copy only takes disk space, and the save goes on.
     }
   }
 

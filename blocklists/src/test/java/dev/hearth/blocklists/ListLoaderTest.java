@@ -1,6 +1,7 @@
 package dev.hearth.blocklists;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,6 +165,38 @@ class ListLoaderTest {
     e = assertThrows(IOException.class, () -> ListStore.read(bad, NameHasher.PLAIN,
         NameHasher.keyed(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})));
     assertTrue(e.getMessage().contains("not the key in use"), e.getMessage());
+  }
+
+  /**
+   * A save writes to a temporary name of its own process, so a second process saving the same
+   * list (`hearth lists rollback` next to a running server) cannot interleave bytes with it; the
+   * copies of processes that are gone are cleared, another live writer's are not.
+   */
+  @Test
+  void aSave_usesATemporaryNameOfItsOwn_andClearsOnlyAbandonedCopies() throws Exception {
+    CompiledList l = ListLoader.load(Files.writeString(dir.resolve("l.txt"), "a.example\n"),
+        Format.AUTO, 0.5).list();
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Process writer = new ProcessBuilder("sleep", "60").start();
+    try {
+      Path saved = dir.resolve("l.hbl");
+      Path oldName = Files.writeString(dir.resolve("l.hbl.tmp"), "left by an older build");
+      Path abandoned = Files.writeString(dir.resolve("l.hbl." + gone.pid() + ".tmp"), "crash");
+      Path another = Files.writeString(dir.resolve("l.hbl." + writer.pid() + ".tmp"), "busy");
+      Path unrelated = Files.writeString(dir.resolve("l.hbl.notes.tmp"), "not ours");
+      ListStore.write(l, saved);
+      assertTrue(ListStore.read(saved, NameHasher.PLAIN, null).match("a.example").isBlock());
+      assertFalse(Files.exists(oldName));
+      assertFalse(Files.exists(abandoned));
+      assertEquals("busy", Files.readString(another));
+      assertTrue(Files.exists(unrelated));
+      Path mine = dir.resolve("l.hbl." + ProcessHandle.current().pid() + ".tmp");
+      assertEquals(mine, ListStore.temporaryCopyOf(saved));
+      assertFalse(Files.exists(mine), "renamed into place");
+    } finally {
+      writer.destroyForcibly().waitFor();
+    }
   }
 
   /** The version is documented as the start of the file's SHA-256: `sha256sum` tells it too. */

@@ -6,6 +6,7 @@
 #   TIMELINE=1 CONFIGS=default REPS=1 bench/startup.sh   # + class-load log and phase table per start
 #   NMT=1 CONFIGS=default REPS=1 bench/startup.sh        # + native memory summary at ready+5 s
 #   SERVE_EXTRA="--http off" CONFIGS=lean bench/startup.sh   # extra `hearth serve` arguments
+#   SELFTEST_ARGS="--config dns-only.yaml" ...               # extra `hearth selftest` arguments
 #
 # For each option set and repetition: a cold start (fresh data dir: the list is parsed, compiled and
 # saved) and then a warm start on the same data dir (the saved compiled list is read). Each start is
@@ -58,6 +59,10 @@ OPTS[packaged-cds]=${OPTS[packaged]}; ENVS[packaged-cds]=${ENVS[packaged]}; CDS[
 OPTS[packaged-cds-young8]="${OPTS[packaged]} -Xmn8m"; ENVS[packaged-cds-young8]=${ENVS[packaged]}; CDS[packaged-cds-young8]=selftest
 # packaged-cds compiling with C2 only (no C1 tier, so no profiled code in the code cache)
 OPTS[packaged-cds-c2only]="${OPTS[packaged]} -XX:-TieredCompilation"; ENVS[packaged-cds-c2only]=${ENVS[packaged]}; CDS[packaged-cds-c2only]=selftest
+# packaged-cds with the .deb's initial heap replaced: a 16 MB heap (young generation ~5 MB) that
+# grows as needed; or a heap that starts at 64 MB but may shrink to 16 MB after a collection
+OPTS[packaged-cds-xms16]=$(echo "${OPTS[packaged]}" | sed 's/-Xms[0-9]*m/-Xms16m/'); ENVS[packaged-cds-xms16]=${ENVS[packaged]}; CDS[packaged-cds-xms16]=selftest
+OPTS[packaged-cds-min16]=$(echo "${OPTS[packaged]}" | sed 's/-Xms[0-9]*m/-XX:InitialHeapSize=64m -XX:MinHeapSize=16m/'); ENVS[packaged-cds-min16]=${ENVS[packaged]}; CDS[packaged-cds-min16]=selftest
 # packaged, with an archive trained by a cold start of the measured command itself (so with
 # SERVE_EXTRA="--http off" it holds only what a DNS-only process loads), and the same with an
 # 8 MB young generation
@@ -149,7 +154,7 @@ for c in $CONFIGS; do
     if [ "${CDS[$c]}" = selftest ]; then
       read -r -a envs <<< "${ENVS[$c]:-}"
       env "${envs[@]}" java "${jvm[@]}" "-XX:ArchiveClassesAtExit=$jsa" -Xlog:cds*=error \
-        -jar "$JAR" selftest > "$OUT/logs/$c-selftest.log" 2>&1 || true
+        -jar "$JAR" selftest ${SELFTEST_ARGS:-} > "$OUT/logs/$c-selftest.log" 2>&1 || true
     else
       one "$c" train "$WORK/$c-train" "${jvm[@]}" "-XX:ArchiveClassesAtExit=$jsa"
     fi

@@ -59,6 +59,13 @@ final class SelftestCommand implements Callable<Integer> {
       description = "How long the throwaway server may take to start (default 60).")
   int timeoutSeconds;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Check a server of the shape this configuration gives: when it turns the web"
+          + " interface off (http.listen: off, no block-page listener), the throwaway server runs"
+          + " without it too. Trained this way, the class-data archive holds only what that"
+          + " service loads (~12 MB less resident memory for a DNS-only resolver).")
+  Path shapeOf;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -82,6 +89,7 @@ final class SelftestCommand implements Callable<Integer> {
   }
 
   private int run(Path dir, PrintWriter out) throws IOException {
+    boolean web = webInterfaceOf(shapeOf, out);
     int dnsPort = freePort();
     int httpPort = freePort();
     Path list = Files.writeString(dir.resolve("selftest-list.txt"),
@@ -92,7 +100,7 @@ final class SelftestCommand implements Callable<Integer> {
         "  listen: [\"127.0.0.1:" + dnsPort + "\"]",
         "  allow: [127.0.0.0/8]",
         "http:",
-        "  listen: \"127.0.0.1:" + httpPort + "\"",
+        "  listen: \"" + (web ? "127.0.0.1:" + httpPort : "off") + "\"",
         ""));
     try (StandInUpstream upstream = new StandInUpstream()) {
       String[] args = {"serve", "--config", config.toString(), "--data-dir",
@@ -104,7 +112,7 @@ final class SelftestCommand implements Callable<Integer> {
         return r.getRcode() == Rcode.NXDOMAIN ? null
             : "answered " + Rcode.string(r.getRcode()) + " instead of NXDOMAIN";
       });
-      List<Check> checks = List.of(
+      List<Check> checks = new java.util.ArrayList<>(List.of(
           blocked,
           new Check(FORWARDED + " is forwarded to the upstream (UDP)", () ->
               expectAddress(ask(dns, FORWARDED, false))),
@@ -115,7 +123,10 @@ final class SelftestCommand implements Callable<Integer> {
                 ? "asked the upstream again instead of answering from the cache" : null;
           }),
           new Check("/readyz says ready", () -> httpStatus(httpPort, "/readyz", 200)),
-          new Check("the console answers", () -> httpStatus(httpPort, "/", 200, 302, 303)));
+          new Check("the console answers", () -> httpStatus(httpPort, "/", 200, 302, 303))));
+      if (!web) {
+        checks.removeIf(c -> c.what().startsWith("/") || c.what().contains("console"));
+      }
       // First start: the list is parsed and saved. Second start: the saved version is read,
       // as on every restart of a real server.
       int failed = serveAndCheck("started", args, checks, out);
@@ -124,6 +135,30 @@ final class SelftestCommand implements Callable<Integer> {
       }
       out.println(failed == 0 ? "selftest passed" : "selftest failed");
       return failed == 0 ? 0 : Hearth.EXIT_STARTUP;
+    }
+  }
+
+  /**
+   * Whether the service configured in {@code file} runs the web interface (or a block-page
+   * listener, which starts the same web server); true without a file, or when the file cannot be
+   * read, so that the check and the archive cover the whole server.
+   */
+  static boolean webInterfaceOf(Path file, PrintWriter out) {
+    if (file == null) {
+      return true;
+    }
+    try {
+      Settings.Builder b = Settings.builder();
+      ConfigFile.read(file, b);
+      Settings s = b.build();
+      boolean web = s.webEnabled() || s.blockPageListen() != null;
+      out.println("ok    " + file + " read: " + (web ? "checking the whole server"
+          : "web interface off, checking DNS only"));
+      return web;
+    } catch (ConfigException | RuntimeException e) {
+      out.println("note  " + file + " not read (" + e.getMessage()
+          + "): checking the whole server");
+      return true;
     }
   }
 

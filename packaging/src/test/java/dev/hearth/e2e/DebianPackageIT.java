@@ -155,7 +155,8 @@ class DebianPackageIT {
         String cmdline = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
         assertTrue(cmdline.contains("-XX:TrimNativeHeapInterval=5000")
             && cmdline.contains("-XX:+UseSerialGC")
-            && cmdline.contains("-XX:-ShrinkHeapInSteps"), cmdline);
+            && cmdline.contains("-XX:-ShrinkHeapInSteps") && cmdline.contains("-Xms16m"),
+            cmdline);
         assertTrue(cmdline.contains("-XX:SharedArchiveFile=/var/cache/hearth/hearth.jsa"),
             cmdline);
         Path thpSetting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");

@@ -24,9 +24,10 @@ class SelftestIT {
   @Test
   void passes_andTrainsAnArchiveThatTheServerThenUses() throws Exception {
     Path archive = dir.resolve("hearth.jsa");
+    Path loaded = dir.resolve("classes.log");
     HearthProcess.CliResult r = HearthProcess.cliWithJvm(List.of("-XX:+UseSerialGC",
-        "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=error"), E2e.hearthJar(), null,
-        "selftest");
+        "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=error",
+        "-Xlog:class+load=info:file=" + loaded), E2e.hearthJar(), null, "selftest");
     assertEquals(0, r.exit(), r.output());
     for (String check : List.of("started in", "is blocked (UDP)", "is forwarded to the upstream",
         "restarted from the saved list in",
@@ -39,6 +40,12 @@ class SelftestIT {
     assertFalse(r.output().contains("one-time password"),
         "the throwaway server's administrator password is not shown: " + r.output());
     assertTrue(Files.size(archive) > 1_000_000, "an archive was written: " + Files.size(archive));
+    // Every class loaded here goes into the archive, and the archive is resident as a whole:
+    // the console's Jetty runs without JMX (ServeCommand.spareLibraryStartUpWork).
+    String classes = Files.readString(loaded);
+    assertTrue(classes.contains(" org.eclipse.jetty.server.Server "), "the console ran");
+    assertFalse(classes.contains(" com.sun.jmx.mbeanserver.JmxMBeanServer "),
+        "the platform MBean server was started");
 
     try (HearthProcess h = HearthProcess.start(List.of("-XX:SharedArchiveFile=" + archive,
         "-D" + "hearth.class-archive=" + archive, "-Xlog:cds*=off"), List.of("127.0.0.1:9"),
@@ -46,6 +53,43 @@ class SelftestIT {
       String log = awaitLog(h, "class-data archive");
       assertTrue(log.contains("class-data archive " + archive + " in use"), log);
     }
+  }
+
+  /**
+   * The package trains with the service's configuration: a resolver without its web interface
+   * is checked without it, and its archive (resident as a whole) leaves the web server out.
+   */
+  @Test
+  void aConfigurationWithoutTheWebInterface_isCheckedAndTrainedWithoutIt() throws Exception {
+    Path config = Files.writeString(dir.resolve("hearth.yaml"),
+        "dns:\n  listen: [\"127.0.0.1:53\"]\nhttp:\n  listen: \"off\"\n");
+    Path archive = dir.resolve("dns-only.jsa");
+    Path loaded = dir.resolve("classes.log");
+    HearthProcess.CliResult r = HearthProcess.cliWithJvm(List.of("-XX:+UseSerialGC",
+        "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=error",
+        "-Xlog:class+load=info:file=" + loaded), E2e.hearthJar(), null,
+        "selftest", "--config", config.toString());
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("ok    " + config + " read: web interface off, checking DNS"
+        + " only"), r.output());
+    assertTrue(r.output().contains("is forwarded to the upstream"), r.output());
+    assertFalse(r.output().contains("the console answers"), r.output());
+    assertTrue(r.output().contains("\nselftest passed"), r.output());
+    assertTrue(Files.size(archive) > 1_000_000, "an archive was written: " + Files.size(archive));
+    assertFalse(Files.readString(loaded).contains(" org.eclipse.jetty."),
+        "the web server's classes were loaded, so they are in the archive");
+  }
+
+  /** A configuration that cannot be read does not cost the install its archive. */
+  @Test
+  void aConfigurationThatCannotBeRead_checksTheWholeServer() throws Exception {
+    Path missing = dir.resolve("missing.yaml");
+    HearthProcess.CliResult r = HearthProcess.cliWithJvm(List.of("-XX:+UseSerialGC"),
+        E2e.hearthJar(), null, "selftest", "--config", missing.toString());
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("note  " + missing + " not read ("), r.output());
+    assertTrue(r.output().contains("checking the whole server"), r.output());
+    assertTrue(r.output().contains("the console answers"), r.output());
   }
 
   @Test

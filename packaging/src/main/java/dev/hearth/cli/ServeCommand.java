@@ -383,7 +383,10 @@ final class ServeCommand implements Callable<Integer> {
               // collection now, while the caches are still nearly empty, takes tens of ms and
               // lets the heap shrink back; left to itself it would stay committed until a full
               // collection under load.
-              HeapRelease.collectAndShrink();
+              if (!HeapRelease.collectAndShrink()) {
+                log.info("the heap that compiling the lists took stays committed until the next"
+                    + " full collection (the JVM did not collect on request)");
+              }
             }
           } catch (RuntimeException | InternalError e) {
             log.error("saving the lists loaded at start failed; the next start loads them again",

@@ -498,7 +498,7 @@ public final class ListCatalog {
     lastInForce = now;
     if (replacedMappedBytes > Math.max(RELEASE_REPLACED_BYTES, inForce)) {
       replacedMappedBytes = 0;
-      System.gc();
+      FullCollection.request();
     }
   }
 
